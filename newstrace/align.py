@@ -1,0 +1,626 @@
+"""Seed-and-extend alignment of two texts into shared passages.
+
+The stages, each a pure function over plain arrays:
+
+1. :func:`seeds`: every position pair ``(i, j)`` where the word n-gram at
+   ``i`` in A equals the one at ``j`` in B (n-grams repeated more than
+   ``max_seed_repeats`` times in either text are not seeds).
+2. :func:`diagonal_runs`: seeds on the same diagonal that touch merge into
+   runs of exactly matching words.
+3. :func:`chain_runs`: runs are chained into colinear chains when the gap
+   between them is at most ``max_gap`` words in both texts.
+4. :func:`align_chain`: the words between consecutive runs of a chain are
+   aligned exactly (an LCS alignment over word ids, computed by RapidFuzz):
+   since runs are at most ``max_gap`` words apart, this is a banded alignment
+   around the chain. The chain's ends are then extended with a small X-drop
+   dynamic programme that tolerates a replaced, inserted or deleted word.
+5. :func:`split_at_elisions`: the alignment is cut where one text has a gap
+   the other has not and that gap holds a sentence boundary (the quoter
+   skipped a sentence, or wrapped commentary around the quote); pieces are
+   trimmed to start and end on matching words, and pieces with fewer than
+   ``min_words`` matching words are dropped.
+6. Passages that overlap a stronger passage in either text are dropped; short
+   phrases of ``quote_min_words`` or more words that one text quotes and the
+   other contains are added as ``quotation`` passages.
+
+:func:`align_reference` is the slow, obviously correct twin used by the
+property tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+import numpy as np
+from rapidfuzz.distance import Indel
+
+from .quotes import find_quoted_spans
+from .records import Edit, Passage, Span
+from .text import Tokens, normalize, tokenize
+
+__all__ = [
+    "AlignParams",
+    "Alignment",
+    "align",
+    "align_tokens",
+    "align_reference",
+    "chain_runs",
+    "diagonal_runs",
+    "ngram_keys",
+    "seeds",
+    "seeds_reference",
+    "split_at_elisions",
+    "word_ids",
+]
+
+# Punctuation that may close or open a passage in both texts.
+_CLOSING = set(".,;:!?\"')]»”’…")
+_OPENING = set("\"'([«“‘")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AlignParams:
+    """Alignment parameters; the defaults suit news text.
+
+    ngram:             seed length in words. Shorter finds more, but more by chance.
+    min_words:         a passage must have at least this many matching words.
+    max_gap:           at most this many unmatched words between two matching
+                       stretches of one passage (gap tolerance), in either text.
+    elision_min_words: a one-sided gap of this many words or more that holds a
+                       sentence boundary splits a passage (an elision, or
+                       commentary inserted into a quote).
+    quote_min_words:   a phrase one text puts in quotation marks and the other
+                       contains is reported as a quotation from this length.
+    max_seed_repeats:  n-grams occurring more often in one text are not seeds.
+    """
+
+    ngram: int = 5
+    min_words: int = 12
+    max_gap: int = 20
+    elision_min_words: int = 4
+    quote_min_words: int = 5
+    max_seed_repeats: int = 16
+
+    def __post_init__(self) -> None:
+        for name in ("ngram", "min_words", "max_gap", "elision_min_words", "quote_min_words", "max_seed_repeats"):
+            v = getattr(self, name)
+            if not isinstance(v, int) or v < 1:
+                raise ValueError(f"{name} must be a whole number >= 1, got {v!r}")
+        if self.ngram > 25:
+            raise ValueError(f"ngram={self.ngram} is too long to find edited copies; use 3 to 8")
+        if self.min_words < self.ngram:
+            raise ValueError(f"min_words ({self.min_words}) must be at least ngram ({self.ngram})")
+
+
+@dataclass(frozen=True, slots=True)
+class Alignment:
+    """A word-level alignment of token ranges ``a[a0:a1]`` and ``b[b0:b1]``.
+
+    ``ops`` are ``(tag, i0, i1, j0, j1)`` with absolute token indices and tag
+    ``equal`` or ``gap`` (any unequal stretch, one side possibly empty).
+    """
+
+    ops: tuple[tuple[str, int, int, int, int], ...]
+
+    @property
+    def matches(self) -> int:
+        return sum(i1 - i0 for t, i0, i1, _, _ in self.ops if t == "equal")
+
+
+# --------------------------------------------------------------------------
+# word ids and seeds
+
+
+def word_ids(ta: Tokens, tb: Tokens) -> tuple[np.ndarray, np.ndarray]:
+    """Map the words of both texts to small integer ids (same word, same id)."""
+    vocab: dict[str, int] = {}
+    get = vocab.setdefault
+    ia = np.fromiter((get(w, len(vocab)) for w in ta.words), dtype=np.int64, count=len(ta.words))
+    ib = np.fromiter((get(w, len(vocab)) for w in tb.words), dtype=np.int64, count=len(tb.words))
+    return ia, ib
+
+
+def ngram_keys(ids: np.ndarray, n: int) -> np.ndarray:
+    """A 64-bit polynomial hash of every word n-gram (wrapping arithmetic)."""
+    if len(ids) < n:
+        return np.zeros(0, dtype=np.uint64)
+    win = np.lib.stride_tricks.sliding_window_view(ids.astype(np.uint64), n)
+    mult = np.uint64(0x9E3779B97F4A7C15)
+    h = np.zeros(len(win), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for k in range(n):
+            h = h * mult + win[:, k] + np.uint64(1)
+    return h
+
+
+def seeds(ia: np.ndarray, ib: np.ndarray, n: int, max_repeats: int) -> tuple[np.ndarray, np.ndarray]:
+    """All ``(i, j)`` with ``ia[i:i+n] == ib[j:j+n]``, sorted by diagonal then ``i``.
+
+    N-grams that occur more than ``max_repeats`` times in either text are left out.
+    """
+    ha, hb = ngram_keys(ia, n), ngram_keys(ib, n)
+    empty = np.zeros(0, dtype=np.int64)
+    if not len(ha) or not len(hb):
+        return empty, empty
+    order = np.argsort(ha, kind="stable")
+    sa = ha[order]
+    lo = np.searchsorted(sa, hb, side="left")
+    hi = np.searchsorted(sa, hb, side="right")
+    cnt = hi - lo
+    # repeats within B
+    ub, inv, cb = np.unique(hb, return_inverse=True, return_counts=True)
+    ok = (cnt > 0) & (cnt <= max_repeats) & (cb[inv] <= max_repeats)
+    js = np.nonzero(ok)[0]
+    if not len(js):
+        return empty, empty
+    c = cnt[js]
+    j = np.repeat(js, c)
+    offs = np.arange(int(c.sum())) - np.repeat(np.cumsum(c) - c, c)
+    i = order[np.repeat(lo[js], c) + offs].astype(np.int64)
+    # verify (guards against hash collisions)
+    wa = np.lib.stride_tricks.sliding_window_view(ia, n)[i]
+    wb = np.lib.stride_tricks.sliding_window_view(ib, n)[j]
+    good = (wa == wb).all(axis=1)
+    i, j = i[good], j[good]
+    d = j - i
+    o = np.lexsort((i, d))
+    return i[o], j[o]
+
+
+def seeds_reference(ia: Sequence[int], ib: Sequence[int], n: int, max_repeats: int) -> set[tuple[int, int]]:
+    """Slow twin of :func:`seeds`: compare every n-gram with every other."""
+    ga = [tuple(ia[k : k + n]) for k in range(len(ia) - n + 1)]
+    gb = [tuple(ib[k : k + n]) for k in range(len(ib) - n + 1)]
+    out = set()
+    for i, x in enumerate(ga):
+        for j, y in enumerate(gb):
+            if x == y and ga.count(x) <= max_repeats and gb.count(y) <= max_repeats:
+                out.add((i, j))
+    return out
+
+
+# --------------------------------------------------------------------------
+# runs and chains
+
+
+def diagonal_runs(si: np.ndarray, sj: np.ndarray, n: int) -> np.ndarray:
+    """Merge touching seeds on one diagonal into exact runs ``[a0, a1, b0, b1]``."""
+    if not len(si):
+        return np.zeros((0, 4), dtype=np.int64)
+    d = sj - si
+    brk = np.ones(len(si), dtype=bool)
+    brk[1:] = (d[1:] != d[:-1]) | (si[1:] > si[:-1] + n)
+    starts = np.nonzero(brk)[0]
+    ends = np.append(starts[1:], len(si)) - 1
+    a0 = si[starts]
+    a1 = si[ends] + n
+    b0 = sj[starts]
+    b1 = sj[ends] + n
+    runs = np.stack([a0, a1, b0, b1], axis=1)
+    return runs[np.lexsort((runs[:, 2], runs[:, 0]))]
+
+
+def chain_runs(runs: np.ndarray, max_gap: int) -> list[list[tuple[int, int, int, int]]]:
+    """Greedy colinear chaining of runs sorted by their start in A.
+
+    A run joins the chain whose end it follows most closely, when it starts at
+    most ``max_gap`` words after that end in both texts (a small overlap from
+    repeated words is tolerated and trimmed).
+    """
+    chains: list[list[tuple[int, int, int, int]]] = []
+    for a0, a1, b0, b1 in runs.tolist():
+        best = None
+        best_cost = None
+        for ch in chains:
+            ea1, eb1 = ch[-1][1], ch[-1][3]
+            ga, gb = a0 - ea1, b0 - eb1
+            if ga > max_gap or gb > max_gap or a1 <= ea1 or b1 <= eb1:
+                continue
+            if ga < -max_gap or gb < -max_gap:
+                continue
+            cost = abs(ga) + abs(gb) + abs(ga - gb)
+            if best_cost is None or cost < best_cost:
+                best, best_cost = ch, cost
+        if best is None:
+            chains.append([(a0, a1, b0, b1)])
+            continue
+        ea1, eb1 = best[-1][1], best[-1][3]
+        cut = max(0, ea1 - a0, eb1 - b0)
+        a0, b0 = a0 + cut, b0 + cut
+        if a0 < a1 and b0 < b1:
+            best.append((a0, a1, b0, b1))
+    return chains
+
+
+# --------------------------------------------------------------------------
+# alignment of a chain
+
+
+def _gap_ops(ia: np.ndarray, ib: np.ndarray, i0: int, i1: int, j0: int, j1: int) -> list[tuple[str, int, int, int, int]]:
+    """LCS alignment of ``ia[i0:i1]`` with ``ib[j0:j1]``; unequal stretches merged."""
+    if i0 == i1 and j0 == j1:
+        return []
+    if i0 == i1 or j0 == j1:
+        return [("gap", i0, i1, j0, j1)]
+    out: list[tuple[str, int, int, int, int]] = []
+    for op in Indel.opcodes(ia[i0:i1].tolist(), ib[j0:j1].tolist()):
+        t = "equal" if op.tag == "equal" else "gap"
+        _append(out, (t, i0 + op.src_start, i0 + op.src_end, j0 + op.dest_start, j0 + op.dest_end))
+    return out
+
+
+def _append(ops: list[tuple[str, int, int, int, int]], op: tuple[str, int, int, int, int]) -> None:
+    """Append an op, merging it with the previous one if they have the same tag."""
+    t, i0, i1, j0, j1 = op
+    if i0 == i1 and j0 == j1:
+        return
+    if ops and ops[-1][0] == t and ops[-1][2] == i0 and ops[-1][4] == j0:
+        ops[-1] = (t, ops[-1][1], i1, ops[-1][3], j1)
+    else:
+        ops.append(op)
+
+
+def _extend(ia: np.ndarray, ib: np.ndarray, i: int, j: int, di: int, window: int, lo_a: int, hi_a: int, lo_b: int, hi_b: int) -> tuple[int, int]:
+    """X-drop style extension from ``(i, j)`` in direction ``di`` (+1 right, -1 left).
+
+    Scores +1 a match, -1 a mismatch or a skipped word, within ``window`` words;
+    returns the end reached with the best score, taken only if it ends on two
+    matching words in a row and scores at least 1. ``i``/``j`` are the
+    boundary positions (exclusive end when extending right, start when left).
+    """
+    if di > 0:
+        xa = ia[i : min(hi_a, i + window)].tolist()
+        xb = ib[j : min(hi_b, j + window)].tolist()
+    else:
+        xa = ia[max(lo_a, i - window) : i][::-1].tolist()
+        xb = ib[max(lo_b, j - window) : j][::-1].tolist()
+    m, n = len(xa), len(xb)
+    if not m or not n:
+        return i, j
+    neg = -(10**9)
+    prev = [-q for q in range(n + 1)]
+    run_prev = [0] * (n + 1)
+    best = (0, 0, 0)
+    for p in range(1, m + 1):
+        cur = [-p] + [neg] * n
+        run = [0] * (n + 1)
+        xp = xa[p - 1]
+        for q in range(1, n + 1):
+            if xp == xb[q - 1]:
+                s = prev[q - 1] + 1
+                r = run_prev[q - 1] + 1
+            else:
+                s = prev[q - 1] - 1
+                r = 0
+            g = max(prev[q], cur[q - 1]) - 1
+            if g > s:
+                s, r = g, 0
+            cur[q] = s
+            run[q] = r
+            if r >= 2 and s > best[0]:
+                best = (s, p, q)
+        prev, run_prev = cur, run
+    _, p, q = best
+    return (i + p, j + q) if di > 0 else (i - p, j - q)
+
+
+def align_chain(ia: np.ndarray, ib: np.ndarray, chain: list[tuple[int, int, int, int]], window: int, bounds: tuple[int, int, int, int]) -> Alignment:
+    """Align a chain of exact runs: runs are equal, gaps aligned by LCS, ends extended."""
+    ops: list[tuple[str, int, int, int, int]] = []
+    lo_a, hi_a, lo_b, hi_b = bounds
+    a0, _, b0, _ = chain[0]
+    na0, nb0 = _extend(ia, ib, a0, b0, -1, window, lo_a, hi_a, lo_b, hi_b)
+    for op in _gap_ops(ia, ib, na0, a0, nb0, b0):
+        _append(ops, op)
+    prev_a, prev_b = a0, b0
+    for r0, r1, s0, s1 in chain:
+        for op in _gap_ops(ia, ib, prev_a, r0, prev_b, s0):
+            _append(ops, op)
+        _append(ops, ("equal", r0, r1, s0, s1))
+        prev_a, prev_b = r1, s1
+    ea, eb = _extend(ia, ib, prev_a, prev_b, +1, window, lo_a, hi_a, lo_b, hi_b)
+    for op in _gap_ops(ia, ib, prev_a, ea, prev_b, eb):
+        _append(ops, op)
+    return Alignment(tuple(ops))
+
+
+def split_at_elisions(al: Alignment, ta: Tokens, tb: Tokens, params: AlignParams) -> list[Alignment]:
+    """Cut an alignment at elisions and over-long gaps; trim; drop short pieces.
+
+    Decisions look at *unmatched stretches*: consecutive unequal ops together
+    with isolated one-word matches between them (a chance "the" or "of" in
+    the middle of unrelated text is no evidence of copying). The ops kept in
+    a piece are the exact ones, so edit scripts stay word-precise.
+    """
+    ops = al.ops
+    pieces: list[list[tuple[str, int, int, int, int]]] = [[]]
+    k = 0
+    while k < len(ops):
+        if ops[k][0] == "equal":
+            pieces[-1].append(ops[k])
+            k += 1
+            continue
+        # the stretch ops[k:m]: gaps and one-word matches up to a solid match
+        m = k
+        while m < len(ops) and (ops[m][0] != "equal" or (ops[m][2] - ops[m][1] < 2 and m + 1 < len(ops))):
+            m += 1
+        i0, j0 = ops[k][1], ops[k][3]
+        i1, j1 = ops[m - 1][2], ops[m - 1][4]
+        if _is_break(i0, i1, j0, j1, ta, tb, params):
+            pieces.append([])
+        else:
+            pieces[-1].extend(ops[k:m])
+        k = m
+    out = []
+    for piece_ops in pieces:
+        while piece_ops and piece_ops[0][0] != "equal":
+            piece_ops.pop(0)
+        while piece_ops and piece_ops[-1][0] != "equal":
+            piece_ops.pop()
+        piece_ops = _trim_fragments(piece_ops, ta, tb)
+        piece = Alignment(tuple(piece_ops))
+        if piece_ops and piece.matches >= params.min_words:
+            out.append(piece)
+    return out
+
+
+_MAX_FRAGMENT = 3
+
+
+def _trim_fragments(ops: list[tuple[str, int, int, int, int]], ta: Tokens, tb: Tokens) -> list[tuple[str, int, int, int, int]]:
+    """Drop a coincidental sentence fragment at either end of a passage.
+
+    Two texts that diverge after a shared passage often both go on with a
+    common sentence opening ("... in southern Syria. The first objective" and
+    "... in southern Syria. The second objective"). A copy does not end on
+    the first words of an unfinished sentence, nor start on the last words of
+    one: a fragment of at most three words beyond a sentence boundary that
+    both texts share is trimmed unless it is a whole sentence in both texts.
+    """
+    if not ops:
+        return ops
+    sa, sb = ta.sentence_start, tb.sentence_start
+    # tail: a sentence start inside the last equal stretch, near its end
+    t, i0, i1, j0, j1 = ops[-1]
+    for k in range(max(1, i1 - i0 - _MAX_FRAGMENT), i1 - i0):
+        if sa[i0 + k] and sb[j0 + k]:
+            closed = (i1 >= len(sa) or sa[i1]) and (j1 >= len(sb) or sb[j1])
+            if not closed:
+                ops = ops[:-1] + [(t, i0, i0 + k, j0, j0 + k)]
+            break
+    # head: a sentence start inside the first equal stretch, near its start
+    t, i0, i1, j0, j1 = ops[0]
+    for k in range(min(_MAX_FRAGMENT, i1 - i0 - 1), 0, -1):
+        if sa[i0 + k] and sb[j0 + k]:
+            if not (sa[i0] and sb[j0]):
+                ops = [(t, i0 + k, i1, j0 + k, j1)] + ops[1:]
+            break
+    return ops
+
+
+def _is_break(i0: int, i1: int, j0: int, j1: int, ta: Tokens, tb: Tokens, params: AlignParams) -> bool:
+    ga, gb = i1 - i0, j1 - j0
+    if max(ga, gb) > params.max_gap:
+        return True
+    if min(ga, gb) >= 2 * params.elision_min_words:
+        return True  # a whole stretch replaced: the other text's own words
+    if abs(ga - gb) < params.elision_min_words or min(ga, gb) > 2:
+        return False
+    # the longer side skipped or added whole sentences
+    if ga > gb:
+        return _holds_sentence_boundary(ta, i0, i1)
+    return _holds_sentence_boundary(tb, j0, j1)
+
+
+def _holds_sentence_boundary(t: Tokens, i0: int, i1: int) -> bool:
+    ss = t.sentence_start
+    hi = min(i1 + 1, len(ss))
+    return bool(ss[i0:hi].any()) or i1 >= len(ss)
+
+
+# --------------------------------------------------------------------------
+# from token alignments to passages
+
+
+def _passage(al: Alignment, ta: Tokens, tb: Tokens, kind: str = "passage") -> Passage:
+    first, last = al.ops[0], al.ops[-1]
+    a0, a1 = ta.char_span(first[1], last[2])
+    b0, b1 = tb.char_span(first[3], last[4])
+    a0, b0 = _widen_open(ta.text, tb.text, a0, b0)
+    a1, b1 = _widen_close(ta.text, tb.text, a1, b1)
+    edits = []
+    len_a = len_b = 0
+    for t, i0, i1, j0, j1 in al.ops:
+        len_a += i1 - i0
+        len_b += j1 - j0
+        if t == "equal":
+            continue
+        op = "replace" if i0 < i1 and j0 < j1 else ("delete" if i0 < i1 else "insert")
+        ea = _edit_span(ta, i0, i1)
+        eb = _edit_span(tb, j0, j1)
+        edits.append(Edit(op, ea, eb, ea.slice(ta.text), eb.slice(tb.text)))
+    words = al.matches
+    sim = 2 * words / (len_a + len_b) if len_a + len_b else 1.0
+    return Passage(
+        a=Span(a0, a1),
+        b=Span(b0, b1),
+        a_text=ta.text[a0:a1],
+        b_text=tb.text[b0:b1],
+        words=words,
+        similarity=sim,
+        kind=kind,  # type: ignore[arg-type]
+        edits=tuple(edits),
+    )
+
+
+def _edit_span(t: Tokens, i0: int, i1: int) -> Span:
+    if i0 < i1:
+        return Span(*t.char_span(i0, i1))
+    pos = int(t.ends[i0 - 1]) if i0 > 0 else (int(t.starts[0]) if len(t) else 0)
+    return Span(pos, pos)
+
+
+def _fold(c: str) -> str:
+    return {"\u201c": '"', "\u201d": '"', "\u00ab": '"', "\u00bb": '"', "\u2018": "'", "\u2019": "'", "\u2026": "."}.get(c, c)
+
+
+def _widen_close(a: str, b: str, a1: int, b1: int) -> tuple[int, int]:
+    """Take in closing punctuation that follows the passage in both texts."""
+    while a1 < len(a) and b1 < len(b) and a[a1] in _CLOSING and _fold(a[a1]) == _fold(b[b1]):
+        a1 += 1
+        b1 += 1
+    return a1, b1
+
+
+def _widen_open(a: str, b: str, a0: int, b0: int) -> tuple[int, int]:
+    """Take in opening quotes or brackets that precede the passage in both texts."""
+    while a0 > 0 and b0 > 0 and a[a0 - 1] in _OPENING and _fold(a[a0 - 1]) == _fold(b[b0 - 1]):
+        a0 -= 1
+        b0 -= 1
+    return a0, b0
+
+
+def _resolve_overlaps(passages: Iterable[Passage]) -> list[Passage]:
+    """Keep the strongest passages so that none overlap another in either text."""
+    kept: list[Passage] = []
+    for p in sorted(passages, key=lambda p: (-p.words, p.b.start, p.a.start)):
+        if any(p.a.overlaps(k.a) or p.b.overlaps(k.b) for k in kept):
+            continue
+        kept.append(p)
+    return sorted(kept, key=lambda p: (p.b.start, p.a.start))
+
+
+def _quotations(ta: Tokens, tb: Tokens, ia: np.ndarray, ib: np.ndarray, taken: list[Passage], params: AlignParams) -> list[Passage]:
+    """Short phrases one text quotes and the other contains word for word."""
+    found: list[Passage] = []
+    for src_tok, dst_tok, src_ids, dst_ids, src_is_b in ((tb, ta, ib, ia, True), (ta, tb, ia, ib, False)):
+        for q in find_quoted_spans(src_tok.text):
+            i0 = int(np.searchsorted(src_tok.starts, q.start, side="left"))
+            i1 = int(np.searchsorted(src_tok.ends, q.end, side="right"))
+            if i1 - i0 < params.quote_min_words:
+                continue
+            phrase = src_ids[i0:i1]
+            hit = _find_sequence(dst_ids, phrase)
+            if hit is None:
+                continue
+            s0, s1 = src_tok.char_span(i0, i1)
+            d0, d1 = dst_tok.char_span(hit, hit + len(phrase))
+            a_span, b_span = (Span(d0, d1), Span(s0, s1)) if src_is_b else (Span(s0, s1), Span(d0, d1))
+            if any(a_span.overlaps(p.a) or b_span.overlaps(p.b) for p in taken + found):
+                continue
+            found.append(
+                Passage(
+                    a=a_span,
+                    b=b_span,
+                    a_text=ta.text[a_span.start : a_span.end],
+                    b_text=tb.text[b_span.start : b_span.end],
+                    words=len(phrase),
+                    similarity=1.0,
+                    kind="quotation",
+                )
+            )
+    return found
+
+
+def _find_sequence(hay: np.ndarray, needle: np.ndarray) -> int | None:
+    n = len(needle)
+    if n == 0 or len(hay) < n:
+        return None
+    cand = np.nonzero(hay[: len(hay) - n + 1] == needle[0])[0]
+    for c in cand.tolist():
+        if np.array_equal(hay[c : c + n], needle):
+            return c
+    return None
+
+
+# --------------------------------------------------------------------------
+# entry points
+
+
+def align_tokens(
+    ta: Tokens,
+    tb: Tokens,
+    params: AlignParams | None = None,
+    *,
+    ids: tuple[np.ndarray, np.ndarray] | None = None,
+) -> list[Passage]:
+    """All passages shared by two tokenised texts, ordered by their place in B.
+
+    ``ids`` may pass the texts' word ids (from :func:`word_ids`) when the
+    caller has them already.
+    """
+    params = params or AlignParams()
+    ia, ib = ids if ids is not None else word_ids(ta, tb)
+    si, sj = seeds(ia, ib, params.ngram, params.max_seed_repeats)
+    runs = diagonal_runs(si, sj, params.ngram)
+    bounds = (0, len(ia), 0, len(ib))
+    candidates: list[Passage] = []
+    # Seeds may lie up to twice the gap tolerance apart: under heavy editing a
+    # stretch of max_gap words can hold no intact n-gram. What a passage may
+    # not hold (unmatched stretches over max_gap) is decided on the exact
+    # alignment by split_at_elisions.
+    for chain in chain_runs(runs, 2 * params.max_gap):
+        al = align_chain(ia, ib, chain, params.max_gap, bounds)
+        for piece in split_at_elisions(al, ta, tb, params):
+            candidates.append(_passage(piece, ta, tb))
+    passages = _resolve_overlaps(candidates)
+    passages += _quotations(ta, tb, ia, ib, passages, params)
+    return sorted(passages, key=lambda p: (p.b.start, p.a.start))
+
+
+def align(a_text: str, b_text: str, params: AlignParams | None = None) -> list[Passage]:
+    """All passages ``a_text`` and ``b_text`` share (see the module docstring)."""
+    return align_tokens(tokenize(a_text), tokenize(b_text), params)
+
+
+def align_reference(a_text: str, b_text: str, params: AlignParams | None = None) -> list[tuple[Span, Span]]:
+    """Slow twin of :func:`align` for small texts: local alignment by full dynamic programming.
+
+    Repeatedly finds the best-scoring local alignment of the two word sequences
+    (Smith-Waterman with +1 match, -1 mismatch or gap, over words not yet used),
+    keeps it if it has at least ``min_words`` matching words, and masks its
+    words. Returns the character spans of the kept alignments; elision rules
+    are not applied, so compare it on inputs without elisions.
+    """
+    params = params or AlignParams()
+    ta, tb = tokenize(a_text), tokenize(b_text)
+    A, B = ta.words, tb.words
+    used_a = [False] * len(A)
+    used_b = [False] * len(B)
+    out: list[tuple[Span, Span]] = []
+    while True:
+        m, n = len(A), len(B)
+        H = [[0] * (n + 1) for _ in range(m + 1)]
+        best = (0, 0, 0)
+        for i in range(1, m + 1):
+            for j in range(1, n + 1):
+                if used_a[i - 1] or used_b[j - 1]:
+                    continue
+                s = 1 if A[i - 1] == B[j - 1] else -1
+                v = max(0, H[i - 1][j - 1] + s, H[i - 1][j] - 1, H[i][j - 1] - 1)
+                H[i][j] = v
+                if v > best[0]:
+                    best = (v, i, j)
+        score, i, j = best
+        if score == 0:
+            break
+        end_i, end_j = i, j
+        matches = 0
+        while i > 0 and j > 0 and H[i][j] > 0:
+            s = 1 if A[i - 1] == B[j - 1] else -1
+            if H[i][j] == H[i - 1][j - 1] + s:
+                matches += s > 0
+                i, j = i - 1, j - 1
+            elif H[i][j] == H[i - 1][j] - 1:
+                i -= 1
+            else:
+                j -= 1
+        for k in range(i, end_i):
+            used_a[k] = True
+        for k in range(j, end_j):
+            used_b[k] = True
+        if matches < params.min_words:
+            break
+        out.append((Span(*ta.char_span(i, end_i)), Span(*tb.char_span(j, end_j))))
+    return sorted(out, key=lambda s: s[1].start)

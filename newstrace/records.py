@@ -1,0 +1,127 @@
+"""Small typed records shared by every stage.
+
+All offsets are character offsets into a document's text *as loaded* (for a
+``.txt`` file, the decoded file), half-open ``[start, end)``: ``text[start:end]``
+is exactly the text a record stands for.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+EditOp = Literal["replace", "insert", "delete"]
+PassageKind = Literal["passage", "quotation"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Document:
+    """One article.
+
+    ``id`` is unique within a collection; ``text`` is the article text the
+    offsets of every span refer to. Metadata fields are ``None`` when the
+    loader found no evidence for them; ``detected`` records what the loader
+    sniffed and from where (for example ``{"published": "header line 3"}``).
+    """
+
+    id: str
+    text: str
+    title: str | None = None
+    outlet: str | None = None
+    url: str | None = None
+    published: _dt.date | _dt.datetime | None = None
+    byline: str | None = None
+    source_path: str | None = None
+    detected: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["published"] = self.published.isoformat() if self.published else None
+        return d
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A half-open character range ``[start, end)`` of one document's text."""
+
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.start <= self.end:
+            raise ValueError(f"bad span [{self.start}, {self.end}): need 0 <= start <= end")
+
+    def __len__(self) -> int:
+        return self.end - self.start
+
+    def slice(self, text: str) -> str:
+        return text[self.start : self.end]
+
+    def overlaps(self, other: Span) -> bool:
+        return self.start < other.end and other.start < self.end
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """One word-level change inside a passage, from A's wording to B's.
+
+    ``op`` is ``replace``, ``insert`` (words only in B) or ``delete`` (words
+    only in A). The spans locate the changed words in each text; for an insert
+    the A span is empty (placed where the words would go), likewise for a
+    delete on the B side. Differences that normalisation ignores (case, quote
+    marks, dashes, punctuation, spacing, markup leftovers) are never edits.
+    """
+
+    op: EditOp
+    a: Span
+    b: Span
+    a_text: str
+    b_text: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "op": self.op,
+            "a_start": self.a.start,
+            "a_end": self.a.end,
+            "b_start": self.b.start,
+            "b_end": self.b.end,
+            "a_text": self.a_text,
+            "b_text": self.b_text,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """Text shared by two documents: a span in each plus how they differ.
+
+    ``words`` is the number of words the two spans have in common (aligned
+    and equal after normalisation); ``similarity`` is the share of aligned
+    words, ``2 * words / (words_in_a + words_in_b)``, 1.0 for a verbatim copy.
+    ``kind`` is ``passage`` for an aligned block of text and ``quotation``
+    for a short phrase that one document puts in quotation marks and the
+    other contains.
+    """
+
+    a: Span
+    b: Span
+    a_text: str
+    b_text: str
+    words: int
+    similarity: float
+    kind: PassageKind = "passage"
+    edits: tuple[Edit, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "a_start": self.a.start,
+            "a_end": self.a.end,
+            "b_start": self.b.start,
+            "b_end": self.b.end,
+            "a_text": self.a_text,
+            "b_text": self.b_text,
+            "words": self.words,
+            "similarity": round(self.similarity, 4),
+            "kind": self.kind,
+            "edits": [e.as_dict() for e in self.edits],
+        }
