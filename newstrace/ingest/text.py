@@ -1,0 +1,414 @@
+"""Plain-text articles: decoding, sanity checks and header sniffing.
+
+This module also holds what the other loaders share: :class:`LoadResult`,
+reading bytes from a file object, decoding with a recorded fallback, and the
+checks for empty and binary input.
+
+The document text is the decoded input *exactly* (no stripping, no newline
+conversion): every offset newstrace reports refers to it. Metadata is sniffed
+from the header (the first 15 non-empty lines) and ``Document.detected`` says
+where each value came from, with 1-based physical line numbers.
+
+Header rules, in short:
+
+- title: the first non-empty line, unless it is a byline, a date line or too
+  long to be a headline (over 40 words). It is kept verbatim, blog prefixes
+  included (``"MESOP NEWS MAIN STORY TODAY: First on CNN: ..."``): a loader
+  does not guess where a site's label ends and the headline begins;
+- byline: a line ``By NAME`` (also ``Posted by``/``Written by``), cut where a
+  dash, a bar, a date or ``Updated``/``Published`` begins;
+- published: the first date on the byline line or on a short line that is
+  mostly a date (``Global Research, August 12, 2017``); dates on other header
+  lines go to ``detected["other_dates"]``;
+- outlet: the name before the date on such a short line when it looks like a
+  name (``Global Research``); a place name in the same position
+  (``Washington, August 4, 2017``) is taken for one too, which is why
+  ``detected["outlet"]`` shows the line.
+
+Markdown link syntax (``[Marko Marjanović](#)``) is stripped from sniffed
+values, never from the text.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as _dt
+import re
+from dataclasses import dataclass, field
+from typing import BinaryIO, Literal
+
+from newstrace.ingest.dates import DateMatch, find_dates
+from newstrace.ingest.errors import LoadError
+from newstrace.records import Document
+
+__all__ = [
+    "HeaderInfo",
+    "LoadResult",
+    "check_text",
+    "decode_bytes",
+    "decode_fallback",
+    "decode_input",
+    "reject_binary",
+    "load_text",
+    "read_input",
+    "sniff_header",
+    "where_of",
+]
+
+Format = Literal["text", "html", "json"]
+
+HEADER_LINES = 15
+MAX_CONTROL_SHARE = 0.05
+
+
+@dataclass(frozen=True, slots=True)
+class LoadResult:
+    """A loaded document plus what the loader detected and warns about.
+
+    ``encoding`` is the codec the bytes were decoded with (``None`` when the
+    input was already a ``str`` or a parsed record); ``warnings`` are one-line
+    notes such as ``"not valid UTF-8 (byte 0x93 at offset 12); decoded as
+    cp1252"``; ``format`` is ``"text"``, ``"html"`` or ``"json"``.
+    """
+
+    document: Document
+    warnings: tuple[str, ...] = ()
+    encoding: str | None = None
+    format: Format = "text"
+
+
+# --------------------------------------------------------------------------- input
+
+
+def where_of(doc_id: str | None, source_path: str | None) -> str:
+    """How a :class:`LoadError` names the input: its path, else its document id."""
+    if source_path:
+        return str(source_path)
+    return f"document {doc_id!r}" if doc_id else "<input>"
+
+
+def read_input(data: bytes | bytearray | memoryview | str | BinaryIO, *, where: str) -> bytes | str:
+    """Return ``data`` as ``bytes`` (or ``str``, if it already was), reading a file object."""
+    if isinstance(data, (bytes, str)):
+        return data
+    if isinstance(data, (bytearray, memoryview)):
+        return bytes(data)
+    read = getattr(data, "read", None)
+    if read is None:
+        raise TypeError(f"{where}: expected bytes, str or a binary file object, got {type(data).__name__}")
+    try:
+        content = read()
+    except OSError as exc:
+        raise LoadError(where, f"cannot read the input ({exc.strerror or exc})", "check the file") from exc
+    if not isinstance(content, (bytes, str)):
+        raise TypeError(f"{where}: file object returned {type(content).__name__}; open the file in binary mode ('rb')")
+    return content
+
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"%PDF-", "a PDF file"),
+    (b"\x1f\x8b", "gzip-compressed data"),
+    (b"BZh", "bzip2-compressed data"),
+    (b"\xfd7zXZ\x00", "xz-compressed data"),
+    (b"(\xb5/\xfd", "zstd-compressed data"),
+    (b"PK\x03\x04", "a zip archive (or a .docx/.odt document)"),
+    (b"\x7fELF", "an executable"),
+    (b"SQLite format 3\x00", "an SQLite database"),
+)
+
+
+def _bad_byte(exc: UnicodeDecodeError) -> str:
+    return f"byte 0x{exc.object[exc.start]:02x} at offset {exc.start}"
+
+
+def reject_binary(data: bytes, *, where: str) -> None:
+    """Raise :class:`LoadError` if ``data`` starts like a known binary format
+    or holds NUL bytes without a UTF-16/32 byte-order mark."""
+    what = _sniff_binary(data)
+    if what:
+        raise LoadError(where, f"looks like {what}, not text", "give the article as text, HTML or JSON")
+    if b"\x00" in data and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)):
+        raise LoadError(
+            where, "contains NUL bytes, so it is binary data, not text", "give the article as UTF-8 text, HTML or JSON"
+        )
+
+
+def _sniff_binary(data: bytes) -> str | None:
+    """A description of ``data`` if its first bytes mark a known binary format."""
+    for magic, what in _MAGIC:
+        if data.startswith(magic):
+            if magic == b"BZh" and data[4:10] != b"1AY&SY":
+                continue  # plain text may start with "BZh"; bzip2 has a block marker after the level
+            return what
+    return None
+
+
+def decode_bytes(data: bytes, *, where: str) -> tuple[str, str, tuple[str, ...]]:
+    """Decode article bytes; return ``(text, encoding, warnings)``.
+
+    A byte-order mark decides (UTF-8, UTF-16 or UTF-32; the mark is dropped).
+    Otherwise UTF-8, falling back to cp1252 and then latin-1, each fallback
+    noted in the warnings. Raises :class:`LoadError` for known binary formats
+    and for NUL bytes outside UTF-16/32.
+    """
+    reject_binary(data, where=where)
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            if encoding == "utf-8-sig":
+                text, used, warnings = decode_fallback(data[len(bom) :])
+                return text, ("utf-8-sig" if used == "utf-8" else used), warnings
+            try:
+                return data.decode(encoding), encoding, ()
+            except UnicodeDecodeError as exc:
+                problem = f"has a {encoding.upper()} byte-order mark but is not valid {encoding.upper()}"
+                raise LoadError(where, problem, "save it as UTF-8") from exc
+    return decode_fallback(data)
+
+
+def decode_fallback(data: bytes) -> tuple[str, str, tuple[str, ...]]:
+    """UTF-8, else cp1252, else latin-1 (which decodes anything), with warnings."""
+    try:
+        return data.decode("utf-8"), "utf-8", ()
+    except UnicodeDecodeError as exc:
+        not_utf8 = f"not valid UTF-8 ({_bad_byte(exc)})"
+    try:
+        return data.decode("cp1252"), "cp1252", (f"{not_utf8}; decoded as cp1252",)
+    except UnicodeDecodeError as exc:
+        not_cp1252 = f"nor cp1252 ({_bad_byte(exc)})"
+    return data.decode("latin-1"), "latin-1", (f"{not_utf8} {not_cp1252}; decoded as latin-1",)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
+
+
+def check_text(text: str, *, where: str, what: str = "file") -> None:
+    """Raise :class:`LoadError` if ``text`` is empty, blank or mostly control characters."""
+    if not text:
+        raise LoadError(where, f"{what} is empty", "give a file that contains article text")
+    if not text.strip():
+        raise LoadError(where, f"{what} contains only whitespace", "give a file that contains article text")
+    controls = len(_CONTROL.findall(text))
+    if "\x00" in text or controls > MAX_CONTROL_SHARE * len(text):
+        raise LoadError(
+            where,
+            f"looks like binary data, not text ({controls} of {len(text)} characters are control characters)",
+            "give the article as text, HTML or JSON",
+        )
+
+
+def decode_input(data: bytes | str, *, where: str) -> tuple[str, str | None, tuple[str, ...]]:
+    """Decode (if bytes) and check; return ``(text, encoding, warnings)``."""
+    if isinstance(data, str):
+        text, encoding, warnings = data, None, ()
+    else:
+        text, encoding, warnings = decode_bytes(data, where=where)
+    check_text(text, where=where)
+    return text, encoding, warnings
+
+
+# --------------------------------------------------------------------------- header sniffing
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderInfo:
+    """Metadata sniffed from an article's header, and where each value came from."""
+
+    title: str | None = None
+    byline: str | None = None
+    published: _dt.date | _dt.datetime | None = None
+    outlet: str | None = None
+    detected: dict[str, str] = field(default_factory=dict)
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|[\r\n])?")
+_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_MD_MARKS = re.compile(r"(\*\*|__|`)")
+_HEADING = re.compile(r"^\s*(?:#{1,6}\s+|>\s*)")
+_BYLINE = re.compile(r"^(?:(?:posted|written|reported|story|words|text|report)\s+)?by\s+(?P<rest>\S.*)$", re.IGNORECASE)
+_BYLINE_END = re.compile(
+    r"\s+[–—|•·]|\s-\s|\|"
+    r"|\b(?:updated|published|posted|last\s+updated|first\s+published)\b",
+    re.IGNORECASE,
+)
+_TRAILING_ON = re.compile(r"\s+(?:on|at)$", re.IGNORECASE)
+_WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*")
+_NAME_LINK_WORDS = {"of", "the", "and", "&", "de", "la", "le", "du", "der", "die", "el", "al"}
+_NOT_OUTLET = {
+    "published", "updated", "posted", "date", "dated", "last", "modified", "on", "by",
+    "first", "created", "issued", "released", "filed", "region", "theme",
+}  # fmt: skip
+_MAX_TITLE_WORDS = 40
+_MAX_DATELINE_WORDS = 8
+
+
+def clean_meta(line: str) -> str:
+    """A header line as a metadata value: markdown links, emphasis and extra spaces removed."""
+    line = _MD_IMAGE.sub(r"\1", line)
+    line = _MD_LINK.sub(r"\1", line)
+    line = _HEADING.sub("", line)
+    line = _MD_MARKS.sub("", line)
+    return " ".join(line.split())
+
+
+def header_lines(text: str, max_lines: int = HEADER_LINES) -> list[tuple[int, str]]:
+    """The first ``max_lines`` non-empty lines as ``(line number, cleaned line)``."""
+    out: list[tuple[int, str]] = []
+    for number, m in enumerate(_LINE.finditer(text), start=1):
+        line = clean_meta(m.group())
+        if line:
+            out.append((number, line))
+            if len(out) >= max_lines:
+                break
+    return out
+
+
+def _quote(number: int, line: str, limit: int = 80) -> str:
+    snippet = line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+    return f"line {number}: '{snippet}'"
+
+
+def _words(s: str) -> list[str]:
+    return _WORD.findall(s)
+
+
+def sniff_byline(line: str) -> str | None:
+    """The name(s) in a ``By ...`` line (``"By Ryan Browne, CNN – August 4, 2017"`` gives
+    ``"Ryan Browne, CNN"``), or ``None`` if the line is not a byline."""
+    m = _BYLINE.match(line)
+    if not m:
+        return None
+    rest = m.group("rest")
+    cuts = [len(rest)]
+    if end := _BYLINE_END.search(rest):
+        cuts.append(end.start())
+    if dates := find_dates(rest):
+        cuts.append(dates[0].start)
+    name = rest[: min(cuts)].strip(" \t,;:–—-|")
+    name = _TRAILING_ON.sub("", name)
+    words = _words(name)
+    if not words or not name[0].isupper() or len(words) > 12 or len(name) > 120:
+        return None
+    return name
+
+
+def _is_dateline(line: str, dates: list[DateMatch]) -> bool:
+    """True if ``line`` is mostly a date: at most a few words beside its dates."""
+    rest = line
+    for d in reversed(dates):
+        rest = rest[: d.start] + " " + rest[d.end :]
+    return len(_words(rest)) <= _MAX_DATELINE_WORDS
+
+
+def sniff_outlet(line: str, first_date: DateMatch) -> str | None:
+    """The outlet in a line like ``"Global Research, August 12, 2017"``, or ``None``."""
+    if line[first_date.end :].strip(" \t.,;:–—-|"):
+        return None
+    name = line[: first_date.start].strip(" \t,;:–—-|")
+    words = name.split()
+    if not 1 <= len(words) <= 5 or not name[0].isupper():
+        return None
+    for w in words:
+        if w.lower().strip(".:") in _NOT_OUTLET:
+            return None
+        if not (w[0].isupper() or w[0].isdigit() or w.lower() in _NAME_LINK_WORDS):
+            return None
+    return name
+
+
+def _looks_like_title(line: str) -> bool:
+    words = _words(line)
+    if not words or len(words) > _MAX_TITLE_WORDS or len(line) > 300:
+        return False
+    if sniff_byline(line) is not None:
+        return False
+    dates = find_dates(line)
+    return not (dates and _is_dateline(line, dates))
+
+
+def sniff_header(text: str, *, max_lines: int = HEADER_LINES) -> HeaderInfo:
+    """Title, byline, publication date and outlet from the head of an article.
+
+    Pure: reads only ``text``. See the module docstring for the rules.
+    """
+    lines = header_lines(text, max_lines)
+    detected: dict[str, str] = {}
+    title = byline = outlet = None
+    published: _dt.date | _dt.datetime | None = None
+    title_line = None
+    if lines and _looks_like_title(lines[0][1]):
+        title_line, title = lines[0]
+        detected["title"] = f"line {title_line}"
+    other_dates: list[str] = []
+    for number, line in lines:
+        if number == title_line:
+            continue
+        name = sniff_byline(line) if byline is None else None
+        if name:
+            byline = name
+            detected["byline"] = _quote(number, line)
+        dates = find_dates(line)
+        if not dates:
+            continue
+        if published is None and (name or _is_dateline(line, dates)):
+            published = dates[0].value
+            detected["published"] = _quote(number, line)
+            if not name and (outlet := sniff_outlet(line, dates[0])):
+                detected["outlet"] = _quote(number, line)
+        else:
+            other_dates.append(_quote(number, line))
+    if other_dates:
+        detected["other_dates"] = "; ".join(other_dates)
+    return HeaderInfo(title=title, byline=byline, published=published, outlet=outlet, detected=detected)
+
+
+# --------------------------------------------------------------------------- loader
+
+
+def _looks_like_html(text: str) -> bool:
+    head = text.lstrip()[:200].lower()
+    return head.startswith(("<!doctype html", "<html", "<?xml")) or "<html" in head
+
+
+def load_text(
+    data: bytes | str | BinaryIO,
+    *,
+    doc_id: str,
+    source_path: str | None = None,
+) -> LoadResult:
+    """Load a plain-text article from bytes, a binary file object or a ``str``.
+
+    The document text is the decoded input exactly. Metadata comes from
+    :func:`sniff_header`. Raises :class:`LoadError` (naming ``source_path``,
+    else ``doc_id``) for empty, whitespace-only or binary input.
+    """
+    if not doc_id:
+        raise ValueError("load_text: doc_id must be a non-empty string; pass doc_id='<name>'")
+    where = where_of(doc_id, source_path)
+    text, encoding, warnings = decode_input(read_input(data, where=where), where=where)
+    if _looks_like_html(text):
+        warnings += ("looks like HTML; load it with load_html (or name it .html) to extract the main text",)
+    head = sniff_header(text)
+    document = Document(
+        id=doc_id,
+        text=text,
+        title=head.title,
+        outlet=head.outlet,
+        published=head.published,
+        byline=head.byline,
+        source_path=source_path,
+        detected=dict(head.detected),
+    )
+    return LoadResult(document=document, warnings=warnings, encoding=encoding, format="text")
