@@ -54,9 +54,8 @@ __all__ = [
     "word_ids",
 ]
 
-# Punctuation that may close or open a passage in both texts.
-_CLOSING = set(".,;:!?\"')]»”’…")
-_OPENING = set("\"'([«“‘")
+# Marks that end a sentence or clause: a passage does not start with them.
+_NOT_OPENING = set(".,;:!?)]}\u00bb\u201d\u2019\u2026")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -465,17 +464,24 @@ def _fold(c: str) -> str:
     return {"\u201c": '"', "\u201d": '"', "\u00ab": '"', "\u00bb": '"', "\u2018": "'", "\u2019": "'", "\u2026": "."}.get(c, c)
 
 
+def _is_mark(c: str) -> bool:
+    """Punctuation or a symbol: neither a word character nor white space."""
+    return not (c.isalnum() or c.isspace())
+
+
 def _widen_close(a: str, b: str, a1: int, b1: int) -> tuple[int, int]:
-    """Take in closing punctuation that follows the passage in both texts."""
-    while a1 < len(a) and b1 < len(b) and a[a1] in _CLOSING and _fold(a[a1]) == _fold(b[b1]):
+    """Take in punctuation and symbols ("%", ".", a closing quote) that
+    follow the passage identically (after folding quotes) in both texts."""
+    while a1 < len(a) and b1 < len(b) and _is_mark(a[a1]) and _fold(a[a1]) == _fold(b[b1]):
         a1 += 1
         b1 += 1
     return a1, b1
 
 
 def _widen_open(a: str, b: str, a0: int, b0: int) -> tuple[int, int]:
-    """Take in opening quotes or brackets that precede the passage in both texts."""
-    while a0 > 0 and b0 > 0 and a[a0 - 1] in _OPENING and _fold(a[a0 - 1]) == _fold(b[b0 - 1]):
+    """Take in opening quotes, brackets and symbols ("$") that precede the
+    passage identically in both texts."""
+    while a0 > 0 and b0 > 0 and _is_mark(a[a0 - 1]) and a[a0 - 1] not in _NOT_OPENING and _fold(a[a0 - 1]) == _fold(b[b0 - 1]):
         a0 -= 1
         b0 -= 1
     return a0, b0
