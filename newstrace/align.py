@@ -208,10 +208,14 @@ def chain_runs(runs: np.ndarray, max_gap: int) -> list[list[tuple[int, int, int,
     repeated words is tolerated and trimmed).
     """
     chains: list[list[tuple[int, int, int, int]]] = []
+    active: list[list[tuple[int, int, int, int]]] = []  # chains that can still grow
     for a0, a1, b0, b1 in runs.tolist():
+        # runs come in order of a0: a chain ending more than max_gap before
+        # it can take no later run either
+        active = [ch for ch in active if ch[-1][1] >= a0 - max_gap]
         best = None
         best_cost = None
-        for ch in chains:
+        for ch in active:
             ea1, eb1 = ch[-1][1], ch[-1][3]
             ga, gb = a0 - ea1, b0 - eb1
             if ga > max_gap or gb > max_gap or a1 <= ea1 or b1 <= eb1:
@@ -223,6 +227,7 @@ def chain_runs(runs: np.ndarray, max_gap: int) -> list[list[tuple[int, int, int,
                 best, best_cost = ch, cost
         if best is None:
             chains.append([(a0, a1, b0, b1)])
+            active.append(chains[-1])
             continue
         ea1, eb1 = best[-1][1], best[-1][3]
         cut = max(0, ea1 - a0, eb1 - b0)

@@ -121,8 +121,12 @@ def normalize_slow(text: str) -> Normalized:
             j += 1
         piece = _fold_run(t[i:j])
         out.append(piece)
-        starts.extend([i] * len(piece))
-        ends.extend([j] * len(piece))
+        if len(piece) == j - i:  # unchanged in length: character for character
+            starts.extend(range(i, j))
+            ends.extend(range(i + 1, j + 1))
+        else:  # every output character stands for the whole run
+            starts.extend([i] * len(piece))
+            ends.extend([j] * len(piece))
         i = j
     norm = "".join(out)
     if len(norm) == n and all(s == k and e == k + 1 for k, (s, e) in enumerate(zip(starts, ends))):

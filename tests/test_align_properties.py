@@ -236,3 +236,12 @@ def test_parameters_checked():
         AlignParams(ngram=8, min_words=5)
     with pytest.raises(ValueError, match="ngram"):
         AlignParams(ngram=0)
+
+
+def test_normalize_combining_mark_kept_character_for_character():
+    # found by Hypothesis: a base character and a combining mark that
+    # normalisation leaves alone map one to one, in both implementations
+    s = "0\u0c55"
+    assert normalize(s).to_original(0, 1) == normalize_slow(s).to_original(0, 1) == (0, 1)
+    # a run that changes length maps every output character to the whole run
+    assert normalize_slow("e\u0301x").to_original(0, 1) == (0, 2)
