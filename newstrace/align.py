@@ -148,7 +148,7 @@ def seeds(ia: np.ndarray, ib: np.ndarray, n: int, max_repeats: int) -> tuple[np.
     hi = np.searchsorted(sa, hb, side="right")
     cnt = hi - lo
     # repeats within B
-    ub, inv, cb = np.unique(hb, return_inverse=True, return_counts=True)
+    _, inv, cb = np.unique(hb, return_inverse=True, return_counts=True)
     ok = (cnt > 0) & (cnt <= max_repeats) & (cb[inv] <= max_repeats)
     js = np.nonzero(ok)[0]
     if not len(js):

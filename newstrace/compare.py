@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
@@ -47,14 +47,7 @@ class Comparison:
                 "containment_a_in_b": round(self.containment_a_in_b, 4),
                 "containment_b_in_a": round(self.containment_b_in_a, 4),
             },
-            "parameters": {
-                "ngram": self.params.ngram,
-                "min_words": self.params.min_words,
-                "max_gap": self.params.max_gap,
-                "elision_min_words": self.params.elision_min_words,
-                "quote_min_words": self.params.quote_min_words,
-                "max_seed_repeats": self.params.max_seed_repeats,
-            },
+            "parameters": asdict(self.params),
         }
 
 

@@ -62,6 +62,18 @@ class Span:
         return self.start < other.end and other.start < self.end
 
 
+def _span_pair(a: Span, b: Span, a_text: str, b_text: str) -> dict[str, Any]:
+    """The flat JSON fields of a pair of spans and their text."""
+    return {
+        "a_start": a.start,
+        "a_end": a.end,
+        "b_start": b.start,
+        "b_end": b.end,
+        "a_text": a_text,
+        "b_text": b_text,
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class Edit:
     """One word-level change inside a passage, from A's wording to B's.
@@ -80,15 +92,7 @@ class Edit:
     b_text: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "op": self.op,
-            "a_start": self.a.start,
-            "a_end": self.a.end,
-            "b_start": self.b.start,
-            "b_end": self.b.end,
-            "a_text": self.a_text,
-            "b_text": self.b_text,
-        }
+        return {"op": self.op, **_span_pair(self.a, self.b, self.a_text, self.b_text)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,12 +118,7 @@ class Passage:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "a_start": self.a.start,
-            "a_end": self.a.end,
-            "b_start": self.b.start,
-            "b_end": self.b.end,
-            "a_text": self.a_text,
-            "b_text": self.b_text,
+            **_span_pair(self.a, self.b, self.a_text, self.b_text),
             "words": self.words,
             "similarity": round(self.similarity, 4),
             "kind": self.kind,

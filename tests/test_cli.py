@@ -166,3 +166,36 @@ def test_readme_example_output_is_current():
     out = run("compare", A, B).output
     for line in shown.strip().splitlines():
         assert line in out, line
+
+
+def test_compare_html_page_against_text(tmp_path):
+    """An HTML page is compared on its extracted main text; offsets refer to that text."""
+    pytest.importorskip("trafilatura")
+    from newstrace.ingest import load_path
+
+    body = Path(A).read_text(encoding="utf-8")
+    start = body.index("US Army Col. Ryan Dillon")
+    end = body.index("advancing on that same area.") + len("advancing on that same area.")
+    paragraphs = body[start:end].split("\n\n")
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><head><title>Defections at At Tanf</title>"
+        '<meta name="author" content="A. Writer"></head><body>'
+        "<nav><a href='/'>Home</a> <a href='/world'>World</a></nav><article><h1>Defections at At Tanf</h1>"
+        "<p>Our own opening paragraph says what this piece is about before it quotes the report.</p>"
+        + "".join(f"<p>{p}</p>" for p in paragraphs)
+        + "<p>Our own closing paragraph, written for this page and found nowhere else.</p>"
+        "</article><footer>Copyright footer text &copy; 2017</footer></body></html>",
+        encoding="utf-8",
+    )
+    r = run("compare", A, str(page), "--format", "json")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.output)
+    assert data["documents"][1]["title"] == "Defections at At Tanf"
+    passages = [p for p in data["passages"] if p["kind"] == "passage"]
+    assert len(passages) == 1
+    html_text = load_path(page).document.text
+    p = passages[0]
+    assert html_text[p["b_start"] : p["b_end"]] == p["b_text"]
+    assert p["b_text"].startswith("US Army Col. Ryan Dillon") and p["b_text"].endswith("same area.")
+    assert [e["op"] for e in p["edits"]] == []  # the page copies the text with its doubled word
