@@ -185,14 +185,34 @@ def tokenize(text: str, norm: Normalized | None = None) -> Tokens:
         ends = norm.orig_end[ne - 1]
     else:
         starts, ends = ns, ne
-    sent = np.zeros(len(words), dtype=bool)
-    if words:
-        sent[0] = True
-        ntext = norm.text
-        for k in range(1, len(words)):
-            gap = ntext[nends[k - 1] : nstarts[k]]
-            if _SENTENCE_END.search(gap):
-                prev = words[k - 1]
-                if "\n" in gap or not (prev in _ABBREVIATIONS or (len(prev) == 1 and prev.isalpha())):
-                    sent[k] = True
+    sent = sentence_starts(norm.text, words, ns, ne)
     return Tokens(text, words, starts, ends, sent)
+
+
+def sentence_starts(ntext: str, words: list[str], ns: np.ndarray, ne: np.ndarray) -> np.ndarray:
+    """Which tokens start a sentence or paragraph (vectorised).
+
+    Token ``k`` starts one when the text between token ``k-1`` and ``k``
+    holds sentence-final punctuation or a line break, unless the previous
+    token is a known abbreviation or a single letter and no line break
+    intervenes ("Col. Ryan Dillon", "J. Smith").
+    """
+    sent = np.zeros(len(words), dtype=bool)
+    if not words:
+        return sent
+    sent[0] = True
+    if len(words) == 1:
+        return sent
+    marks = np.fromiter((m.start() for m in _SENTENCE_END.finditer(ntext)), dtype=np.int64)
+    if not len(marks):
+        return sent
+    idx = np.searchsorted(marks, ne[:-1], side="left")
+    has = idx < len(marks)
+    nxt = np.where(has, marks[np.minimum(idx, len(marks) - 1)], 0)
+    sent[1:] = has & (nxt < ns[1:])
+    for k in np.nonzero(sent[1:])[0].tolist():
+        prev = words[k]
+        if prev in _ABBREVIATIONS or (len(prev) == 1 and prev.isalpha()):
+            if "\n" not in ntext[ne[k] : ns[k + 1]]:
+                sent[k + 1] = False
+    return sent

@@ -245,3 +245,28 @@ def test_normalize_combining_mark_kept_character_for_character():
     assert normalize(s).to_original(0, 1) == normalize_slow(s).to_original(0, 1) == (0, 1)
     # a run that changes length maps every output character to the whole run
     assert normalize_slow("e\u0301x").to_original(0, 1) == (0, 2)
+
+
+def _sentence_starts_reference(text: str) -> list[bool]:
+    """Token by token: does the gap before a token end a sentence?"""
+    from newstrace.text import _ABBREVIATIONS, _SENTENCE_END, WORD
+
+    norm = normalize(text).text
+    ms = list(WORD.finditer(norm))
+    out = []
+    for k, m in enumerate(ms):
+        if k == 0:
+            out.append(True)
+            continue
+        gap = norm[ms[k - 1].end() : m.start()]
+        prev = ms[k - 1].group()
+        abbrev = prev in _ABBREVIATIONS or (len(prev) == 1 and prev.isalpha())
+        out.append(bool(_SENTENCE_END.search(gap)) and ("\n" in gap or not abbrev))
+    return out
+
+
+@FAST
+@given(st.lists(st.sampled_from(["Col", "the", "x", "Iran's", ".", "!", "?", "\n", " ", "  ", ", ", "U.S.", "\u06d4", "\u3002"]), max_size=40))
+def test_sentence_starts_agree_with_reference(parts):
+    text = " ".join(parts)
+    assert tokenize(text).sentence_start.tolist() == _sentence_starts_reference(text)
