@@ -1,0 +1,97 @@
+"""Candidate pairs: which documents of a collection may share a passage.
+
+Per document (a pure function both engines call): the set of its word
+n-gram *shingles*, hashed with a stable 64-bit hash so that shingles computed
+in another process, another run or another engine agree. Shingles are
+sampled by content (a shingle is kept when its hash falls in one residue
+class modulo ``sample``), so two documents keep the same shingles of a shared
+passage and the postings table shrinks ``sample``-fold.
+
+Across documents (a relational step, run as SQL by the store): postings
+``(shingle, doc)`` joined with themselves on ``shingle``, leaving out
+shingles found in more than ``max_df`` documents (boilerplate, stock
+phrases); a pair sharing at least ``min_shared`` shingles is a candidate.
+:func:`candidate_pairs_reference` is the slow twin of that query.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Iterable, Mapping
+
+import numpy as np
+
+from .text import Tokens
+
+_WORD_HASH: dict[str, int] = {}
+_MASK63 = (1 << 63) - 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CandidateParams:
+    """How candidates are found.
+
+    ngram:      shingle length in words (the aligner's seed length).
+    sample:     keep one shingle in ``sample`` (by hash); 1 keeps all.
+    max_df:     shingles in more documents than this are ignored.
+    min_shared: a pair needs this many shared (sampled) shingles.
+    """
+
+    ngram: int = 5
+    sample: int = 4
+    max_df: int = 100
+    min_shared: int = 2
+
+    def __post_init__(self) -> None:
+        for name in ("ngram", "sample", "max_df", "min_shared"):
+            v = getattr(self, name)
+            if not isinstance(v, int) or v < 1:
+                raise ValueError(f"{name} must be a whole number >= 1, got {v!r}")
+        if self.max_df < 2:
+            raise ValueError("max_df must be at least 2: a shingle in one document pairs nothing")
+
+
+def word_hash(word: str) -> int:
+    """A stable 63-bit hash of a normalised word (the same in every process)."""
+    h = _WORD_HASH.get(word)
+    if h is None:
+        h = int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little") & _MASK63
+        if len(_WORD_HASH) < 2_000_000:
+            _WORD_HASH[word] = h
+    return h
+
+
+def shingles(tokens: Tokens, params: CandidateParams = CandidateParams()) -> np.ndarray:
+    """The distinct sampled n-gram hashes of one document, as sorted int64."""
+    n = params.ngram
+    if len(tokens) < n:
+        return np.zeros(0, dtype=np.int64)
+    ids = np.fromiter((word_hash(w) for w in tokens.words), dtype=np.uint64, count=len(tokens))
+    win = np.lib.stride_tricks.sliding_window_view(ids, n)
+    h = np.zeros(len(win), dtype=np.uint64)
+    mult = np.uint64(0x9E3779B97F4A7C15)
+    with np.errstate(over="ignore"):
+        for k in range(n):
+            h = (h ^ win[:, k]) * mult
+        h ^= h >> np.uint64(29)
+    h = (h >> np.uint64(1)).astype(np.int64)  # non-negative, fits BIGINT
+    if params.sample > 1:
+        h = h[h % params.sample == 0]
+    return np.unique(h)
+
+
+def candidate_pairs_reference(
+    doc_shingles: Mapping[str, Iterable[int]], params: CandidateParams = CandidateParams()
+) -> dict[tuple[str, str], int]:
+    """Slow twin of the candidate query: ``{(a, b): shared}`` with ``a < b``."""
+    sets = {d: set(s) for d, s in doc_shingles.items()}
+    df = Counter(x for s in sets.values() for x in s)
+    out = {}
+    for a, b in combinations(sorted(sets), 2):
+        shared = sum(1 for x in sets[a] & sets[b] if df[x] <= params.max_df)
+        if shared >= params.min_shared:
+            out[(a, b)] = shared
+    return out

@@ -1,0 +1,251 @@
+"""Scan a collection into a store: the embedded engine.
+
+The stages, in order, each resumable:
+
+1. ingest: read records (newstrace.ingest.collection), drop texts already
+   stored (same content hash), tokenise and shingle them (a pure
+   per-document function, run on all cores), insert documents with their
+   postings in one transaction per batch;
+2. candidates: a SQL query over the postings (Store.pending_pairs);
+3. alignment: the pairwise aligner (newstrace.align) on every candidate pair,
+   on all cores; passages and the list of aligned pairs are committed
+   together, batch by batch;
+4. clusters and stories, recomputed from all passages in one transaction.
+
+A scan killed at any point leaves a consistent store; running the same scan
+again skips what is stored and aligned, and finishes the rest.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .align import AlignParams, align_tokens
+from .candidates import CandidateParams, shingles
+from .records import Document, Passage
+from .store import Store, content_hash, parameters_dict
+from .text import Tokens, tokenize
+
+Progress = Callable[[str], None]
+
+
+@dataclass(slots=True)
+class ScanReport:
+    """What a scan did."""
+
+    run_id: int = 0
+    documents_seen: int = 0
+    documents_added: int = 0
+    duplicates: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    notices: list[tuple[str, str]] = field(default_factory=list)
+    pairs_aligned: int = 0
+    passages_found: int = 0
+    clusters: int = 0
+    seconds: float = 0.0
+
+
+# --------------------------------------------------------------------------
+# per-document and per-pair work (pure; run in worker processes)
+
+
+def prepare(doc_text: str, params: CandidateParams) -> tuple[int, np.ndarray]:
+    """Words and sampled shingles of one document."""
+    t = tokenize(doc_text)
+    return len(t), shingles(t, params)
+
+
+def _prepare_batch(texts: list[str], params: CandidateParams) -> list[tuple[int, np.ndarray]]:
+    return [prepare(t, params) for t in texts]
+
+
+_TOKENS: dict[int, Tokens] = {}
+
+
+def _tokens(key: int, text: str) -> Tokens:
+    t = _TOKENS.get(key)
+    if t is None:
+        if len(_TOKENS) > 4096:
+            _TOKENS.clear()
+        t = _TOKENS[key] = tokenize(text)
+    return t
+
+
+def align_pairs(pairs: list[tuple[int, int]], texts: dict[int, str], params: AlignParams
+                ) -> list[tuple[int, int, list[Passage]]]:
+    """Align each candidate pair (A is the earlier-stored document)."""
+    return [(a, b, align_tokens(_tokens(a, texts[a]), _tokens(b, texts[b]), params)) for a, b in pairs]
+
+
+# --------------------------------------------------------------------------
+# orchestration
+
+
+def _batched(items: Iterable, n: int) -> Iterator[list]:
+    batch: list = []
+    for x in items:
+        batch.append(x)
+        if len(batch) >= n:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class _Pool:
+    """A process pool, or in-process execution for ``workers == 1``."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.ex = ProcessPoolExecutor(workers) if workers > 1 else None
+
+    def map(self, fn, jobs: Iterable[tuple[object, tuple]]) -> Iterator[tuple[object, object]]:
+        """Run ``fn(*args)`` for each ``(context, args)``; yield ``(context,
+        result)`` in order. The context stays in this process."""
+        if self.ex is None:
+            for ctx, args in jobs:
+                yield ctx, fn(*args)
+            return
+        pending: list = []
+        for ctx, args in jobs:
+            pending.append((ctx, self.ex.submit(fn, *args)))
+            if len(pending) >= 2 * self.workers:
+                c, f = pending.pop(0)
+                yield c, f.result()
+        for c, f in pending:
+            yield c, f.result()
+
+    def close(self) -> None:
+        if self.ex is not None:
+            self.ex.shutdown(cancel_futures=True)
+
+
+def scan(
+    store: Store,
+    records: Iterable[object],
+    *,
+    paths: Sequence[str] = (),
+    align_params: AlignParams | None = None,
+    candidate_params: CandidateParams | None = None,
+    same_series: bool = False,
+    workers: int | None = None,
+    progress: Progress | None = None,
+    batch_docs: int = 500,
+    batch_pairs: int = 256,
+) -> ScanReport:
+    """Ingest ``records`` (Documents, or Skipped/Notice records from the
+    readers) into ``store`` and find all reuse among stored documents."""
+    from .ingest.collection import Notice, Skipped
+
+    align_params = align_params or AlignParams()
+    candidate_params = candidate_params or CandidateParams(ngram=align_params.ngram)
+    workers = workers or os.cpu_count() or 1
+    say = progress or (lambda s: None)
+    rep = ScanReport()
+    t0 = time.perf_counter()
+    rep.run_id = store.begin_run(list(paths), {**parameters_dict(align_params, candidate_params),
+                                               "same_series": same_series})
+    pool = _Pool(workers)
+    try:
+        # 1. ingest
+        def docs() -> Iterator[Document]:
+            for r in records:
+                if isinstance(r, Skipped):
+                    rep.skipped.append((r.where, r.reason))
+                elif isinstance(r, Notice):
+                    rep.notices.append((r.where, r.message))
+                else:
+                    yield r  # type: ignore[misc]
+
+        # hashes and ids taken by this run so far: batches are prepared ahead
+        # of their insertion, so the store alone does not know them yet
+        seen_hashes: set[str] = set()
+        seen_ids: set[str] = set()
+
+        def fresh_batches() -> Iterator[tuple[list[tuple[Document, str]], list[str]]]:
+            for batch in _batched(docs(), batch_docs):
+                rep.documents_seen += len(batch)
+                hashes = [content_hash(d.text) for d in batch]
+                known = store.known_hashes(hashes)
+                ids_taken = store.known_ids([d.id for d in batch])
+                fresh = []
+                for d, h in zip(batch, hashes):
+                    if h in known or h in seen_hashes:
+                        rep.duplicates += 1
+                        continue
+                    if d.id in ids_taken or d.id in seen_ids:
+                        rep.skipped.append((d.source_path or d.id,
+                                            f"id {d.id!r} is already in the store with another text; "
+                                            "give the records distinct ids"))
+                        continue
+                    seen_hashes.add(h)
+                    seen_ids.add(d.id)
+                    fresh.append((d, h))
+                if fresh:
+                    yield fresh, [d.text for d, _ in fresh]
+
+        jobs = ((fresh, (texts, candidate_params)) for fresh, texts in fresh_batches())
+        for fresh, prepared in pool.map(_prepare_batch, jobs):
+            rows = [(d, h, words, sh) for (d, h), (words, sh) in zip(fresh, prepared)]
+            rep.documents_added += store.add_documents(rep.run_id, rows)
+            say(f"ingested {rep.documents_seen:,} documents ({rep.documents_added:,} new, "
+                f"{rep.duplicates:,} duplicates, {len(rep.skipped):,} skipped)")
+        store.add_skipped(rep.run_id, rep.skipped)
+
+        # 2. candidates
+        pairs = store.pending_pairs(max_df=candidate_params.max_df, min_shared=candidate_params.min_shared,
+                                    same_series=same_series)
+        say(f"{len(pairs):,} candidate pairs to align")
+
+        # 3. alignment
+        total = len(pairs)
+        t_align = time.perf_counter()
+
+        def align_jobs() -> Iterator[tuple]:
+            for chunk in _batched(pairs, batch_pairs):
+                keys = {k for p in chunk for k in p}
+                yield None, (chunk, store.texts(keys), align_params)
+
+        ids: dict[int, str] = dict(store.con.execute("SELECT doc_key, id FROM documents").fetchall()) if pairs else {}
+        for _, results in pool.map(align_pairs, align_jobs()):
+            rep.passages_found += store.record_alignments(rep.run_id, results, ids)
+            rep.pairs_aligned += len(results)
+            rate = rep.pairs_aligned / max(1e-9, time.perf_counter() - t_align)
+            left = (total - rep.pairs_aligned) / rate if rate else 0
+            say(f"aligned {rep.pairs_aligned:,}/{total:,} pairs ({rate:,.0f}/s, {left:,.0f} s left), "
+                f"{rep.passages_found:,} passages")
+        store.mark_scanned()
+
+        # 4. clusters and stories
+        rep.clusters = store.rebuild_clusters()
+        rep.seconds = time.perf_counter() - t0
+        store.finish_run(rep.run_id, documents_added=rep.documents_added, duplicates=rep.duplicates,
+                         skipped=len(rep.skipped), pairs_aligned=rep.pairs_aligned,
+                         passages_found=rep.passages_found)
+    finally:
+        pool.close()
+    return rep
+
+
+def terminal_progress(stream=None) -> Progress | None:
+    """A progress printer for a terminal, or None when output is piped."""
+    stream = stream or sys.stderr
+    if not stream.isatty():
+        return None
+    last = [0.0]
+
+    def say(msg: str) -> None:
+        now = time.monotonic()
+        if now - last[0] >= 0.2:
+            last[0] = now
+            stream.write("\r\033[K" + msg)
+            stream.flush()
+
+    return say

@@ -1,0 +1,375 @@
+"""The embedded store: one DuckDB file holding a scanned collection.
+
+Tables (documented for users in docs/store.md):
+
+- ``meta``: ``format = newstrace`` and the schema version (how a file is
+  recognised as ours).
+- ``runs``: one row per scan run: when, what, with which parameters, counts.
+- ``documents``: every document with its metadata and text; ``doc_key`` is
+  an internal integer, ``id`` the user's id, ``content_hash`` keeps identical
+  texts from being stored twice; ``scanned`` is false until the document
+  has been compared with the rest of the collection.
+- ``postings``: ``(shingle, doc_key)``, the sampled n-gram hashes of each
+  document (newstrace.candidates).
+- ``aligned_pairs``: every candidate pair the aligner has compared (with or
+  without passages), so that an interrupted scan resumes where it stopped.
+- ``passages``: the shared passages, offsets as in ``newstrace compare``.
+- ``clusters``, ``cluster_members``: reprint clusters; ``stories``: the story
+  of each document linked by reuse.
+- ``skipped``: records a scan could not ingest, and why.
+
+Every write is a transaction: a scan killed at any moment leaves the file
+consistent, and running it again completes the work.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Sequence
+
+import numpy as np
+
+from .cluster import reprint_clusters, stories
+from .records import Document, Passage
+
+FORMAT = "newstrace"
+SCHEMA_VERSION = "1"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS runs (
+    run_id INTEGER PRIMARY KEY, started TIMESTAMP, finished TIMESTAMP, status VARCHAR,
+    paths VARCHAR, parameters VARCHAR, documents_added INTEGER, duplicates INTEGER,
+    skipped INTEGER, pairs_aligned INTEGER, passages_found INTEGER);
+CREATE TABLE IF NOT EXISTS documents (
+    doc_key INTEGER PRIMARY KEY, id VARCHAR NOT NULL UNIQUE, content_hash VARCHAR NOT NULL UNIQUE,
+    title VARCHAR, outlet VARCHAR, url VARCHAR, published VARCHAR, byline VARCHAR,
+    source_path VARCHAR, length INTEGER, words INTEGER, run_id INTEGER,
+    scanned BOOLEAN NOT NULL DEFAULT false, text VARCHAR NOT NULL);
+CREATE TABLE IF NOT EXISTS postings (shingle BIGINT NOT NULL, doc_key INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS aligned_pairs (
+    a_key INTEGER NOT NULL, b_key INTEGER NOT NULL, passages INTEGER, run_id INTEGER,
+    PRIMARY KEY (a_key, b_key));
+CREATE TABLE IF NOT EXISTS passages (
+    passage_id BIGINT PRIMARY KEY, a_key INTEGER, a_id VARCHAR, a_start INTEGER, a_end INTEGER,
+    b_key INTEGER, b_id VARCHAR, b_start INTEGER, b_end INTEGER, words INTEGER,
+    similarity DOUBLE, kind VARCHAR, edits VARCHAR, cluster_id INTEGER, run_id INTEGER);
+CREATE TABLE IF NOT EXISTS clusters (
+    cluster_id INTEGER PRIMARY KEY, size INTEGER, passages INTEGER, first_doc VARCHAR, excerpt VARCHAR);
+CREATE TABLE IF NOT EXISTS cluster_members (
+    cluster_id INTEGER, doc_id VARCHAR, "start" INTEGER, "end" INTEGER);
+CREATE TABLE IF NOT EXISTS stories (doc_id VARCHAR PRIMARY KEY, story_id INTEGER);
+CREATE TABLE IF NOT EXISTS skipped (run_id INTEGER, "where" VARCHAR, reason VARCHAR);
+"""
+
+EXPORT_TABLES = {
+    "documents": "SELECT id, title, outlet, url, published, byline, source_path, length, words, "
+    "content_hash, text FROM documents ORDER BY doc_key",
+    "passages": "SELECT passage_id, a_id, a_start, a_end, b_id, b_start, b_end, words, similarity, "
+    "kind, cluster_id, edits FROM passages ORDER BY passage_id",
+    "clusters": "SELECT c.cluster_id, c.size, c.passages, m.doc_id, m.start, m.\"end\", c.excerpt "
+    "FROM clusters c JOIN cluster_members m USING (cluster_id) ORDER BY c.cluster_id, m.doc_id, m.start",
+}
+
+
+class StoreError(Exception):
+    """A store file that cannot be used; the message names the file and the fix."""
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _published(d: Document) -> str | None:
+    return d.published.isoformat() if d.published else None
+
+
+class Store:
+    """A newstrace store in one DuckDB file. Use :func:`open_store`."""
+
+    def __init__(self, con: Any, path: str, read_only: bool) -> None:
+        self.con = con
+        self.path = path
+        self.read_only = read_only
+
+    # -- lifecycle -----------------------------------------------------------
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- runs ------------------------------------------------------------------
+
+    def begin_run(self, paths: Sequence[str], parameters: dict[str, Any]) -> int:
+        run_id = self.con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM runs").fetchone()[0]
+        self.con.execute(
+            "INSERT INTO runs (run_id, started, status, paths, parameters) VALUES (?, ?, 'running', ?, ?)",
+            [run_id, _dt.datetime.now(), json.dumps(list(paths)), json.dumps(parameters)],
+        )
+        return run_id
+
+    def finish_run(self, run_id: int, **counts: int) -> None:
+        sets = ", ".join(f"{k} = ?" for k in counts)
+        self.con.execute(
+            f"UPDATE runs SET finished = ?, status = 'done'{', ' + sets if sets else ''} WHERE run_id = ?",
+            [_dt.datetime.now(), *counts.values(), run_id],
+        )
+
+    def add_skipped(self, run_id: int, rows: Iterable[tuple[str, str]]) -> None:
+        rows = list(rows)
+        if rows:
+            self.con.executemany("INSERT INTO skipped VALUES (?, ?, ?)", [(run_id, w, r) for w, r in rows])
+
+    # -- documents -------------------------------------------------------------
+
+    def known_hashes(self, hashes: Sequence[str]) -> set[str]:
+        if not hashes:
+            return set()
+        batch = {"h": np.array(hashes, dtype=object)}  # noqa: F841 (scanned by DuckDB)
+        return {r[0] for r in self.con.execute(
+            "SELECT content_hash FROM documents WHERE content_hash IN (SELECT h FROM batch)").fetchall()}
+
+    def known_ids(self, ids: Sequence[str]) -> set[str]:
+        if not ids:
+            return set()
+        batch = {"i": np.array(ids, dtype=object)}  # noqa: F841
+        return {r[0] for r in self.con.execute(
+            "SELECT id FROM documents WHERE id IN (SELECT i FROM batch)").fetchall()}
+
+    def add_documents(self, run_id: int, docs: Sequence[tuple[Document, str, int, np.ndarray]]) -> int:
+        """Insert documents with their postings, in one transaction.
+
+        ``docs`` holds ``(document, content_hash, words, shingles)``; the
+        caller has left out documents already stored. Returns how many rows
+        were added.
+        """
+        if not docs:
+            return 0
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            base = con.execute("SELECT coalesce(max(doc_key), 0) FROM documents").fetchone()[0]
+            rows = []
+            keys, shingles = [], []
+            for k, (d, h, words, sh) in enumerate(docs, start=base + 1):
+                rows.append((k, d.id, h, d.title, d.outlet, d.url, _published(d), d.byline,
+                             d.source_path, len(d.text), words, run_id, False, d.text))
+                keys.append(np.full(len(sh), k, dtype=np.int32))
+                shingles.append(sh)
+            con.executemany("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            if shingles:
+                batch = {"shingle": np.concatenate(shingles), "doc_key": np.concatenate(keys)}  # noqa: F841
+                con.execute("INSERT INTO postings SELECT shingle, doc_key FROM batch")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        return len(rows)
+
+    def texts(self, keys: Iterable[int]) -> dict[int, str]:
+        keys = sorted(set(keys))
+        if not keys:
+            return {}
+        batch = {"k": np.array(keys, dtype=np.int64)}  # noqa: F841
+        return dict(self.con.execute(
+            "SELECT doc_key, text FROM documents WHERE doc_key IN (SELECT k FROM batch)").fetchall())
+
+    def document(self, doc_id: str) -> dict[str, Any] | None:
+        cur = self.con.execute("SELECT * FROM documents WHERE id = ?", [doc_id])
+        row = cur.fetchone()
+        return dict(zip([c[0] for c in cur.description], row)) if row else None
+
+    def counts(self) -> dict[str, int]:
+        out = {}
+        for t in ("documents", "passages", "clusters", "runs", "skipped", "aligned_pairs"):
+            out[t] = self.con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+        return out
+
+    # -- candidates and alignment --------------------------------------------
+
+    def pending_pairs(self, *, max_df: int, min_shared: int, same_series: bool) -> list[tuple[int, int]]:
+        """Candidate pairs with at least one unscanned document, not yet aligned."""
+        series = "" if same_series else (
+            "AND (da.outlet IS NULL OR db.outlet IS NULL OR lower(da.outlet) <> lower(db.outlet))")
+        sql = f"""
+        WITH fresh AS (SELECT doc_key FROM documents WHERE NOT scanned),
+        fresh_postings AS (
+            SELECT p.shingle, p.doc_key FROM postings p SEMI JOIN fresh USING (doc_key)),
+        df AS (
+            SELECT shingle FROM postings
+            WHERE shingle IN (SELECT shingle FROM fresh_postings)
+            GROUP BY shingle HAVING count(*) BETWEEN 2 AND {int(max_df)}),
+        hits AS (
+            SELECT least(n.doc_key, o.doc_key) AS a_key, greatest(n.doc_key, o.doc_key) AS b_key
+            FROM fresh_postings n
+            JOIN postings o ON n.shingle = o.shingle AND n.doc_key <> o.doc_key
+            WHERE n.shingle IN (SELECT shingle FROM df)
+              AND (o.doc_key NOT IN (SELECT doc_key FROM fresh) OR n.doc_key < o.doc_key)),
+        cand AS (
+            SELECT a_key, b_key FROM hits GROUP BY a_key, b_key HAVING count(*) >= {int(min_shared)})
+        SELECT c.a_key, c.b_key FROM cand c
+        JOIN documents da ON da.doc_key = c.a_key
+        JOIN documents db ON db.doc_key = c.b_key
+        WHERE NOT EXISTS (
+            SELECT 1 FROM aligned_pairs x WHERE x.a_key = c.a_key AND x.b_key = c.b_key)
+        {series}
+        ORDER BY c.a_key, c.b_key
+        """
+        return [(a, b) for a, b in self.con.execute(sql).fetchall()]
+
+    def record_alignments(self, run_id: int, results: Sequence[tuple[int, int, Sequence[Passage]]],
+                          ids: dict[int, str]) -> int:
+        """Store the passages of aligned pairs and mark the pairs done, in one transaction."""
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            pid = con.execute("SELECT coalesce(max(passage_id), 0) FROM passages").fetchone()[0]
+            prow, arow = [], []
+            for a_key, b_key, passages in results:
+                arow.append((a_key, b_key, len(passages), run_id))
+                for p in passages:
+                    pid += 1
+                    prow.append((pid, a_key, ids[a_key], p.a.start, p.a.end, b_key, ids[b_key], p.b.start,
+                                 p.b.end, p.words, p.similarity, p.kind,
+                                 json.dumps([e.as_dict() for e in p.edits], ensure_ascii=False), None, run_id))
+            if arow:
+                con.executemany("INSERT INTO aligned_pairs VALUES (?, ?, ?, ?)", arow)
+            if prow:
+                con.executemany("INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", prow)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        return len(prow)
+
+    def mark_scanned(self) -> None:
+        self.con.execute("UPDATE documents SET scanned = true WHERE NOT scanned")
+
+    # -- clusters --------------------------------------------------------------
+
+    def rebuild_clusters(self) -> int:
+        """Recompute reprint clusters and stories from all passages, in one transaction."""
+        con = self.con
+        rows = con.execute(
+            "SELECT passage_id, a_id, a_start, a_end, b_id, b_start, b_end FROM passages ORDER BY passage_id"
+        ).fetchall()
+        pids = [r[0] for r in rows]
+        clusters = reprint_clusters([tuple(r[1:]) for r in rows])
+        story = stories((r[1], r[4]) for r in rows)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute("DELETE FROM cluster_members")
+            con.execute("DELETE FROM clusters")
+            con.execute("DELETE FROM stories")
+            con.execute("UPDATE passages SET cluster_id = NULL")
+            crow, mrow, prow = [], [], []
+            for c in clusters:
+                first = c.members[0]
+                crow.append((c.id, c.size, len(c.passages), first.doc_id, None))
+                mrow.extend((c.id, m.doc_id, m.start, m.end) for m in c.members)
+                prow.extend((c.id, pids[k]) for k in c.passages)
+            if crow:
+                con.executemany("INSERT INTO clusters VALUES (?, ?, ?, ?, ?)", crow)
+                con.executemany("INSERT INTO cluster_members VALUES (?, ?, ?, ?)", mrow)
+                batch = {"cid": np.array([c for c, _ in prow], dtype=np.int64),  # noqa: F841
+                         "pid": np.array([p for _, p in prow], dtype=np.int64)}
+                con.execute("UPDATE passages SET cluster_id = batch.cid FROM batch WHERE passages.passage_id = batch.pid")
+                con.execute("""
+                    UPDATE clusters SET excerpt = e.excerpt FROM (
+                        SELECT m.cluster_id, substr(d.text, m.start + 1, least(m."end" - m.start, 160)) AS excerpt
+                        FROM cluster_members m JOIN documents d ON d.id = m.doc_id
+                        QUALIFY row_number() OVER (PARTITION BY m.cluster_id ORDER BY m."end" - m.start DESC) = 1
+                    ) e WHERE clusters.cluster_id = e.cluster_id""")
+            if story:
+                con.executemany("INSERT INTO stories VALUES (?, ?)", sorted(story.items()))
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        return len(clusters)
+
+    # -- export ----------------------------------------------------------------
+
+    def export(self, fmt: str, out_dir: Path) -> list[Path]:
+        """Write one file per table (documents, passages, clusters) into ``out_dir``."""
+        out_dir.mkdir(parents=True, exist_ok=True)
+        written = []
+        for table, sql in EXPORT_TABLES.items():
+            final = out_dir / f"{table}.{fmt}"
+            tmp = out_dir / f".{table}.{fmt}.partial"
+            opts = {"jsonl": "FORMAT JSON", "csv": "FORMAT CSV, HEADER", "parquet": "FORMAT PARQUET"}[fmt]
+            self.con.execute(f"COPY ({sql}) TO '{_sql_path(tmp)}' ({opts})")
+            tmp.replace(final)  # never leave a half-written file under the final name
+            written.append(final)
+        return written
+
+
+def _sql_path(p: Path) -> str:
+    return str(p).replace("'", "''")
+
+
+def open_store(path: str | Path, *, read_only: bool = False, create: bool = True) -> Store:
+    """Open (or create) a store; :class:`StoreError` if the file is not ours."""
+    import duckdb
+
+    p = Path(path)
+    if p.is_dir():
+        raise StoreError(f"{p}: is a directory; give a database file path such as corpus.duckdb")
+    exists = p.exists() and p.stat().st_size > 0
+    if not exists and (read_only or not create):
+        raise StoreError(f"{p}: no such store; run 'newstrace scan PATH --db {p}' first")
+    if exists:
+        with open(p, "rb") as fh:
+            head = fh.read(16)
+        if head[8:12] != b"DUCK":
+            raise StoreError(f"{p}: not a newstrace store (not a DuckDB file); give another --db path")
+    try:
+        con = duckdb.connect(str(p), read_only=read_only)
+    except duckdb.IOException as e:
+        raise StoreError(f"{p}: cannot open the store ({str(e).splitlines()[0]}); "
+                         "is another scan writing to it?") from e
+    except duckdb.Error as e:
+        raise StoreError(f"{p}: not a usable DuckDB file ({str(e).splitlines()[0]}); give another --db path") from e
+    tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    if exists and tables:
+        fmt = None
+        if "meta" in tables:
+            row = con.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+            fmt = row[0] if row else None
+        if fmt != FORMAT:
+            con.close()
+            raise StoreError(f"{p}: a DuckDB database that is not a newstrace store; give another --db path")
+        version = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
+        if version != SCHEMA_VERSION:
+            con.close()
+            raise StoreError(f"{p}: store schema version {version}, this newstrace reads {SCHEMA_VERSION}; "
+                             "scan into a new file")
+    elif not read_only:
+        con.execute("BEGIN TRANSACTION")
+        con.execute(SCHEMA)
+        con.execute("INSERT INTO meta VALUES ('format', ?), ('schema_version', ?)", [FORMAT, SCHEMA_VERSION])
+        con.execute("COMMIT")
+    return Store(con, str(p), read_only)
+
+
+def parameters_dict(*params: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for p in params:
+        out.update(asdict(p))
+    return out
+
+
+def iter_rows(store: Store, sql: str, params: Sequence[Any] = ()) -> Iterator[dict[str, Any]]:
+    cur = store.con.execute(sql, list(params))
+    cols = [c[0] for c in cur.description]
+    for row in cur.fetchall():
+        yield dict(zip(cols, row))

@@ -1,0 +1,92 @@
+"""Scan stages against their slow twins: reprint clusters, candidate pairs."""
+
+import random
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from newstrace.candidates import CandidateParams, candidate_pairs_reference, shingles
+from newstrace.cluster import reprint_clusters, reprint_clusters_reference, stories
+from newstrace.records import Document
+from newstrace.store import content_hash, open_store
+from newstrace.text import tokenize
+
+span = st.tuples(st.integers(0, 60), st.integers(1, 30)).map(lambda t: (t[0], t[0] + t[1]))
+passage = st.tuples(st.sampled_from("abcde"), span, st.sampled_from("abcde"), span).filter(
+    lambda p: p[0] != p[2]
+).map(lambda p: (p[0], *p[1], p[2], *p[3]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(passage, max_size=25))
+def test_clusters_agree_with_reference(passages):
+    assert reprint_clusters(passages) == reprint_clusters_reference(passages)
+
+
+def test_clusters_merge_overlapping_copies():
+    # a wire text in W, reprinted by X (first half) and Y (second half), quoted by Z from X
+    ps = [("W", 0, 100, "X", 10, 60), ("W", 50, 150, "Y", 0, 100), ("X", 20, 40, "Z", 5, 25),
+          ("P", 0, 50, "Q", 0, 50)]
+    cs = reprint_clusters(ps)
+    assert len(cs) == 2
+    big = next(c for c in cs if c.size == 4)
+    assert {m.doc_id for m in big.members} == {"W", "X", "Y", "Z"}
+    assert [(m.start, m.end) for m in big.members if m.doc_id == "W"] == [(0, 150)]
+    assert stories([(p[0], p[3]) for p in ps]) == {"P": 1, "Q": 1, "W": 2, "X": 2, "Y": 2, "Z": 2}
+
+
+def _texts(seed: int, n_docs: int):
+    rng = random.Random(seed)
+    vocab = [f"w{k}" for k in range(400)]
+    base = [" ".join(rng.choice(vocab) for _ in range(80)) for _ in range(4)]
+    docs = {}
+    for k in range(n_docs):
+        parts = [" ".join(rng.choice(vocab) for _ in range(rng.randint(10, 60)))]
+        if rng.random() < 0.6:
+            src = rng.choice(base).split()
+            i = rng.randint(0, 40)
+            parts.append(" ".join(src[i : i + rng.randint(15, 40)]))
+        parts.append(" ".join(rng.choice(vocab) for _ in range(rng.randint(10, 60))))
+        docs[f"d{k:02d}"] = ". ".join(parts) + "."
+    return docs
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 10**6), st.sampled_from([1, 2, 4]), st.sampled_from([2, 5, 100]))
+def test_candidate_query_agrees_with_reference(tmp_path_factory, seed, sample, max_df):
+    params = CandidateParams(sample=sample, max_df=max_df, min_shared=2)
+    docs = _texts(seed, 14)
+    sh = {d: shingles(tokenize(t), params) for d, t in docs.items()}
+    expected = set(candidate_pairs_reference({d: s.tolist() for d, s in sh.items()}, params))
+    db = tmp_path_factory.mktemp("db") / "c.duckdb"
+    with open_store(db) as store:
+        run = store.begin_run([], {})
+        # two ingest batches, so that pairs of old x new and new x new both occur
+        names = sorted(docs)
+        rows = [(Document(id=d, text=docs[d]), content_hash(docs[d]), 0, sh[d]) for d in names]
+        store.add_documents(run, rows[:7])
+        first = store.pending_pairs(max_df=max_df, min_shared=2, same_series=True)
+        store.mark_scanned()
+        store.add_documents(run, rows[7:])
+        second = store.pending_pairs(max_df=max_df, min_shared=2, same_series=True)
+    key = {k + 1: d for k, d in enumerate(names)}
+    got = {(key[a], key[b]) for a, b in first + second}
+    # the first batch alone cannot see df counts from the second: compare the
+    # union of pairs found against the reference over the whole collection,
+    # where the reference and the query see the same document frequencies
+    sub = {d: sh[d].tolist() for d in names[:7]}
+    expected_first = set(candidate_pairs_reference(sub, params))
+    assert {(key[a], key[b]) for a, b in first} == expected_first
+    new = set(names[7:])
+    assert {(key[a], key[b]) for a, b in second} == {p for p in expected if p[0] in new or p[1] in new}
+
+
+def test_shingles_are_stable_and_sampled():
+    t = tokenize("The quick brown fox jumps over the lazy dog and runs far away from here today.")
+    a = shingles(t, CandidateParams(sample=1))
+    b = shingles(t, CandidateParams(sample=1))
+    assert np.array_equal(a, b) and len(a) == len(t) - 4
+    s4 = shingles(t, CandidateParams(sample=4))
+    assert set(s4.tolist()) <= set(a.tolist())
+    assert all(x % 4 == 0 for x in s4.tolist())
