@@ -88,6 +88,163 @@ def compare_cmd(a: str, b: str, fmt: str, ngram: int, min_words: int, max_gap: i
 
 
 # --------------------------------------------------------------------------
+# collections
+
+
+def _open_store(db: str, *, read_only: bool, create: bool = False):
+    from .store import StoreError, open_store
+
+    try:
+        return open_store(db, read_only=read_only, create=create)
+    except StoreError as e:
+        _fail(str(e))
+
+
+def _field_map(preset: str | None, field: tuple[str, ...]):
+    from dataclasses import replace
+
+    from .ingest.collection import PRESETS, FieldMap
+
+    fields, sep = PRESETS[preset] if preset else (FieldMap(), None)
+    for item in field:
+        name, eq, key = item.partition("=")
+        if not eq or name not in {"id", "text", "title", "outlet", "published", "url", "byline", "series"}:
+            _fail(f"--field {item!r}: write NAME=KEY with NAME one of id, text, title, outlet, "
+                  "published, url, byline, series")
+        fields = replace(fields, **{name: key})
+    return fields, sep
+
+
+@main.command("scan")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option("--db", required=True, metavar="FILE", help="The store (a DuckDB file); created if missing.")
+@click.option("--preset", type=click.Choice(["passim", "news-2018"]), default=None,
+              help="Field layout of JSONL/CSV records: passim's id/series/text, or the 2018 news CSVs.")
+@click.option("--field", multiple=True, metavar="NAME=KEY",
+              help="Record key or CSV column for a field (id, text, title, outlet, published, url, byline, "
+                   "series); repeatable.")
+@click.option("--paragraph-separator", default=None, metavar="TEXT",
+              help="A token that separates paragraphs in CSV text (replaced by a blank line).")
+@click.option("--same-series/--no-same-series", default=False, show_default=True,
+              help="Also report reuse between documents of the same outlet (series).")
+@click.option("--workers", type=int, default=None, metavar="N", help="Processes to use (default: all cores).")
+@click.option("--progress", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+              help="Progress on standard error: on a terminal only (auto), also into pipes and logs, or never.")
+@click.option("--max-df", type=int, default=100, show_default=True, metavar="N",
+              help="Ignore n-grams found in more than N documents (boilerplate, stock phrases).")
+@align_options
+def scan_cmd(paths, db, preset, field, paragraph_separator, same_series, workers, progress, max_df, ngram,
+             min_words, max_gap) -> None:
+    """Ingest PATHs into the store and find all reuse among its documents.
+
+    A PATH is a folder (walked recursively), a glob, or a file: .txt, .html,
+    .json, .jsonl(.gz), .csv, .warc(.gz). Running scan again with more files
+    adds only what is new and compares it with what is stored; a scan that
+    was interrupted is completed by running it again.
+    """
+    from .candidates import CandidateParams
+    from .ingest.collection import check_paths, iter_collection
+    from .scan import scan, terminal_progress
+
+    params = _params(ngram, min_words, max_gap)
+    try:
+        cparams = CandidateParams(ngram=ngram, max_df=max_df)
+    except ValueError as e:
+        _fail(str(e))
+    if workers is not None and workers < 1:
+        _fail("--workers must be 1 or more")
+    fields, sep = _field_map(preset, field)
+    try:
+        check_paths(paths)
+    except LoadError as e:
+        _fail(str(e))
+    store = _open_store(db, read_only=False, create=True)
+    say = terminal_progress(mode=progress)
+    try:
+        records = iter_collection(paths, fields=fields, csv_paragraph_separator=paragraph_separator or sep)
+        rep = scan(store, records, paths=list(paths), align_params=params, candidate_params=cparams,
+                   same_series=same_series, workers=workers, progress=say)
+        counts = store.counts()
+    finally:
+        store.close()
+    if say and sys.stderr.isatty():
+        click.echo("", err=True)
+    for where, msg in rep.notices[:20]:
+        click.echo(f"newstrace: warning: {where}: {msg}", err=True)
+    for where, why in rep.skipped[:20]:
+        click.echo(f"newstrace: skipped: {where}: {why}", err=True)
+    if len(rep.skipped) > 20:
+        click.echo(f"newstrace: ... {len(rep.skipped) - 20} more skipped (table 'skipped' in {db})", err=True)
+    click.echo(
+        f"scan {rep.run_id}: {rep.documents_seen:,} documents read, {rep.documents_added:,} added, "
+        f"{rep.duplicates:,} already stored, {len(rep.skipped):,} skipped; "
+        f"{rep.pairs_aligned:,} pairs aligned, {rep.passages_found:,} passages found in {rep.seconds:.1f} s"
+    )
+    click.echo(f"store {db}: {counts['documents']:,} documents, {counts['passages']:,} passages, "
+               f"{counts['clusters']:,} reprint clusters")
+
+
+@main.command("query")
+@click.argument("source", metavar="FILE|-")
+@click.option("--db", required=True, metavar="FILE", help="The store to search.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@align_options
+def query_cmd(source: str, db: str, fmt: str, ngram: int, min_words: int, max_gap: int) -> None:
+    """Find where a text (a press release, a wire story, a quote) appears in
+    the store, without adding it. FILE may be - for standard input."""
+    from .scan import query
+
+    params = _params(ngram, min_words, max_gap)
+    if source == "-":
+        text = sys.stdin.read()
+        if not text.strip():
+            _fail("standard input is empty; pipe in the text to look for")
+    else:
+        text = _load(source).text
+    store = _open_store(db, read_only=True)
+    try:
+        matches = query(store, text, align_params=params)
+    finally:
+        store.close()
+    if fmt == "json":
+        click.echo(json.dumps({"matches": [
+            {"id": m.doc_id, "title": m.title, "outlet": m.outlet, "published": m.published,
+             "passages": [p.as_dict() for p in m.passages]} for m in matches]}, ensure_ascii=False, indent=2))
+        return
+    if not matches:
+        click.echo("not found in the store")
+        return
+    click.echo(f"found in {len(matches)} document{'s' * (len(matches) != 1)} (offsets: A = the query, B = the document)")
+    for m in matches:
+        meta = " \u00b7 ".join(x for x in (m.outlet, m.published) if x)
+        click.echo("")
+        click.echo(f"{m.doc_id}" + (f"  {_excerpt(m.title, 80)}" if m.title else "") + (f"  ({meta})" if meta else ""))
+        for k, p in enumerate(m.passages, 1):
+            click.echo("\n".join("   " + line for line in _passage_lines(k, p)))
+
+
+@main.command("export")
+@click.option("--db", required=True, metavar="FILE", help="The store to export.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "parquet", "csv"]), required=True)
+@click.option("--output", required=True, metavar="DIR", help="Folder to write documents, passages and clusters into.")
+def export_cmd(db: str, fmt: str, output: str) -> None:
+    """Write the store's documents, passages and clusters tables, one file
+    each, into DIR (columns in docs/store.md)."""
+    from pathlib import Path
+
+    out = Path(output)
+    if out.exists() and not out.is_dir():
+        _fail(f"{out}: exists and is not a folder; give a folder for --output")
+    store = _open_store(db, read_only=True)
+    try:
+        written = store.export(fmt, out)
+    finally:
+        store.close()
+    for path in written:
+        click.echo(str(path))
+
+
+# --------------------------------------------------------------------------
 # text formatting
 
 

@@ -1,10 +1,12 @@
 """Reprint clusters and stories, from pairwise passages.
 
 A *reprint cluster* gathers the copies of one text across documents: each
-passage links its span in A with its span in B, and spans of one document
-that overlap are the same text there, so clusters are the connected
-components of that graph (as passim does). A cluster's members are, per
-document, the union of its spans there.
+passage links its span in A with its span in B, and two spans of one
+document are the same text there when their overlap covers more than half
+of the longer one. Clusters are the connected components of that graph. (Any
+overlap would not do: a news digest aligned whole with another copy of the
+digest overlaps every story it carries, and would weld all of them into one
+cluster.) A cluster's members are, per document, the union of its spans.
 
 A *story* gathers documents connected by any reuse: the connected
 components of the document graph whose edges are passages.
@@ -96,8 +98,15 @@ def _build(passages: Sequence[PassageEnds], uf: _UnionFind) -> list[Cluster]:
     return [Cluster(k + 1, m, p) for k, (m, p) in enumerate(clusters)]
 
 
+def same_text(s0: int, e0: int, s1: int, e1: int) -> bool:
+    """Two spans of one document hold the same text: their overlap covers
+    more than half of the longer span."""
+    return 2 * (min(e0, e1) - max(s0, s1)) > max(e0 - s0, e1 - s1)
+
+
 def reprint_clusters(passages: Sequence[PassageEnds]) -> list[Cluster]:
-    """Group passages into reprint clusters (sweep over each document's spans)."""
+    """Group passages into reprint clusters (a sweep over each document's spans,
+    comparing a span only with the earlier spans still open at its start)."""
     n = len(passages)
     uf = _UnionFind(2 * n)
     by_doc: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
@@ -107,12 +116,13 @@ def reprint_clusters(passages: Sequence[PassageEnds]) -> list[Cluster]:
         by_doc[b].append((b0, b1, n + k))
     for spans in by_doc.values():
         spans.sort()
-        reach, holder = -1, -1
+        open_: list[tuple[int, int, int]] = []
         for s, e, node in spans:
-            if s < reach:
-                uf.union(holder, node)
-            if e > reach:
-                reach, holder = e, node
+            open_ = [o for o in open_ if o[1] > s]
+            for os_, oe, onode in open_:
+                if same_text(os_, oe, s, e):
+                    uf.union(onode, node)
+            open_.append((s, e, node))
     return _build(passages, uf)
 
 
@@ -125,7 +135,8 @@ def reprint_clusters_reference(passages: Sequence[PassageEnds]) -> list[Cluster]
         uf.union(k, n + k)
     for x in range(2 * n):
         for y in range(x + 1, 2 * n):
-            if ends[x][0] == ends[y][0] and ends[x][1] < ends[y][2] and ends[y][1] < ends[x][2]:
+            (dx, sx, ex), (dy, sy, ey) = ends[x], ends[y]
+            if dx == dy and sx < ey and sy < ex and same_text(sx, ex, sy, ey):
                 uf.union(x, y)
     return _build(passages, uf)
 

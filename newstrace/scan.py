@@ -138,7 +138,7 @@ def scan(
     workers: int | None = None,
     progress: Progress | None = None,
     batch_docs: int = 500,
-    batch_pairs: int = 256,
+    batch_pairs: int = 64,
 ) -> ScanReport:
     """Ingest ``records`` (Documents, or Skipped/Notice records from the
     readers) into ``store`` and find all reuse among stored documents."""
@@ -234,10 +234,13 @@ def scan(
     return rep
 
 
-def terminal_progress(stream=None) -> Progress | None:
-    """A progress printer for a terminal, or None when output is piped."""
+def terminal_progress(stream=None, *, mode: str = "auto") -> Progress | None:
+    """A progress printer: on a terminal (``auto``) it rewrites one line;
+    with ``always`` it prints a line at most every 0.2 s even into a pipe or
+    a log; ``never`` (or ``auto`` in a pipe) prints nothing."""
     stream = stream or sys.stderr
-    if not stream.isatty():
+    tty = stream.isatty()
+    if mode == "never" or (mode == "auto" and not tty):
         return None
     last = [0.0]
 
@@ -245,7 +248,52 @@ def terminal_progress(stream=None) -> Progress | None:
         now = time.monotonic()
         if now - last[0] >= 0.2:
             last[0] = now
-            stream.write("\r\033[K" + msg)
+            stream.write(("\r\033[K" + msg) if tty else (msg + "\n"))
             stream.flush()
 
     return say
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """Where a queried text appears in one stored document (A = the query)."""
+
+    doc_id: str
+    title: str | None
+    outlet: str | None
+    published: str | None
+    passages: tuple[Passage, ...]
+
+
+def query(store: Store, text: str, *, align_params: AlignParams | None = None,
+          candidate_params: CandidateParams | None = None, limit: int = 1000) -> list[Match]:
+    """Find where ``text`` appears in the stored collection, without adding it."""
+    align_params = align_params or AlignParams()
+    candidate_params = candidate_params or CandidateParams(ngram=align_params.ngram)
+    tq = tokenize(text)
+    # Probe with every shingle of the query: the store holds only the sampled
+    # ones, so the intersection is exactly the sampled shingles, and a short
+    # quote with a single one is still found.
+    probe = shingles(tq, CandidateParams(ngram=candidate_params.ngram, sample=1))
+    keys = store.matching_documents(probe, max_df=candidate_params.max_df, min_shared=1)[:limit]
+    texts = store.texts(keys)
+    rows = {r["doc_key"]: r for r in store_rows(store, keys)}
+    short = AlignParams(**{**parameters_dict(align_params),
+                           "min_words": min(align_params.min_words, max(align_params.ngram, len(tq)))})
+    out = []
+    for k in keys:
+        ps = align_tokens(tq, tokenize(texts[k]), short)
+        if ps:
+            r = rows[k]
+            out.append(Match(r["id"], r["title"], r["outlet"], r["published"], tuple(ps)))
+    return out
+
+
+def store_rows(store: Store, keys: Sequence[int]) -> list[dict]:
+    if not keys:
+        return []
+    batch = {"k": np.asarray(list(keys), dtype=np.int64)}  # noqa: F841
+    cur = store.con.execute("SELECT doc_key, id, title, outlet, published FROM documents "
+                            "WHERE doc_key IN (SELECT k FROM batch)")
+    cols = [c[0] for c in cur.description]
+    return [dict(zip(cols, r)) for r in cur.fetchall()]

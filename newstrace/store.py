@@ -251,6 +251,21 @@ class Store:
             raise
         return len(prow)
 
+    def matching_documents(self, shingles: np.ndarray, *, max_df: int, min_shared: int) -> list[int]:
+        """Stored documents sharing at least ``min_shared`` of ``shingles``
+        (those in at most ``max_df`` documents), most shared first."""
+        if not len(shingles):
+            return []
+        batch = {"s": np.asarray(shingles, dtype=np.int64)}  # noqa: F841
+        rows = self.con.execute(f"""
+            WITH q AS (SELECT DISTINCT s AS shingle FROM batch),
+            hits AS (SELECT p.shingle, p.doc_key FROM postings p SEMI JOIN q USING (shingle)),
+            ok AS (SELECT shingle FROM hits GROUP BY shingle HAVING count(*) <= {int(max_df)})
+            SELECT doc_key, count(*) AS shared FROM hits SEMI JOIN ok USING (shingle)
+            GROUP BY doc_key HAVING count(*) >= {int(min_shared)} ORDER BY shared DESC, doc_key
+        """).fetchall()
+        return [r[0] for r in rows]
+
     def mark_scanned(self) -> None:
         self.con.execute("UPDATE documents SET scanned = true WHERE NOT scanned")
 

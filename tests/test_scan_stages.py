@@ -24,16 +24,24 @@ def test_clusters_agree_with_reference(passages):
     assert reprint_clusters(passages) == reprint_clusters_reference(passages)
 
 
-def test_clusters_merge_overlapping_copies():
-    # a wire text in W, reprinted by X (first half) and Y (second half), quoted by Z from X
-    ps = [("W", 0, 100, "X", 10, 60), ("W", 50, 150, "Y", 0, 100), ("X", 20, 40, "Z", 5, 25),
+def test_clusters_merge_copies_of_the_same_text():
+    # a wire text in W reprinted by X and (most of it) by Y; Z reprints X's copy
+    ps = [("W", 0, 100, "X", 10, 110), ("W", 20, 100, "Y", 0, 80), ("X", 10, 110, "Z", 5, 105),
           ("P", 0, 50, "Q", 0, 50)]
     cs = reprint_clusters(ps)
     assert len(cs) == 2
     big = next(c for c in cs if c.size == 4)
     assert {m.doc_id for m in big.members} == {"W", "X", "Y", "Z"}
-    assert [(m.start, m.end) for m in big.members if m.doc_id == "W"] == [(0, 150)]
+    assert [(m.start, m.end) for m in big.members if m.doc_id == "W"] == [(0, 100)]
     assert stories([(p[0], p[3]) for p in ps]) == {"P": 1, "Q": 1, "W": 2, "X": 2, "Y": 2, "Z": 2}
+
+
+def test_a_digest_does_not_weld_its_stories_together():
+    # D1 and D2 are two copies of a digest holding stories s (0-100) and t (100-200);
+    # A reprints story s, B reprints story t
+    ps = [("D1", 0, 200, "D2", 0, 200), ("A", 0, 100, "D1", 0, 100), ("B", 0, 100, "D1", 100, 200)]
+    cs = reprint_clusters(ps)
+    assert sorted(sorted({m.doc_id for m in c.members}) for c in cs) == [["A", "D1"], ["B", "D1"], ["D1", "D2"]]
 
 
 def _texts(seed: int, n_docs: int):

@@ -1,0 +1,220 @@
+"""`newstrace scan`, `query` and `export` over a real DuckDB store file."""
+
+import json
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+from click.testing import CliRunner
+
+from newstrace.cli import main
+from newstrace.store import open_store
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "examples" / "seeds"
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def passages(db) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(
+            "SELECT a_id, a_start, a_end, b_id, b_start, b_end, words, kind FROM passages ORDER BY ALL"
+        ).fetchall()
+    finally:
+        con.close()
+
+
+def test_scan_seeds_then_export(tmp_path):
+    db = tmp_path / "seeds.duckdb"
+    r = run("scan", SEEDS / "000_da43fc32711ce6b8.txt", SEEDS / "002_c61f085763ff7fbd.txt", "--db", db)
+    assert r.exit_code == 0, r.output
+    assert "2 added" in r.output
+    rows = passages(db)
+    assert [(x[1], x[2], x[4], x[5], x[7]) for x in rows] == [
+        (1272, 2083, 1066, 1873, "passage"),
+        (2085, 2265, 2511, 2691, "passage"),
+        (2856, 3322, 2693, 3161, "passage"),
+        (6011, 6043, 905, 937, "quotation"),
+    ]
+    for fmt in ("jsonl", "csv", "parquet"):
+        out = tmp_path / f"out-{fmt}"
+        r = run("export", "--db", db, "--format", fmt, "--output", out)
+        assert r.exit_code == 0, r.output
+        assert sorted(p.name for p in out.iterdir()) == sorted(f"{t}.{fmt}" for t in ("clusters", "documents", "passages"))
+    lines = (tmp_path / "out-jsonl" / "passages.jsonl").read_text(encoding="utf-8").splitlines()
+    recs = [json.loads(x) for x in lines]
+    assert {"a_id", "a_start", "a_end", "b_id", "b_start", "b_end", "words", "similarity", "kind", "cluster_id"} <= recs[0].keys()
+    docs = {json.loads(x)["id"]: json.loads(x) for x in (tmp_path / "out-jsonl" / "documents.jsonl").read_text(encoding="utf-8").splitlines()}
+    for p in recs:
+        assert docs[p["b_id"]]["text"][p["b_start"] : p["b_end"]]
+    assert all(p["cluster_id"] is not None for p in recs)
+
+
+def test_rescan_adds_nothing_and_new_file_is_compared_with_old(tmp_path):
+    db = tmp_path / "c.duckdb"
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for p in SEEDS.glob("*.txt"):
+        (folder / p.name).write_bytes(p.read_bytes())
+    assert run("scan", folder, "--db", db).exit_code == 0
+    before = passages(db)
+    r = run("scan", folder, "--db", db)
+    assert "0 added, 2 already stored" in r.output and "0 pairs aligned" in r.output
+    assert passages(db) == before
+    # a third outlet reprints the CNN paragraph that 002 quotes
+    a = (SEEDS / "000_da43fc32711ce6b8.txt").read_text(encoding="utf-8")
+    s = a.index("He added the regime")
+    e = a.index("Iranian-backed Shia groups.") + len("Iranian-backed Shia groups.")
+    (folder / "sub").mkdir()
+    (folder / "sub" / "third.txt").write_text("A third outlet's story\n\nOur intro here.\n\n" + a[s:e], encoding="utf-8")
+    r = run("scan", folder, "--db", db)
+    assert "1 added" in r.output and "2 pairs aligned" in r.output, r.output
+    after = passages(db)
+    assert set(before) <= set(after)
+    assert {x[3] for x in after} >= {"sub/third.txt"}
+    with open_store(db, read_only=True) as st:
+        sizes = st.con.execute("SELECT max(size) FROM clusters").fetchone()[0]
+    assert sizes == 3  # the "He added" paragraph in all three documents
+
+
+def test_query_finds_a_quote_without_adding_it(tmp_path):
+    db = tmp_path / "q.duckdb"
+    run("scan", SEEDS, "--db", db)
+    quote = "We can confirm there have been a handful of isolated defections, US Army Col. Joe Scrocca told CNN"
+    r = CliRunner().invoke(main, ["query", "--db", str(db), "-", "--format", "json"], input=quote)
+    assert r.exit_code == 0, r.output
+    matches = json.loads(r.output)["matches"]
+    assert [m["id"] for m in matches] == ["000_da43fc32711ce6b8.txt"]
+    assert matches[0]["passages"][0]["words"] >= 15
+    with open_store(db, read_only=True) as st:
+        assert st.counts()["documents"] == 2
+
+
+def test_errors_before_any_work(tmp_path):
+    missing = tmp_path / "nope"
+    db = tmp_path / "x.duckdb"
+    r = run("scan", missing, "--db", db)
+    assert r.exit_code == 2 and str(missing) in r.output and not db.exists()
+    notours = tmp_path / "other.duckdb"
+    con = duckdb.connect(str(notours))
+    con.execute("CREATE TABLE t (x INTEGER)")
+    con.close()
+    r = run("scan", SEEDS, "--db", notours)
+    assert r.exit_code == 2 and "not a newstrace store" in r.output
+    junk = tmp_path / "junk.duckdb"
+    junk.write_bytes(b"this is not a database at all" * 10)
+    r = run("scan", SEEDS, "--db", junk)
+    assert r.exit_code == 2 and "not a newstrace store" in r.output
+    assert junk.read_bytes().startswith(b"this is not")  # untouched
+    r = run("export", "--db", tmp_path / "none.duckdb", "--format", "csv", "--output", tmp_path / "o")
+    assert r.exit_code == 2 and "no such store" in r.output
+
+
+def test_store_readable_by_another_process(tmp_path):
+    db = tmp_path / "r.duckdb"
+    run("scan", SEEDS, "--db", db)
+    code = "import duckdb,sys; c=duckdb.connect(sys.argv[1], read_only=True); print(c.execute('select count(*) from passages').fetchone()[0])"
+    out = subprocess.run([sys.executable, "-c", code, str(db)], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "4"
+
+
+# --------------------------------------------------------------------------
+# killed scans
+
+
+def _corpus(path: Path, n_docs: int, seed: int = 3) -> None:
+    """A JSONL collection in which about a third of the documents reprint
+    paragraphs of others; texts of made-up words."""
+    rng = random.Random(seed)
+    syll = ["ka", "lo", "mi", "re", "su", "to", "ban", "vel", "dor", "quin", "ra", "phe", "zu", "gri", "ost", "li"]
+    vocab = ["".join(rng.choice(syll) for _ in range(rng.randint(1, 3))) for _ in range(5000)]
+
+    def para(n):
+        words = [rng.choice(vocab) for _ in range(n)]
+        return " ".join(words).capitalize() + "."
+
+    texts = []
+    with path.open("w", encoding="utf-8") as fh:
+        for k in range(n_docs):
+            paras = [para(rng.randint(30, 60)) for _ in range(rng.randint(4, 8))]
+            if texts and rng.random() < 0.3:
+                src = rng.choice(texts)
+                paras.insert(rng.randint(0, len(paras)), rng.choice(src))
+            texts.append(paras)
+            fh.write(json.dumps({"id": f"doc{k:05d}", "series": f"outlet{k % 13}", "text": "\n\n".join(paras)}) + "\n")
+
+
+def _scan_cmd(corpus: Path, db: Path) -> list[str]:
+    return [sys.executable, "-m", "newstrace", "scan", str(corpus), "--db", str(db), "--preset", "passim", "--workers", "2"]
+
+
+def _ingested_new(line: str) -> int:
+    m = re.search(r"ingested [\d,]+ documents \(([\d,]+) new", line)
+    return int(m.group(1).replace(",", "")) if m else -1
+
+
+def _mid_alignment(line: str) -> bool:
+    m = re.search(r"aligned ([\d,]+)/([\d,]+) pairs", line)
+    return bool(m) and 0 < int(m.group(1).replace(",", "")) < int(m.group(2).replace(",", ""))
+
+
+KILL_POINTS = {
+    "early ingest": lambda line: _ingested_new(line) >= 500,
+    "late ingest": lambda line: _ingested_new(line) >= 2500,
+    "mid alignment": _mid_alignment,
+}
+
+
+@pytest.mark.parametrize("kill_at", sorted(KILL_POINTS))
+def test_killed_scan_completes_when_run_again(tmp_path, kill_at):
+    """kill -9 a real scan when its progress shows it has reached a stage
+    (during ingest, or during alignment), run it again, and compare with a
+    clean scan: the same passages, no duplicated rows."""
+    corpus = tmp_path / "c.jsonl"
+    _corpus(corpus, 3000)
+    clean = tmp_path / "clean.duckdb"
+    subprocess.run(_scan_cmd(corpus, clean), check=True, capture_output=True, timeout=600)
+    expected = passages(clean)
+    assert len(expected) > 100
+
+    db = tmp_path / "killed.duckdb"
+    proc = subprocess.Popen(_scan_cmd(corpus, db) + ["--progress", "always"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    seen = []
+    hit = KILL_POINTS[kill_at]
+    for line in proc.stderr:
+        seen.append(line)
+        if hit(line):
+            break
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert any(hit(line) for line in seen), seen[-3:]
+    con = duckdb.connect(str(db), read_only=True)
+    docs, posted, status = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE doc_key IN (SELECT doc_key FROM postings)), "
+        "(SELECT status FROM runs) FROM documents").fetchone()
+    assert status == "running" and 0 < docs  # it was killed mid-scan, with work stored
+    assert docs == posted  # every stored document has its postings: no half-written batch
+    con.close()
+
+    subprocess.run(_scan_cmd(corpus, db), check=True, capture_output=True, timeout=600)
+    assert passages(db) == expected  # nothing lost, nothing duplicated
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 3000
+    assert con.execute(
+        "SELECT count(*) FROM (SELECT a_key, b_key FROM aligned_pairs GROUP BY ALL HAVING count(*) > 1)"
+    ).fetchone()[0] == 0
+    assert con.execute("SELECT count(*) FROM clusters").fetchone()[0] == (
+        duckdb.connect(str(clean), read_only=True).execute("SELECT count(*) FROM clusters").fetchone()[0])
+    con.close()
