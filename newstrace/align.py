@@ -51,6 +51,7 @@ __all__ = [
     "seeds",
     "seeds_reference",
     "split_at_elisions",
+    "process_word_ids",
     "word_ids",
 ]
 
@@ -118,6 +119,17 @@ def word_ids(ta: Tokens, tb: Tokens) -> tuple[np.ndarray, np.ndarray]:
     ia = np.fromiter((get(w, len(vocab)) for w in ta.words), dtype=np.int64, count=len(ta.words))
     ib = np.fromiter((get(w, len(vocab)) for w in tb.words), dtype=np.int64, count=len(tb.words))
     return ia, ib
+
+
+_VOCAB: dict[str, int] = {}
+
+
+def process_word_ids(t: Tokens) -> np.ndarray:
+    """Word ids from one vocabulary shared by everything this process aligns,
+    so a document's ids can be computed once and reused for all its pairs
+    (ids agree only within one process)."""
+    get = _VOCAB.setdefault
+    return np.fromiter((get(w, len(_VOCAB)) for w in t.words), dtype=np.int64, count=len(t.words))
 
 
 def ngram_keys(ids: np.ndarray, n: int) -> np.ndarray:
@@ -265,12 +277,17 @@ def _append(ops: list[tuple[str, int, int, int, int]], op: tuple[str, int, int, 
         ops.append(op)
 
 
+_XDROP = 8
+
+
 def _extend(ia: np.ndarray, ib: np.ndarray, i: int, j: int, di: int, window: int, lo_a: int, hi_a: int, lo_b: int, hi_b: int) -> tuple[int, int]:
     """X-drop style extension from ``(i, j)`` in direction ``di`` (+1 right, -1 left).
 
-    Scores +1 a match, -1 a mismatch or a skipped word, within ``window`` words;
-    returns the end reached with the best score, taken only if it ends on two
-    matching words in a row and scores at least 1. ``i``/``j`` are the
+    Scores +1 a match, -1 a mismatch or a skipped word, within ``window`` words,
+    and stops once a whole row scores more than ``_XDROP`` below the best (a
+    longer match further on would be a seed of its own). Returns the end
+    reached with the best score, taken only if it ends on two matching words
+    in a row and scores at least 1. ``i``/``j`` are the
     boundary positions (exclusive end when extending right, start when left).
     """
     if di > 0:
@@ -304,6 +321,8 @@ def _extend(ia: np.ndarray, ib: np.ndarray, i: int, j: int, di: int, window: int
             run[q] = r
             if r >= 2 and s > best[0]:
                 best = (s, p, q)
+        if max(cur) < best[0] - _XDROP:
+            break  # X-drop: this row cannot lead back above the best
         prev, run_prev = cur, run
     _, p, q = best
     return (i + p, j + q) if di > 0 else (i - p, j - q)

@@ -6,6 +6,8 @@ report short quoted phrases that fall below the passage threshold.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import regex
 
 from .records import Span
@@ -26,7 +28,8 @@ _OPENERS = regex.compile(r"[\"\u201c\u201e\u00ab\u00bb\u2018\u201a]")
 _MAX_QUOTE_CHARS = 3000
 
 
-def find_quoted_spans(text: str) -> list[Span]:
+@lru_cache(maxsize=4096)
+def find_quoted_spans(text: str) -> tuple[Span, ...]:
     """Spans of text inside quotation marks (marks excluded), in text order.
 
     A quotation does not run over a paragraph break (a blank line) here;
@@ -64,4 +67,4 @@ def find_quoted_spans(text: str) -> list[Span]:
         if end > open_at + 1:
             spans.append(Span(open_at + 1, end))
         pos = end + 1
-    return spans
+    return tuple(spans)

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .align import AlignParams, align_tokens
+from .align import AlignParams, align_tokens, process_word_ids
 from .candidates import CandidateParams, shingles
 from .records import Document, Passage
 from .store import Store, content_hash, parameters_dict
@@ -66,22 +66,28 @@ def _prepare_batch(texts: list[str], params: CandidateParams) -> list[tuple[int,
     return [prepare(t, params) for t in texts]
 
 
-_TOKENS: dict[int, Tokens] = {}
+_TOKENS: dict[int, tuple[Tokens, np.ndarray]] = {}
 
 
-def _tokens(key: int, text: str) -> Tokens:
+def _tokens(key: int, text: str) -> tuple[Tokens, np.ndarray]:
+    """A document's tokens and word ids, cached in this worker process."""
     t = _TOKENS.get(key)
     if t is None:
         if len(_TOKENS) > 4096:
             _TOKENS.clear()
-        t = _TOKENS[key] = tokenize(text)
+        tok = tokenize(text)
+        t = _TOKENS[key] = (tok, process_word_ids(tok))
     return t
 
 
 def align_pairs(pairs: list[tuple[int, int]], texts: dict[int, str], params: AlignParams
                 ) -> list[tuple[int, int, list[Passage]]]:
     """Align each candidate pair (A is the earlier-stored document)."""
-    return [(a, b, align_tokens(_tokens(a, texts[a]), _tokens(b, texts[b]), params)) for a, b in pairs]
+    out = []
+    for a, b in pairs:
+        (ta, ia), (tb, ib) = _tokens(a, texts[a]), _tokens(b, texts[b])
+        out.append((a, b, align_tokens(ta, tb, params, ids=(ia, ib))))
+    return out
 
 
 # --------------------------------------------------------------------------
