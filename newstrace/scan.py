@@ -33,7 +33,7 @@ from .records import Document, Passage
 from .store import Store, content_hash, parameters_dict
 from .text import Tokens, tokenize
 
-Progress = Callable[[str], None]
+Progress = Callable[..., None]  # say(message, milestone=False)
 
 
 @dataclass(slots=True)
@@ -153,7 +153,7 @@ def scan(
     align_params = align_params or AlignParams()
     candidate_params = candidate_params or CandidateParams(ngram=align_params.ngram)
     workers = workers or os.cpu_count() or 1
-    say = progress or (lambda s: None)
+    say = progress or (lambda msg, milestone=False: None)
     rep = ScanReport()
     t0 = time.perf_counter()
     rep.run_id = store.begin_run(list(paths), {**parameters_dict(align_params, candidate_params),
@@ -200,9 +200,11 @@ def scan(
         jobs = ((fresh, (texts, candidate_params)) for fresh, texts in fresh_batches())
         for fresh, prepared in pool.map(_prepare_batch, jobs):
             rows = [(d, h, words, sh) for (d, h), (words, sh) in zip(fresh, prepared)]
+            before = rep.documents_added
             rep.documents_added += store.add_documents(rep.run_id, rows)
+            milestone = before // 1000 != rep.documents_added // 1000  # each 1,000 stored
             say(f"ingested {rep.documents_seen:,} documents ({rep.documents_added:,} new, "
-                f"{rep.duplicates:,} duplicates, {len(rep.skipped):,} skipped)")
+                f"{rep.duplicates:,} duplicates, {len(rep.skipped):,} skipped)", milestone=milestone)
         store.add_skipped(rep.run_id, rep.skipped)
 
         # 2. candidates
@@ -222,11 +224,13 @@ def scan(
         ids: dict[int, str] = dict(store.con.execute("SELECT doc_key, id FROM documents").fetchall()) if pairs else {}
         for _, results in pool.map(align_pairs, align_jobs()):
             rep.passages_found += store.record_alignments(rep.run_id, results, ids)
+            before = rep.pairs_aligned
             rep.pairs_aligned += len(results)
+            milestone = 10 * before // total != 10 * rep.pairs_aligned // total  # each 10 %
             rate = rep.pairs_aligned / max(1e-9, time.perf_counter() - t_align)
             left = (total - rep.pairs_aligned) / rate if rate else 0
             say(f"aligned {rep.pairs_aligned:,}/{total:,} pairs ({rate:,.0f}/s, {left:,.0f} s left), "
-                f"{rep.passages_found:,} passages")
+                f"{rep.passages_found:,} passages", milestone=milestone)
         store.mark_scanned()
 
         # 4. clusters and stories
@@ -242,17 +246,19 @@ def scan(
 
 def terminal_progress(stream=None, *, mode: str = "auto") -> Progress | None:
     """A progress printer: on a terminal (``auto``) it rewrites one line;
-    with ``always`` it prints a line at most every 0.2 s even into a pipe or
-    a log; ``never`` (or ``auto`` in a pipe) prints nothing."""
+    with ``always`` it prints lines even into a pipe or a log. Either way an
+    update shows at most every 0.2 s, except milestones (each 1,000
+    documents stored, each tenth of the pairs aligned), which always show.
+    ``never`` (or ``auto`` in a pipe) prints nothing."""
     stream = stream or sys.stderr
     tty = stream.isatty()
     if mode == "never" or (mode == "auto" and not tty):
         return None
     last = [0.0]
 
-    def say(msg: str) -> None:
+    def say(msg: str, milestone: bool = False) -> None:
         now = time.monotonic()
-        if now - last[0] >= 0.2:
+        if milestone or now - last[0] >= 0.2:
             last[0] = now
             stream.write(("\r\033[K" + msg) if tty else (msg + "\n"))
             stream.flush()

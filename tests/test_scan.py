@@ -171,7 +171,7 @@ def _mid_alignment(line: str) -> bool:
 
 KILL_POINTS = {
     "early ingest": lambda line: _ingested_new(line) >= 500,
-    "late ingest": lambda line: _ingested_new(line) >= 2500,
+    "late ingest": lambda line: _ingested_new(line) >= 2000,
     "mid alignment": _mid_alignment,
 }
 
