@@ -1,0 +1,99 @@
+"""Scan speed, memory and quality on a generated collection (corpus mode).
+
+Generates N documents of about 600 words from BBC word statistics, with about
+10 % of them carrying passages planted from another document at mixed
+obfuscation levels (newstrace.evaluation.corpus), writes them as JSONL, and
+times `newstrace scan` on it as a whole process (start-up included), median
+of --runs. Prints wall time, peak memory of the largest process, and the
+scan's quality against the planted truth. Optionally times an incremental
+scan of --incremental new documents into the finished store.
+
+    python benchmarks/bench_scan.py --docs 20000
+    python benchmarks/bench_scan.py --docs 200000 --runs 1 --incremental 1000
+
+Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import duckdb  # noqa: E402
+
+from newstrace.evaluation.corpus import make_corpus, score_scan  # noqa: E402
+from newstrace.evaluation.synth import load_bbc_articles, unpack_corpus  # noqa: E402
+
+
+def run_scan(path: Path, db: Path) -> float:
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "newstrace", "scan", str(path), "--db", str(db), "--progress", "never"],
+                   check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - t
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--docs", type=int, default=20000)
+    ap.add_argument("--reuse", type=float, default=0.1)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--incremental", type=int, default=0, metavar="N")
+    ap.add_argument("--corpora", type=Path, default=ROOT.parent / "shared" / "corpora")
+    ap.add_argument("--json", type=Path, default=None)
+    args = ap.parse_args()
+
+    real = load_bbc_articles(unpack_corpus(args.corpora / "bbc-news" / "bbc-news.tar.xz"))
+    t = time.perf_counter()
+    corpus = make_corpus(real, args.docs, reuse_share=args.reuse, seed=args.seed)
+    gen = time.perf_counter() - t
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        src = tmp / "corpus.jsonl"
+        corpus.write_jsonl(src)
+        mb = src.stat().st_size / 1e6
+        words = sum(len(x.split()) for x in corpus.texts)
+        print(f"generated {args.docs:,} documents, {words:,} words, {mb:.0f} MB JSONL, "
+              f"{len(corpus.cases):,} planted cases in {gen:.1f} s")
+        times = []
+        for k in range(args.runs):
+            db = tmp / f"s{k}.duckdb"
+            times.append(run_scan(src, db))
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        con = duckdb.connect(str(tmp / "s0.duckdb"), read_only=True)
+        rows = con.execute("SELECT a_id, a_start, a_end, b_id, b_start, b_end FROM passages").fetchall()
+        pairs = con.execute("SELECT count(*) FROM aligned_pairs").fetchone()[0]
+        size = (tmp / "s0.duckdb").stat().st_size / 1e6
+        con.close()
+        q = score_scan(corpus, rows)
+        fig = {"docs": args.docs, "words": words, "scan_seconds_median": statistics.median(times),
+               "scan_seconds": times, "peak_rss_mb_largest_process": peak, "candidate_pairs": pairs,
+               "store_mb": size, **q}
+        print(f"scan: median {statistics.median(times):.1f} s over {args.runs} run(s) {['%.1f' % x for x in times]}; "
+              f"peak RSS of the largest process {peak:,.0f} MB; store {size:,.0f} MB; {pairs:,} candidate pairs")
+        print("quality: " + ", ".join(f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}" for k, v in q.items()))
+        if args.incremental:
+            extra = make_corpus(real, args.incremental, reuse_share=0.0, seed=args.seed + 1)
+            extra_path = tmp / "extra.jsonl"
+            extra.ids[:] = [f"new{k:07d}" for k in range(len(extra.ids))]
+            extra.write_jsonl(extra_path)
+            dt = run_scan(extra_path, tmp / "s0.duckdb")
+            fig["incremental_docs"] = args.incremental
+            fig["incremental_seconds"] = dt
+            print(f"incremental: {args.incremental:,} new documents into the {args.docs:,}-document store in {dt:.1f} s")
+        if args.json:
+            args.json.write_text(json.dumps(fig, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
