@@ -226,9 +226,9 @@ def query_cmd(source: str, db: str, fmt: str, ngram: int, min_words: int, max_ga
 @main.command("export")
 @click.option("--db", required=True, metavar="FILE", help="The store to export.")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "parquet", "csv"]), required=True)
-@click.option("--output", required=True, metavar="DIR", help="Folder to write documents, passages and clusters into.")
+@click.option("--output", required=True, metavar="DIR", help="Folder to write documents, passages, clusters and duplicates into.")
 def export_cmd(db: str, fmt: str, output: str) -> None:
-    """Write the store's documents, passages and clusters tables, one file
+    """Write the store's documents, passages, clusters and duplicates tables, one file
     each, into DIR (columns in docs/store.md)."""
     from pathlib import Path
 

@@ -174,6 +174,7 @@ def scan(
         # of their insertion, so the store alone does not know them yet
         seen_hashes: set[str] = set()
         seen_ids: set[str] = set()
+        dupes: list[tuple[str, str | None, str]] = []
 
         def fresh_batches() -> Iterator[tuple[list[tuple[Document, str]], list[str]]]:
             for batch in _batched(docs(), batch_docs):
@@ -185,6 +186,7 @@ def scan(
                 for d, h in zip(batch, hashes):
                     if h in known or h in seen_hashes:
                         rep.duplicates += 1
+                        dupes.append((d.id, d.source_path, h))
                         continue
                     if d.id in ids_taken or d.id in seen_ids:
                         rep.skipped.append((d.source_path or d.id,
@@ -206,6 +208,8 @@ def scan(
             say(f"ingested {rep.documents_seen:,} documents ({rep.documents_added:,} new, "
                 f"{rep.duplicates:,} duplicates, {len(rep.skipped):,} skipped)", milestone=milestone)
         store.add_skipped(rep.run_id, rep.skipped)
+        # after the ingest, so that every text a duplicate repeats is stored
+        store.add_duplicates(rep.run_id, dupes)
 
         # 2. candidates
         pairs = store.pending_pairs(max_df=candidate_params.max_df, min_shared=candidate_params.min_shared,

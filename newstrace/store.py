@@ -37,7 +37,9 @@ from .cluster import reprint_clusters, stories
 from .records import Document, Passage
 
 FORMAT = "newstrace"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+# versions a writable open upgrades in place: version 2 added the duplicates table
+_UPGRADABLE = {"1"}
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -64,6 +66,8 @@ CREATE TABLE IF NOT EXISTS cluster_members (
     cluster_id INTEGER, doc_id VARCHAR, "start" INTEGER, "end" INTEGER);
 CREATE TABLE IF NOT EXISTS stories (doc_id VARCHAR PRIMARY KEY, story_id INTEGER);
 CREATE TABLE IF NOT EXISTS skipped (run_id INTEGER, "where" VARCHAR, reason VARCHAR);
+CREATE TABLE IF NOT EXISTS duplicates (
+    id VARCHAR PRIMARY KEY, duplicate_of VARCHAR NOT NULL, source_path VARCHAR, run_id INTEGER);
 """
 
 DOCUMENT_COLUMNS = ["doc_key", "id", "content_hash", "title", "outlet", "url", "published", "byline",
@@ -76,6 +80,7 @@ EXPORT_TABLES = {
     "content_hash, text FROM documents ORDER BY doc_key",
     "passages": "SELECT passage_id, a_id, a_start, a_end, b_id, b_start, b_end, words, similarity, "
     "kind, cluster_id, edits FROM passages ORDER BY passage_id",
+    "duplicates": "SELECT id, duplicate_of, source_path FROM duplicates ORDER BY duplicate_of, id",
     "clusters": "SELECT c.cluster_id, c.size, c.passages, m.doc_id, m.start, m.\"end\", c.excerpt "
     "FROM clusters c JOIN cluster_members m USING (cluster_id) ORDER BY c.cluster_id, m.doc_id, m.start",
 }
@@ -166,6 +171,25 @@ class Store:
         return {r[0] for r in self.con.execute(
             "SELECT content_hash FROM documents WHERE content_hash IN (SELECT h FROM batch)").fetchall()}
 
+    def add_duplicates(self, run_id: int, rows: Sequence[tuple[str, str | None, str]]) -> int:
+        """Record documents whose text is already stored under another id:
+        ``(id, source_path, content_hash)``. A document seen again under its
+        own id (a rescan) is not a duplicate; one already recorded is not
+        recorded twice. Returns how many were recorded."""
+        if not rows:
+            return 0
+        con = self.con
+        before = con.execute("SELECT count(*) FROM duplicates").fetchone()[0]
+        batch = {"i": np.array([r[0] for r in rows], dtype=object),  # noqa: F841
+                 "p": np.array([r[1] for r in rows], dtype=object),
+                 "h": np.array([r[2] for r in rows], dtype=object)}
+        con.execute("""
+            INSERT INTO duplicates
+            SELECT DISTINCT ON (b.i) b.i, d.id, b.p, ? FROM batch b JOIN documents d ON d.content_hash = b.h
+            WHERE b.i <> d.id AND b.i NOT IN (SELECT id FROM duplicates) AND b.i NOT IN (SELECT id FROM documents)
+        """, [run_id])
+        return con.execute("SELECT count(*) FROM duplicates").fetchone()[0] - before
+
     def known_ids(self, ids: Sequence[str]) -> set[str]:
         if not ids:
             return set()
@@ -218,7 +242,7 @@ class Store:
 
     def counts(self) -> dict[str, int]:
         out = {}
-        for t in ("documents", "passages", "clusters", "runs", "skipped", "aligned_pairs"):
+        for t in ("documents", "passages", "clusters", "runs", "skipped", "aligned_pairs", "duplicates"):
             out[t] = self.con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
         return out
 
@@ -340,7 +364,7 @@ class Store:
     # -- export ----------------------------------------------------------------
 
     def export(self, fmt: str, out_dir: Path) -> list[Path]:
-        """Write one file per table (documents, passages, clusters) into ``out_dir``."""
+        """Write one file per table (documents, passages, clusters, duplicates) into ``out_dir``."""
         out_dir.mkdir(parents=True, exist_ok=True)
         written = []
         for table, sql in EXPORT_TABLES.items():
@@ -390,15 +414,29 @@ def open_store(path: str | Path, *, read_only: bool = False, create: bool = True
             raise StoreError(f"{p}: a DuckDB database that is not a newstrace store; give another --db path")
         version = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
         if version != SCHEMA_VERSION:
-            con.close()
-            raise StoreError(f"{p}: store schema version {version}, this newstrace reads {SCHEMA_VERSION}; "
-                             "scan into a new file")
+            if version in _UPGRADABLE and not read_only:
+                _upgrade(con)
+            else:
+                con.close()
+                how = ("run 'newstrace scan' on it once to upgrade it" if version in _UPGRADABLE
+                       else "scan into a new file")
+                raise StoreError(f"{p}: store schema version {version}, this newstrace reads "
+                                 f"{SCHEMA_VERSION}; {how}")
     elif not read_only:
         con.execute("BEGIN TRANSACTION")
         con.execute(SCHEMA)
         con.execute("INSERT INTO meta VALUES ('format', ?), ('schema_version', ?)", [FORMAT, SCHEMA_VERSION])
         con.execute("COMMIT")
     return Store(con, str(p), read_only)
+
+
+def _upgrade(con: Any) -> None:
+    """Bring an older store to the current schema, in one transaction: every
+    table is created if missing (the schema only ever adds tables)."""
+    con.execute("BEGIN TRANSACTION")
+    con.execute(SCHEMA)
+    con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [SCHEMA_VERSION])
+    con.execute("COMMIT")
 
 
 def parameters_dict(*params: Any) -> dict[str, Any]:

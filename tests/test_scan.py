@@ -51,7 +51,7 @@ def test_scan_seeds_then_export(tmp_path):
         out = tmp_path / f"out-{fmt}"
         r = run("export", "--db", db, "--format", fmt, "--output", out)
         assert r.exit_code == 0, r.output
-        assert sorted(p.name for p in out.iterdir()) == sorted(f"{t}.{fmt}" for t in ("clusters", "documents", "passages"))
+        assert sorted(p.name for p in out.iterdir()) == sorted(f"{t}.{fmt}" for t in ("clusters", "documents", "duplicates", "passages"))
     lines = (tmp_path / "out-jsonl" / "passages.jsonl").read_text(encoding="utf-8").splitlines()
     recs = [json.loads(x) for x in lines]
     assert {"a_id", "a_start", "a_end", "b_id", "b_start", "b_end", "words", "similarity", "kind", "cluster_id"} <= recs[0].keys()
@@ -218,3 +218,18 @@ def test_killed_scan_completes_when_run_again(tmp_path, kill_at):
     assert con.execute("SELECT count(*) FROM clusters").fetchone()[0] == (
         duckdb.connect(str(clean), read_only=True).execute("SELECT count(*) FROM clusters").fetchone()[0])
     con.close()
+
+
+def test_version_1_store_is_upgraded_by_a_scan(tmp_path):
+    db = tmp_path / "old.duckdb"
+    run("scan", SEEDS / "000_da43fc32711ce6b8.txt", "--db", db)
+    con = duckdb.connect(str(db))
+    con.execute("DROP TABLE duplicates")  # what a version-1 store looked like
+    con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    con.close()
+    r = run("export", "--db", db, "--format", "csv", "--output", tmp_path / "o")
+    assert r.exit_code == 2 and "run 'newstrace scan' on it once to upgrade it" in r.output
+    r = run("scan", SEEDS, "--db", db)
+    assert r.exit_code == 0, r.output
+    assert "1 added" in r.output
+    assert run("export", "--db", db, "--format", "csv", "--output", tmp_path / "o").exit_code == 0
