@@ -35,10 +35,11 @@ from newstrace.evaluation.corpus import make_corpus, score_scan  # noqa: E402
 from newstrace.evaluation.synth import load_bbc_articles, unpack_corpus  # noqa: E402
 
 
-def run_scan(path: Path, db: Path) -> float:
+def run_scan(path: Path, db: Path, memory_limit: str | None = None) -> float:
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "newstrace", "scan", str(path), "--db", str(db), "--progress", "never"],
-                   check=True, stdout=subprocess.DEVNULL)
+    extra = ["--memory-limit", memory_limit] if memory_limit else []
+    subprocess.run([sys.executable, "-m", "newstrace", "scan", str(path), "--db", str(db), "--progress", "never",
+                    *extra], check=True, stdout=subprocess.DEVNULL)
     return time.perf_counter() - t
 
 
@@ -51,6 +52,7 @@ def main() -> None:
     ap.add_argument("--incremental", type=int, default=0, metavar="N")
     ap.add_argument("--corpora", type=Path, default=ROOT.parent / "shared" / "corpora")
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--memory-limit", default=None, help="passed to newstrace scan (default: its own)")
     args = ap.parse_args()
 
     real = load_bbc_articles(unpack_corpus(args.corpora / "bbc-news" / "bbc-news.tar.xz"))
@@ -68,7 +70,7 @@ def main() -> None:
         times = []
         for k in range(args.runs):
             db = tmp / f"s{k}.duckdb"
-            times.append(run_scan(src, db))
+            times.append(run_scan(src, db, args.memory_limit))
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         con = duckdb.connect(str(tmp / "s0.duckdb"), read_only=True)
         rows = con.execute("SELECT a_id, a_start, a_end, b_id, b_start, b_end FROM passages").fetchall()
@@ -87,7 +89,7 @@ def main() -> None:
             extra_path = tmp / "extra.jsonl"
             extra.ids[:] = [f"new{k:07d}" for k in range(len(extra.ids))]
             extra.write_jsonl(extra_path)
-            dt = run_scan(extra_path, tmp / "s0.duckdb")
+            dt = run_scan(extra_path, tmp / "s0.duckdb", args.memory_limit)
             fig["incremental_docs"] = args.incremental
             fig["incremental_seconds"] = dt
             print(f"incremental: {args.incremental:,} new documents into the {args.docs:,}-document store in {dt:.1f} s")

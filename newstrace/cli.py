@@ -7,6 +7,7 @@ result. Library errors become one-line messages and exit code 2 here.
 from __future__ import annotations
 
 import json
+import re
 import sys
 import textwrap
 from typing import NoReturn
@@ -91,11 +92,11 @@ def compare_cmd(a: str, b: str, fmt: str, ngram: int, min_words: int, max_gap: i
 # collections
 
 
-def _open_store(db: str, *, read_only: bool, create: bool = False):
-    from .store import StoreError, open_store
+def _open_store(db: str, *, read_only: bool, create: bool = False, memory_limit: str | None = None):
+    from .store import DEFAULT_MEMORY_LIMIT, StoreError, open_store
 
     try:
-        return open_store(db, read_only=read_only, create=create)
+        return open_store(db, read_only=read_only, create=create, memory_limit=memory_limit or DEFAULT_MEMORY_LIMIT)
     except StoreError as e:
         _fail(str(e))
 
@@ -130,11 +131,13 @@ def _field_map(preset: str | None, field: tuple[str, ...]):
 @click.option("--workers", type=int, default=None, metavar="N", help="Processes to use (default: all cores).")
 @click.option("--progress", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
               help="Progress on standard error: on a terminal only (auto), also into pipes and logs, or never.")
+@click.option("--memory-limit", default="4GB", show_default=True, metavar="SIZE",
+              help="Most memory the store's database engine may use; larger joins spill to disk.")
 @click.option("--max-df", type=int, default=100, show_default=True, metavar="N",
               help="Ignore n-grams found in more than N documents (boilerplate, stock phrases).")
 @align_options
-def scan_cmd(paths, db, preset, field, paragraph_separator, same_series, workers, progress, max_df, ngram,
-             min_words, max_gap) -> None:
+def scan_cmd(paths, db, preset, field, paragraph_separator, same_series, workers, progress, memory_limit, max_df,
+             ngram, min_words, max_gap) -> None:
     """Ingest PATHs into the store and find all reuse among its documents.
 
     A PATH is a folder (walked recursively), a glob, or a file: .txt, .html,
@@ -153,12 +156,14 @@ def scan_cmd(paths, db, preset, field, paragraph_separator, same_series, workers
         _fail(str(e))
     if workers is not None and workers < 1:
         _fail("--workers must be 1 or more")
+    if not re.fullmatch(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", memory_limit.strip(), flags=re.I):
+        _fail(f"--memory-limit {memory_limit!r}: give a size such as 4GB or 500MB")
     fields, sep = _field_map(preset, field)
     try:
         check_paths(paths)
     except LoadError as e:
         _fail(str(e))
-    store = _open_store(db, read_only=False, create=True)
+    store = _open_store(db, read_only=False, create=True, memory_limit=memory_limit)
     say = terminal_progress(mode=progress)
     try:
         records = iter_collection(paths, fields=fields, csv_paragraph_separator=paragraph_separator or sep)

@@ -381,8 +381,16 @@ def _sql_path(p: Path) -> str:
     return str(p).replace("'", "''")
 
 
-def open_store(path: str | Path, *, read_only: bool = False, create: bool = True) -> Store:
-    """Open (or create) a store; :class:`StoreError` if the file is not ours."""
+DEFAULT_MEMORY_LIMIT = "4GB"
+
+
+def open_store(path: str | Path, *, read_only: bool = False, create: bool = True,
+               memory_limit: str = DEFAULT_MEMORY_LIMIT) -> Store:
+    """Open (or create) a store; :class:`StoreError` if the file is not ours.
+
+    DuckDB keeps at most ``memory_limit`` in memory (its own default is 80 %
+    of the machine's) and spills larger joins to ``<store>.tmp/`` beside the
+    file, so a scan's memory does not grow with the collection."""
     import duckdb
 
     p = Path(path)
@@ -396,8 +404,9 @@ def open_store(path: str | Path, *, read_only: bool = False, create: bool = True
             head = fh.read(16)
         if head[8:12] != b"DUCK":
             raise StoreError(f"{p}: not a newstrace store (not a DuckDB file); give another --db path")
+    config = {"memory_limit": memory_limit, "temp_directory": str(p) + ".tmp"}
     try:
-        con = duckdb.connect(str(p), read_only=read_only)
+        con = duckdb.connect(str(p), read_only=read_only, config=config)
     except duckdb.IOException as e:
         raise StoreError(f"{p}: cannot open the store ({str(e).splitlines()[0]}); "
                          "is another scan writing to it?") from e

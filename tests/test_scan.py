@@ -233,3 +233,13 @@ def test_version_1_store_is_upgraded_by_a_scan(tmp_path):
     assert r.exit_code == 0, r.output
     assert "1 added" in r.output
     assert run("export", "--db", db, "--format", "csv", "--output", tmp_path / "o").exit_code == 0
+
+
+def test_memory_limit_checked_and_used(tmp_path):
+    db = tmp_path / "m.duckdb"
+    r = run("scan", SEEDS, "--db", db, "--memory-limit", "lots")
+    assert r.exit_code == 2 and "--memory-limit" in r.output and not db.exists()
+    assert run("scan", SEEDS, "--db", db, "--memory-limit", "300MB").exit_code == 0
+    with open_store(db, read_only=True, memory_limit="300MB") as st:
+        limit = st.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    assert limit.replace(" ", "").upper().startswith(("286", "300")), limit
