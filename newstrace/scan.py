@@ -205,7 +205,8 @@ def scan(
             before = rep.documents_added
             rep.documents_added += store.add_documents(rep.run_id, rows)
             milestone = before // 1000 != rep.documents_added // 1000  # each 1,000 stored
-            say(f"ingested {rep.documents_seen:,} documents ({rep.documents_added:,} new, "
+            rate = rep.documents_seen / max(1e-9, time.perf_counter() - t0)
+            say(f"ingested {rep.documents_seen:,} documents at {rate:,.0f}/s ({rep.documents_added:,} new, "
                 f"{rep.duplicates:,} duplicates, {len(rep.skipped):,} skipped)", milestone=milestone)
         store.add_skipped(rep.run_id, rep.skipped)
         # after the ingest, so that every text a duplicate repeats is stored
@@ -222,11 +223,11 @@ def scan(
 
         def align_jobs() -> Iterator[tuple]:
             for chunk in _batched(pairs, batch_pairs):
-                keys = {k for p in chunk for k in p}
-                yield None, (chunk, store.texts(keys), align_params)
+                docs = store.ids_and_texts(k for p in chunk for k in p)
+                ids = {k: i for k, (i, _) in docs.items()}
+                yield ids, (chunk, {k: t for k, (_, t) in docs.items()}, align_params)
 
-        ids: dict[int, str] = dict(store.con.execute("SELECT doc_key, id FROM documents").fetchall()) if pairs else {}
-        for _, results in pool.map(align_pairs, align_jobs()):
+        for ids, results in pool.map(align_pairs, align_jobs()):
             rep.passages_found += store.record_alignments(rep.run_id, results, ids)
             before = rep.pairs_aligned
             rep.pairs_aligned += len(results)

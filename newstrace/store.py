@@ -228,12 +228,16 @@ class Store:
         return len(rows)
 
     def texts(self, keys: Iterable[int]) -> dict[int, str]:
+        return {k: t for k, (_, t) in self.ids_and_texts(keys).items()}
+
+    def ids_and_texts(self, keys: Iterable[int]) -> dict[int, tuple[str, str]]:
+        """``{doc_key: (id, text)}`` for the given keys."""
         keys = sorted(set(keys))
         if not keys:
             return {}
         batch = {"k": np.array(keys, dtype=np.int64)}  # noqa: F841
-        return dict(self.con.execute(
-            "SELECT doc_key, text FROM documents WHERE doc_key IN (SELECT k FROM batch)").fetchall())
+        return {k: (i, t) for k, i, t in self.con.execute(
+            "SELECT doc_key, id, text FROM documents WHERE doc_key IN (SELECT k FROM batch)").fetchall()}
 
     def document(self, doc_id: str) -> dict[str, Any] | None:
         cur = self.con.execute("SELECT * FROM documents WHERE id = ?", [doc_id])

@@ -160,7 +160,7 @@ def _scan_cmd(corpus: Path, db: Path) -> list[str]:
 
 
 def _ingested_new(line: str) -> int:
-    m = re.search(r"ingested [\d,]+ documents \(([\d,]+) new", line)
+    m = re.search(r"ingested [\d,]+ documents at [\d,]+/s \(([\d,]+) new", line)
     return int(m.group(1).replace(",", "")) if m else -1
 
 
