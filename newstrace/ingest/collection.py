@@ -90,7 +90,7 @@ from newstrace.ingest import load_path
 from newstrace.ingest.dates import parse_date_string
 from newstrace.ingest.errors import LoadError
 from newstrace.ingest.html import declared_charset, load_html
-from newstrace.ingest.jsonrec import DEFAULT_KEYS, load_json_record
+from newstrace.ingest.jsonrec import DEFAULT_KEYS, MISSING, load_json_record, lookup
 from newstrace.ingest.text import decode_bytes, decode_fallback
 from newstrace.records import Document
 
@@ -588,24 +588,6 @@ def _cannot_open(path: Path, exc: OSError) -> Skipped:
 
 # --------------------------------------------------------------------------- records
 
-_ABSENT: Final = object()
-
-
-def _get(record: Mapping[str, Any], key: str) -> Any:
-    """``record[key]``, or the nested value a dotted key names, else ``_ABSENT``
-    (the rule :func:`~newstrace.ingest.load_json_record` applies)."""
-    if key in record:
-        return record[key]
-    if "." not in key:
-        return _ABSENT
-    value: Any = record
-    for part in key.split("."):
-        if not isinstance(value, Mapping) or part not in value:
-            return _ABSENT
-        value = value[part]
-    return value
-
-
 def _label(value: Any) -> str | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = str(value)
@@ -627,7 +609,7 @@ def _record(
     fields = fmap.as_fields()
     # A mapped key this record lacks: present it as null, so that the loader leaves the field
     # empty (rather than rejecting the record, or falling back to other keys). Not for the text.
-    absent = [key for name, key in fields.items() if name != "text" and _get(record, key) is _ABSENT]
+    absent = [key for name, key in fields.items() if name != "text" and lookup(record, key) is MISSING]
     if absent:
         record = {**record, **dict.fromkeys(absent)}
     try:
@@ -644,7 +626,7 @@ def _record(
     elif fmap.id_scope == "file":
         changes["id"] = f"{file.id}#{doc.id}"
         detected["id"] = "record id qualified by its file (id_scope='file')"
-    if doc.outlet is None and fmap.series is not None and (series := _label(_get(record, fmap.series))):
+    if doc.outlet is None and fmap.series is not None and (series := _label(lookup(record, fmap.series))):
         changes["outlet"] = series
         detected["outlet"] = f"json key {fmap.series!r} (series)"
     if changes or note:

@@ -32,19 +32,21 @@ DEFAULT_KEYS: dict[str, tuple[str, ...]] = {
     "published": ("published", "date", "pubdate", "scrape_time"),
     "byline": ("byline", "author", "authors"),
 }
-_MISSING = object()
+MISSING = object()
+"""What :func:`lookup` returns for a key the record does not have."""
 
 
-def _lookup(record: Mapping[str, Any], key: str) -> Any:
-    """``record[key]``, or the nested value a dotted key names, else ``_MISSING``."""
+def lookup(record: Mapping[str, Any], key: str) -> Any:
+    """``record[key]``, or the nested value a dotted key names (``"meta.date"``),
+    else :data:`MISSING`."""
     if key in record:
         return record[key]
     if "." not in key:
-        return _MISSING
+        return MISSING
     value: Any = record
     for part in key.split("."):
         if not isinstance(value, Mapping) or part not in value:
-            return _MISSING
+            return MISSING
         value = value[part]
     return value
 
@@ -52,8 +54,8 @@ def _lookup(record: Mapping[str, Any], key: str) -> Any:
 def _find(record: Mapping[str, Any], name: str, fields: Mapping[str, str]) -> tuple[str | None, Any]:
     """The key and value for one of our names; ``(None, None)`` if absent or null."""
     for key in (fields[name],) if name in fields else DEFAULT_KEYS[name]:
-        value = _lookup(record, key)
-        if value is not _MISSING and value is not None:
+        value = lookup(record, key)
+        if value is not MISSING and value is not None:
             return key, value
     return None, None
 
@@ -155,7 +157,7 @@ def load_json_record(
     where = where_of(doc_id, source_path) if (doc_id or source_path) else "JSON record"
     data, encoding, warnings = _parse_record(record, where=where)
     for name, key in fields.items():
-        if _lookup(data, key) is _MISSING:
+        if lookup(data, key) is MISSING:
             raise LoadError(where, f"JSON record has no key {key!r} (given for {name!r})", "check the fields mapping")
     text_key, text = _text_of(data, fields, where=where)
     detected = {"text": f"json key {text_key!r}"}
