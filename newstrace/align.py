@@ -37,7 +37,7 @@ from rapidfuzz.distance import Indel
 
 from .quotes import find_quoted_spans
 from .records import Edit, Passage, Span
-from .text import Tokens, normalize, tokenize
+from .text import _FOLD, Tokens, tokenize
 
 __all__ = [
     "AlignParams",
@@ -485,7 +485,8 @@ def _edit_span(t: Tokens, i0: int, i1: int) -> Span:
 
 
 def _fold(c: str) -> str:
-    return {"\u201c": '"', "\u201d": '"', "\u00ab": '"', "\u00bb": '"', "\u2018": "'", "\u2019": "'", "\u2026": "."}.get(c, c)
+    """One character as matching sees it (curly quotes straight, etc.)."""
+    return c.translate(_FOLD)
 
 
 def _is_mark(c: str) -> bool:

@@ -70,6 +70,9 @@ def shingles(tokens: Tokens, params: CandidateParams = CandidateParams()) -> np.
     if len(tokens) < n:
         return np.zeros(0, dtype=np.int64)
     ids = np.fromiter((word_hash(w) for w in tokens.words), dtype=np.uint64, count=len(tokens))
+    # Not align.ngram_keys: these hashes are stored in postings and pick the
+    # sample, so they are frozen; changing them changes which pairs a scan
+    # finds and breaks incremental scans of existing stores.
     win = np.lib.stride_tricks.sliding_window_view(ids, n)
     h = np.zeros(len(win), dtype=np.uint64)
     mult = np.uint64(0x9E3779B97F4A7C15)

@@ -23,7 +23,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -180,8 +180,8 @@ def scan(
             for batch in _batched(docs(), batch_docs):
                 rep.documents_seen += len(batch)
                 hashes = [content_hash(d.text) for d in batch]
-                known = store.known_hashes(hashes)
-                ids_taken = store.known_ids([d.id for d in batch])
+                known = store.existing("content_hash", hashes)
+                ids_taken = store.existing("id", [d.id for d in batch])
                 fresh = []
                 for d, h in zip(batch, hashes):
                     if h in known or h in seen_hashes:
@@ -223,7 +223,7 @@ def scan(
 
         def align_jobs() -> Iterator[tuple]:
             for chunk in _batched(pairs, batch_pairs):
-                docs = store.ids_and_texts(k for p in chunk for k in p)
+                docs = store.rows_by_key((k for p in chunk for k in p), ("id", "text"))
                 ids = {k: i for k, (i, _) in docs.items()}
                 yield ids, (chunk, {k: t for k, (_, t) in docs.items()}, align_params)
 
@@ -293,24 +293,12 @@ def query(store: Store, text: str, *, align_params: AlignParams | None = None,
     # quote with a single one is still found.
     probe = shingles(tq, CandidateParams(ngram=candidate_params.ngram, sample=1))
     keys = store.matching_documents(probe, max_df=candidate_params.max_df, min_shared=1)[:limit]
-    texts = store.texts(keys)
-    rows = {r["doc_key"]: r for r in store_rows(store, keys)}
-    short = AlignParams(**{**parameters_dict(align_params),
-                           "min_words": min(align_params.min_words, max(align_params.ngram, len(tq)))})
+    docs = store.rows_by_key(keys, ("id", "title", "outlet", "published", "text"))
+    short = replace(align_params, min_words=min(align_params.min_words, max(align_params.ngram, len(tq))))
     out = []
     for k in keys:
-        ps = align_tokens(tq, tokenize(texts[k]), short)
+        doc_id, title, outlet, published, doc_text = docs[k]
+        ps = align_tokens(tq, tokenize(doc_text), short)
         if ps:
-            r = rows[k]
-            out.append(Match(r["id"], r["title"], r["outlet"], r["published"], tuple(ps)))
+            out.append(Match(doc_id, title, outlet, published, tuple(ps)))
     return out
-
-
-def store_rows(store: Store, keys: Sequence[int]) -> list[dict]:
-    if not keys:
-        return []
-    batch = {"k": np.asarray(list(keys), dtype=np.int64)}  # noqa: F841
-    cur = store.con.execute("SELECT doc_key, id, title, outlet, published FROM documents "
-                            "WHERE doc_key IN (SELECT k FROM batch)")
-    cols = [c[0] for c in cur.description]
-    return [dict(zip(cols, r)) for r in cur.fetchall()]

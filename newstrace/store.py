@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
@@ -113,6 +114,18 @@ class StoreError(Exception):
     """A store file that cannot be used; the message names the file and the fix."""
 
 
+@contextmanager
+def _transaction(con: Any) -> Iterator[None]:
+    """Commit what the block writes, or none of it."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
 def content_hash(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -164,12 +177,16 @@ class Store:
 
     # -- documents -------------------------------------------------------------
 
-    def known_hashes(self, hashes: Sequence[str]) -> set[str]:
-        if not hashes:
+    def existing(self, column: str, values: Sequence[str]) -> set[str]:
+        """Which of ``values`` the documents table holds in ``column``
+        (``id`` or ``content_hash``)."""
+        if column not in ("id", "content_hash"):
+            raise ValueError(f"existing(): column must be 'id' or 'content_hash', not {column!r}")
+        if not values:
             return set()
-        batch = {"h": np.array(hashes, dtype=object)}  # noqa: F841 (scanned by DuckDB)
+        batch = {"v": np.array(values, dtype=object)}  # noqa: F841 (scanned by DuckDB)
         return {r[0] for r in self.con.execute(
-            "SELECT content_hash FROM documents WHERE content_hash IN (SELECT h FROM batch)").fetchall()}
+            f"SELECT {column} FROM documents WHERE {column} IN (SELECT v FROM batch)").fetchall()}
 
     def add_duplicates(self, run_id: int, rows: Sequence[tuple[str, str | None, str]]) -> int:
         """Record documents whose text is already stored under another id:
@@ -190,13 +207,6 @@ class Store:
         """, [run_id])
         return con.execute("SELECT count(*) FROM duplicates").fetchone()[0] - before
 
-    def known_ids(self, ids: Sequence[str]) -> set[str]:
-        if not ids:
-            return set()
-        batch = {"i": np.array(ids, dtype=object)}  # noqa: F841
-        return {r[0] for r in self.con.execute(
-            "SELECT id FROM documents WHERE id IN (SELECT i FROM batch)").fetchall()}
-
     def add_documents(self, run_id: int, docs: Sequence[tuple[Document, str, int, np.ndarray]]) -> int:
         """Insert documents with their postings, in one transaction.
 
@@ -207,8 +217,7 @@ class Store:
         if not docs:
             return 0
         con = self.con
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with _transaction(con):
             base = con.execute("SELECT coalesce(max(doc_key), 0) FROM documents").fetchone()[0]
             rows = []
             keys, shingles = [], []
@@ -221,28 +230,20 @@ class Store:
             if shingles:
                 batch = {"shingle": np.concatenate(shingles), "doc_key": np.concatenate(keys)}  # noqa: F841
                 con.execute("INSERT INTO postings SELECT shingle, doc_key FROM batch")
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
         return len(rows)
 
-    def texts(self, keys: Iterable[int]) -> dict[int, str]:
-        return {k: t for k, (_, t) in self.ids_and_texts(keys).items()}
-
-    def ids_and_texts(self, keys: Iterable[int]) -> dict[int, tuple[str, str]]:
-        """``{doc_key: (id, text)}`` for the given keys."""
+    def rows_by_key(self, keys: Iterable[int], columns: Sequence[str]) -> dict[int, tuple]:
+        """``{doc_key: (column values...)}`` of the documents with these keys."""
+        unknown = set(columns) - set(DOCUMENT_COLUMNS)
+        if unknown:
+            raise ValueError(f"rows_by_key(): no document column {sorted(unknown)}")
         keys = sorted(set(keys))
         if not keys:
             return {}
         batch = {"k": np.array(keys, dtype=np.int64)}  # noqa: F841
-        return {k: (i, t) for k, i, t in self.con.execute(
-            "SELECT doc_key, id, text FROM documents WHERE doc_key IN (SELECT k FROM batch)").fetchall()}
-
-    def document(self, doc_id: str) -> dict[str, Any] | None:
-        cur = self.con.execute("SELECT * FROM documents WHERE id = ?", [doc_id])
-        row = cur.fetchone()
-        return dict(zip([c[0] for c in cur.description], row)) if row else None
+        cols = ", ".join(columns)
+        return {r[0]: r[1:] for r in self.con.execute(
+            f"SELECT doc_key, {cols} FROM documents WHERE doc_key IN (SELECT k FROM batch)").fetchall()}
 
     def counts(self) -> dict[str, int]:
         out = {}
@@ -286,8 +287,7 @@ class Store:
                           ids: dict[int, str]) -> int:
         """Store the passages of aligned pairs and mark the pairs done, in one transaction."""
         con = self.con
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with _transaction(con):
             pid = con.execute("SELECT coalesce(max(passage_id), 0) FROM passages").fetchone()[0]
             prow, arow = [], []
             for a_key, b_key, passages in results:
@@ -299,10 +299,6 @@ class Store:
                                  json.dumps([e.as_dict() for e in p.edits], ensure_ascii=False), run_id))
             insert_rows(con, "aligned_pairs", ["a_key", "b_key", "passages", "run_id"], arow)
             insert_rows(con, "passages", PASSAGE_COLUMNS, prow)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
         return len(prow)
 
     def matching_documents(self, shingles: np.ndarray, *, max_df: int, min_shared: int) -> list[int]:
@@ -334,8 +330,7 @@ class Store:
         pids = [r[0] for r in rows]
         clusters = reprint_clusters([tuple(r[1:]) for r in rows])
         story = stories((r[1], r[4]) for r in rows)
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with _transaction(con):
             con.execute("DELETE FROM cluster_members")
             con.execute("DELETE FROM clusters")
             con.execute("DELETE FROM stories")
@@ -359,10 +354,6 @@ class Store:
                         QUALIFY row_number() OVER (PARTITION BY m.cluster_id ORDER BY m."end" - m.start DESC) = 1
                     ) e WHERE clusters.cluster_id = e.cluster_id""")
             insert_rows(con, "stories", ["doc_id", "story_id"], sorted(story.items()))
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
         return len(clusters)
 
     # -- export ----------------------------------------------------------------
@@ -436,20 +427,18 @@ def open_store(path: str | Path, *, read_only: bool = False, create: bool = True
                 raise StoreError(f"{p}: store schema version {version}, this newstrace reads "
                                  f"{SCHEMA_VERSION}; {how}")
     elif not read_only:
-        con.execute("BEGIN TRANSACTION")
-        con.execute(SCHEMA)
-        con.execute("INSERT INTO meta VALUES ('format', ?), ('schema_version', ?)", [FORMAT, SCHEMA_VERSION])
-        con.execute("COMMIT")
+        with _transaction(con):
+            con.execute(SCHEMA)
+            con.execute("INSERT INTO meta VALUES ('format', ?), ('schema_version', ?)", [FORMAT, SCHEMA_VERSION])
     return Store(con, str(p), read_only)
 
 
 def _upgrade(con: Any) -> None:
     """Bring an older store to the current schema, in one transaction: every
     table is created if missing (the schema only ever adds tables)."""
-    con.execute("BEGIN TRANSACTION")
-    con.execute(SCHEMA)
-    con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [SCHEMA_VERSION])
-    con.execute("COMMIT")
+    with _transaction(con):
+        con.execute(SCHEMA)
+        con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [SCHEMA_VERSION])
 
 
 def parameters_dict(*params: Any) -> dict[str, Any]:
@@ -457,10 +446,3 @@ def parameters_dict(*params: Any) -> dict[str, Any]:
     for p in params:
         out.update(asdict(p))
     return out
-
-
-def iter_rows(store: Store, sql: str, params: Sequence[Any] = ()) -> Iterator[dict[str, Any]]:
-    cur = store.con.execute(sql, list(params))
-    cols = [c[0] for c in cur.description]
-    for row in cur.fetchall():
-        yield dict(zip(cols, row))
