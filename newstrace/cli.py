@@ -249,6 +249,65 @@ def export_cmd(db: str, fmt: str, output: str) -> None:
         click.echo(str(path))
 
 
+@main.command("provenance")
+@click.argument("items", nargs=-1, metavar="[FILE... | STORY | DOC]")
+@click.option("--db", default=None, metavar="FILE",
+              help="A store: show the story STORY (a number) or the story of document DOC; "
+                   "without either, list the largest stories.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "graphml"]), default="text", show_default=True,
+              help="An indented tree, JSON (schema in docs/provenance-json.md) or GraphML.")
+@click.option("--dates/--no-dates", default=True, show_default=True,
+              help="Use publication dates as evidence.")
+@align_options
+def provenance_cmd(items: tuple[str, ...], db: str | None, fmt: str, dates: bool, ngram: int, min_words: int,
+                   max_gap: int) -> None:
+    """Who copied whom: the provenance graph of FILEs given directly (every
+    pair aligned), or of a story in a store (--db). Each derivative gets its
+    sources with the evidence and confidence, outlets credited but missing
+    from the collection become placeholder sources, and each document a
+    reuse class (wholly, partially or not derived)."""
+    from .provenance import render_text, trace, trace_passages
+
+    params = _params(ngram, min_words, max_gap)
+    if db is None:
+        if len(items) < 2:
+            _fail("give two or more files, or --db FILE [STORY|DOC] for a story in a store")
+        docs = [_load(p) for p in items]
+        ids = [d.id for d in docs]
+        if len(set(ids)) != len(ids):
+            _fail("two files have the same name; give files with distinct names")
+        graph = trace(docs, params, use_dates=dates)
+    else:
+        if len(items) > 1:
+            _fail("with --db give at most one STORY number or document id")
+        store = _open_store(db, read_only=True)
+        try:
+            if not items:
+                rows = store.largest_stories()
+                if fmt == "json":
+                    click.echo(json.dumps({"stories": [{"story": s, "documents": n, "first_document": f}
+                                                       for s, n, f in rows]}, ensure_ascii=False, indent=2))
+                else:
+                    click.echo("story  documents  first document")
+                    for s, n, f in rows:
+                        click.echo(f"{s:>5}  {n:>9}  {f}")
+                return
+            story = store.story_id(items[0])
+            if story is None:
+                _fail(f"{items[0]!r} is neither a story number nor a document id in {db} that shares text; "
+                      "run 'newstrace provenance --db FILE' to list the stories")
+            docs, passages = store.story(story)
+        finally:
+            store.close()
+        graph = trace_passages(docs, passages, use_dates=dates)
+    if fmt == "json":
+        click.echo(json.dumps(graph.as_dict(), ensure_ascii=False, indent=2))
+    elif fmt == "graphml":
+        click.echo(graph.to_graphml(), nl=False)
+    else:
+        click.echo(render_text(graph) or "no shared text, so no provenance to show")
+
+
 # --------------------------------------------------------------------------
 # text formatting
 
@@ -325,6 +384,13 @@ def format_comparison(c: Comparison) -> str:
         f"containment ({c.params.ngram}-word n-grams): A in B {c.containment_a_in_b:.3f}, "
         f"B in A {c.containment_b_in_a:.3f}"
     )
+    d = c.provenance
+    if d is not None:
+        said = {"a->b": "B derives from A", "b->a": "A derives from B",
+                "siblings": f"siblings: both derive from {d.common_source}, which is neither of them",
+                "undetermined": "direction undetermined (no evidence either way)"}[d.relation]
+        out.append(f"provenance: {said} (confidence {d.confidence:.0%})")
+        out.extend(f"   {e.kind}: {e.detail}" for e in d.evidence[:5])
     return "\n".join(textwrap.shorten(line, 400) if len(line) > 400 else line for line in out)
 
 

@@ -34,6 +34,7 @@ class Comparison:
     containment_a_in_b: float
     containment_b_in_a: float
     params: AlignParams
+    provenance: Any = None  # newstrace.provenance.PairDecision: who copied whom
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -48,6 +49,7 @@ class Comparison:
                 "containment_b_in_a": round(self.containment_b_in_a, 4),
             },
             "parameters": asdict(self.params),
+            "provenance": self.provenance.as_dict() if self.provenance else None,
         }
 
 
@@ -90,6 +92,11 @@ def compare(a: Document, b: Document, params: AlignParams | None = None) -> Comp
     ia, ib = word_ids(ta, tb)
     passages = align_tokens(ta, tb, params, ids=(ia, ib))
     c_ab, c_ba = containment(ia, ib, params.ngram)
+    decision = None
+    if passages:
+        from .provenance.direction import decide, profile
+
+        decision = decide(profile(a), profile(b), passages, words=(len(ta), len(tb)))
     return Comparison(
         a=a,
         b=b,
@@ -101,4 +108,5 @@ def compare(a: Document, b: Document, params: AlignParams | None = None) -> Comp
         containment_a_in_b=c_ab,
         containment_b_in_a=c_ba,
         params=params,
+        provenance=decision,
     )

@@ -66,17 +66,21 @@ def _prepare_batch(texts: list[str], params: CandidateParams) -> list[tuple[int,
     return [prepare(t, params) for t in texts]
 
 
-_TOKENS: dict[int, tuple[Tokens, np.ndarray]] = {}
+_TOKENS: dict[tuple[int, int, int], tuple[Tokens, np.ndarray]] = {}
 
 
 def _tokens(key: int, text: str) -> tuple[Tokens, np.ndarray]:
-    """A document's tokens and word ids, cached in this worker process."""
-    t = _TOKENS.get(key)
+    """A document's tokens and word ids, cached in this worker process. The
+    cache key holds the text's length and hash besides the document key: a
+    process may serve scans of several stores (a library caller, forked
+    workers inheriting the cache), where one key names different texts."""
+    k = (key, len(text), hash(text))
+    t = _TOKENS.get(k)
     if t is None:
         if len(_TOKENS) > 4096:
             _TOKENS.clear()
         tok = tokenize(text)
-        t = _TOKENS[key] = (tok, process_word_ids(tok))
+        t = _TOKENS[k] = (tok, process_word_ids(tok))
     return t
 
 

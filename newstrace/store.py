@@ -35,7 +35,7 @@ from typing import Any, Iterable, Iterator, Sequence
 import numpy as np
 
 from .cluster import reprint_clusters, stories
-from .records import Document, Passage
+from .records import Document, Edit, Passage, Span
 
 FORMAT = "newstrace"
 SCHEMA_VERSION = "2"
@@ -318,6 +318,50 @@ class Store:
 
     def mark_scanned(self) -> None:
         self.con.execute("UPDATE documents SET scanned = true WHERE NOT scanned")
+
+    # -- stories -------------------------------------------------------------
+
+    def story_id(self, selector: str) -> int | None:
+        """The story a selector names: a document id, or a story number."""
+        row = self.con.execute("SELECT story_id FROM stories WHERE doc_id = ?", [selector]).fetchone()
+        if row:
+            return row[0]
+        if selector.isdigit():
+            row = self.con.execute("SELECT story_id FROM stories WHERE story_id = ? LIMIT 1",
+                                   [int(selector)]).fetchone()
+            return row[0] if row else None
+        return None
+
+    def largest_stories(self, limit: int = 50) -> list[tuple[int, int, str]]:
+        """``(story_id, documents, first document id)``, largest first."""
+        return self.con.execute(
+            "SELECT story_id, count(*) AS n, min(doc_id) FROM stories GROUP BY story_id "
+            "ORDER BY n DESC, story_id LIMIT ?", [limit]).fetchall()
+
+    def story(self, story_id: int) -> tuple[list[Document], dict[tuple[str, str], list[Passage]]]:
+        """The documents of a story and the passages of each of their pairs."""
+        from .ingest.dates import parse_date_string
+
+        rows = self.con.execute(
+            "SELECT d.id, d.text, d.title, d.outlet, d.url, d.published, d.byline, d.source_path "
+            "FROM documents d JOIN stories s ON s.doc_id = d.id WHERE s.story_id = ? ORDER BY d.doc_key",
+            [story_id]).fetchall()
+        docs = [Document(id=r[0], text=r[1], title=r[2], outlet=r[3], url=r[4],
+                         published=parse_date_string(r[5]) if r[5] else None, byline=r[6], source_path=r[7])
+                for r in rows]
+        text = {d.id: d.text for d in docs}
+        out: dict[tuple[str, str], list[Passage]] = {}
+        for a, a0, a1, b, b0, b1, words, sim, kind, edits in self.con.execute(
+                "SELECT a_id, a_start, a_end, b_id, b_start, b_end, words, similarity, kind, edits FROM passages "
+                "WHERE a_id IN (SELECT doc_id FROM stories WHERE story_id = ?) ORDER BY passage_id",
+                [story_id]).fetchall():
+            if a not in text or b not in text:
+                continue
+            eds = tuple(Edit(e["op"], Span(e["a_start"], e["a_end"]), Span(e["b_start"], e["b_end"]),
+                             e["a_text"], e["b_text"]) for e in json.loads(edits or "[]"))
+            out.setdefault((a, b), []).append(Passage(Span(a0, a1), Span(b0, b1), text[a][a0:a1], text[b][b0:b1],
+                                                      words, sim, kind, eds))
+        return docs, out
 
     # -- clusters --------------------------------------------------------------
 

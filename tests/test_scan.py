@@ -242,3 +242,23 @@ def test_memory_limit_checked_and_used(tmp_path):
     with open_store(db, read_only=True, memory_limit="300MB") as st:
         limit = st.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
     assert limit.replace(" ", "").upper().startswith(("286", "300")), limit
+
+
+def test_two_stores_in_one_process_do_not_share_cached_tokens(tmp_path):
+    """Document keys restart at 1 in every store; the aligner's per-process
+    token cache must not hand one store's text to another's scan."""
+    other = tmp_path / "other"
+    other.mkdir()
+    shared = ("The harbour board agreed on Monday to dredge the northern channel before the autumn storms, "
+              "after pilots warned that two grain ships had touched the bottom at low tide in the past month. "
+              "Work will start in September and last six weeks, and the board will borrow the cost from the "
+              "regional fund rather than raise mooring fees, its chair told members at the meeting.\n")
+    (other / "x1.txt").write_text("Board to dredge channel\n\n" + shared, encoding="utf-8")
+    (other / "x2.txt").write_text("Dredging ahead\n\nIn brief: " + shared + "More on page four.\n", encoding="utf-8")
+    assert run("scan", other, "--db", tmp_path / "other.duckdb", "--workers", "1").exit_code == 0
+    assert passages(tmp_path / "other.duckdb")  # its pair was aligned, so its tokens were cached
+    db = tmp_path / "seeds.duckdb"
+    r = run("scan", SEEDS / "000_da43fc32711ce6b8.txt", SEEDS / "002_c61f085763ff7fbd.txt", "--db", db, "--workers", "1")
+    assert r.exit_code == 0, r.output
+    assert [(x[1], x[2], x[4], x[5]) for x in passages(db)][:3] == [
+        (1272, 2083, 1066, 1873), (2085, 2265, 2511, 2691), (2856, 3322, 2693, 3161)]

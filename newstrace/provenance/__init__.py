@@ -1,0 +1,91 @@
+"""Who copied whom: credits, pairwise direction, the provenance graph.
+
+- :mod:`.credits`: credits to outlets and people, with their spans;
+- :mod:`.direction`: the decision for one pair (``a->b``, ``b->a``,
+  ``siblings``), with its confidence and evidence;
+- :mod:`.reuse`: wholly / partially / non-derived;
+- :mod:`.graph`: the DAG of documents and placeholder sources of a story.
+
+:func:`trace` runs them on documents and the passages between them.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Mapping, Sequence
+
+from ..align import AlignParams, align_tokens, word_ids
+from ..cluster import reprint_clusters
+from ..records import Document, Passage
+from ..text import tokenize
+from .credits import Credit, find_credits, normalize_outlet
+from .direction import Evidence, PairDecision, Profile, decide, profile
+from .graph import Edge, Node, ProvenanceGraph, build_graph
+from .reuse import reuse_class, word_containment
+
+__all__ = ["Credit", "Edge", "Evidence", "Node", "PairDecision", "Profile", "ProvenanceGraph", "decide",
+           "find_credits", "normalize_outlet", "profile", "render_text", "reuse_class", "trace", "trace_passages"]
+
+
+def trace_passages(docs: Sequence[Document], passages: Mapping[tuple[str, str], Sequence[Passage]], *,
+                   use_dates: bool = True) -> ProvenanceGraph:
+    """The provenance graph of ``docs`` given the passages of each pair
+    ``(a_id, b_id)`` (A-side spans in document ``a_id``)."""
+    by_id = {d.id: d for d in docs}
+    profiles = {d.id: profile(d, use_dates=use_dates) for d in docs}
+    tokens = {d.id: tokenize(d.text) for d in docs}
+    decisions, measures = [], {}
+    for (a, b), ps in sorted(passages.items()):
+        if not ps:
+            continue
+        ta, tb = tokens[a], tokens[b]
+        d = decide(profiles[a], profiles[b], ps, words=(len(ta), len(tb)))
+        decisions.append(d)
+        ia, ib = word_ids(ta, tb)
+        cov_b = sum(p.b.end - p.b.start for p in ps if p.kind == "passage") / max(1, len(by_id[b].text))
+        cov_a = sum(p.a.end - p.a.start for p in ps if p.kind == "passage") / max(1, len(by_id[a].text))
+        measures[(a, b)] = (word_containment(ib, ia), cov_b)
+        measures[(b, a)] = (word_containment(ia, ib), cov_a)
+    ends = [(a, p.a.start, p.a.end, b, p.b.start, p.b.end) for (a, b), ps in sorted(passages.items())
+            for p in ps if p.kind == "passage"]
+    return build_graph(by_id, profiles, decisions, measures, reprint_clusters(ends))
+
+
+def trace(docs: Sequence[Document], params: AlignParams | None = None, *, use_dates: bool = True) -> ProvenanceGraph:
+    """Align every pair of ``docs`` and build their provenance graph."""
+    tokens = {d.id: tokenize(d.text) for d in docs}
+    passages = {}
+    for a, b in itertools.combinations(docs, 2):
+        passages[(a.id, b.id)] = align_tokens(tokens[a.id], tokens[b.id], params)
+    return trace_passages(docs, passages, use_dates=use_dates)
+
+
+_CLASS_WORDS = {"wholly": "wholly derived", "partially": "partially derived", "non": "not derived"}
+
+
+def render_text(g: ProvenanceGraph) -> str:
+    """The graph as an indented tree per root, for the terminal."""
+    kids: dict[str, list[Edge]] = {}
+    for e in g.edges:
+        kids.setdefault(e.source, []).append(e)
+    lines: list[str] = []
+
+    def show(node: str, depth: int, via: Edge | None, seen: set[str]) -> None:
+        n = g.nodes[node]
+        tag = "[not in the collection] " if n.placeholder else ""
+        cls = g.reuse_class.get(node)
+        extra = f" ({_CLASS_WORDS[cls]})" if cls and via else ""
+        conf = f"  [{via.confidence:.0%}]" if via else ""
+        lines.append("  " * depth + ("└─ " if depth else "") + f"{tag}{n.label}{extra}{conf}")
+        if via:
+            for ev in via.evidence[:4]:
+                lines.append("  " * depth + f"     · {ev.kind}: {ev.detail}")
+        if node in seen:
+            return
+        seen.add(node)
+        for e in sorted(kids.get(node, []), key=lambda e: e.target):
+            show(e.target, depth + 1, e, seen)
+
+    for r in g.roots:
+        show(r, 0, None, set())
+    return "\n".join(lines)

@@ -1,0 +1,205 @@
+"""Who copied whom: credits, pairwise direction, the provenance graph, the command."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from newstrace.align import align
+from newstrace.cli import main
+from newstrace.ingest import load_path
+from newstrace.provenance import decide, find_credits, normalize_outlet, profile, trace
+from newstrace.records import Document
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "examples" / "seeds"
+A = str(SEEDS / "000_da43fc32711ce6b8.txt")
+B = str(SEEDS / "002_c61f085763ff7fbd.txt")
+
+# A wire story written for these tests, and two newspapers' copies of it.
+WIRE = (
+    "WASHINGTON (AP) — The city council voted on Tuesday to close the old river bridge for repairs "
+    "that engineers say are long overdue, after an inspection found cracks in two of its steel supports. "
+    "The bridge carries about twelve thousand cars a day and its closure is expected to last until the "
+    "end of the summer, the council said in a statement released after the vote. Residents who live on "
+    "the east bank will have to drive an extra eight miles to reach the hospital, officials said, and "
+    "the city will add buses on the two routes that cross the water further south.\n"
+)
+COPY_1 = ("Bridge to close for repairs\n\nBy Staff\n\n" + WIRE.replace("WASHINGTON (AP) — ", "")
+          + "\nThe Associated Press contributed to this report.\n")
+COPY_2 = ("Council shuts bridge\n\n" + WIRE + "\nCopyright 2018 The Associated Press. All rights reserved.\n")
+
+
+def _doc(i: str, text: str, **kw) -> Document:
+    return Document(id=i, text=text, **kw)
+
+
+# --------------------------------------------------------------------------- credits
+
+
+def test_seed_credits_with_exact_spans():
+    for path, expected in ((A, {("first_on", "CNN"), ("byline", "CNN"), ("dateline", "CNN"), ("told", "CNN")}),
+                           (B, {("original_source", "Russia Insider"), ("copyright", "Russia Insider"),
+                                ("link", "Russia Insider"), ("told", "CNN")})):
+        text = load_path(path).document.text
+        credits = find_credits(text)
+        assert expected <= {(c.kind, c.outlet) for c in credits}
+        for c in credits:
+            assert text[c.span.start:c.span.end] == c.text
+    byline = next(c for c in find_credits(load_path(A).document.text) if c.kind == "byline")
+    assert byline.person == "Ryan Browne"
+
+
+@pytest.mark.parametrize("raw, canon", [
+    ("CNN's", "CNN"), ("cnn.com", "CNN"), ("the Associated Press", "Associated Press"), ("AP", "Associated Press"),
+    ("Thomson Reuters", "Reuters"), ("www.globalresearch.ca", "Global Research"), ("The Daily Planet", "Daily Planet"),
+    ("[Russia Insider](#)", "Russia Insider"), ("", None),
+])
+def test_outlet_names_normalised(raw, canon):
+    assert normalize_outlet(raw) == canon
+
+
+@pytest.mark.parametrize("text", [
+    "The mayor told reporters the plan would go ahead.",
+    "Users can sign in via email or via the app store.",
+    "He told app developers the rules had changed.",
+    "Sen. Jane Doe (R) said the vote was close.",
+    "© Getty Images",
+])
+def test_not_credits(text):
+    assert find_credits(text) == ()
+
+
+def test_wire_credits():
+    kinds = {(c.kind, c.outlet) for c in find_credits(COPY_1)} | {(c.kind, c.outlet) for c in find_credits(COPY_2)}
+    assert {("contributed", "Associated Press"), ("dateline", "Associated Press"),
+            ("copyright", "Associated Press")} <= kinds
+
+
+# --------------------------------------------------------------------------- pairwise decisions
+
+
+def _decide(a: Document, b: Document):
+    return decide(profile(a), profile(b), align(a.text, b.text), words=(len(a.text.split()), len(b.text.split())))
+
+
+def test_credit_to_the_others_outlet_decides():
+    wire = _doc("wire", WIRE, outlet="Associated Press")
+    paper = _doc("paper", COPY_1, outlet="Springfield Post")
+    d = _decide(wire, paper)
+    assert d.relation == "a->b" and d.confidence > 0.95
+    assert any(e.kind == "credit" for e in d.evidence)
+    assert _decide(paper, wire).relation == "b->a"
+
+
+def test_two_copies_crediting_a_missing_wire_are_siblings():
+    d = _decide(_doc("p1", COPY_1, outlet="Springfield Post"), _doc("p2", COPY_2, outlet="Shelbyville Times"))
+    assert d.relation == "siblings" and d.common_source == "Associated Press"
+
+
+def test_dates_alone_order_the_pair():
+    early = _doc("early", WIRE.replace("WASHINGTON (AP) — ", ""), published=dt.date(2018, 7, 1))
+    late = _doc("late", WIRE.replace("WASHINGTON (AP) — ", ""), published=dt.date(2018, 7, 3))
+    assert _decide(early, late).relation == "a->b"
+    assert _decide(late, early).relation == "b->a"
+    undated = _doc("x", early.text)
+    assert _decide(undated, _doc("y", early.text)).relation == "undetermined"
+
+
+_MIRROR = {"a->b": "b->a", "b->a": "a->b", "siblings": "siblings", "undetermined": "undetermined"}
+
+
+@settings(max_examples=40, deadline=None)
+@given(cut=st.integers(0, 3), da=st.integers(1, 28), db=st.integers(1, 28),
+       credit=st.sampled_from(["", "\nThe Associated Press contributed to this report.\n", "\n(Reuters) - "]),
+       outlet_a=st.sampled_from([None, "Associated Press", "Springfield Post"]))
+def test_decision_is_antisymmetric(cut, da, db, credit, outlet_a):
+    """Swapping the documents mirrors the relation and keeps the confidence."""
+    sentences = WIRE.split(". ")
+    a = _doc("a", WIRE, outlet=outlet_a, published=dt.date(2018, 7, da))
+    b = _doc("b", credit + ". ".join(sentences[cut:]), published=dt.date(2018, 7, db))
+    pab = align(a.text, b.text)
+    pba = align(b.text, a.text)
+    d1 = decide(profile(a), profile(b), pab, words=(len(a.text.split()), len(b.text.split())))
+    d2 = decide(profile(b), profile(a), pba, words=(len(b.text.split()), len(a.text.split())))
+    assert d2.relation == _MIRROR[d1.relation]
+    assert d1.confidence == pytest.approx(d2.confidence)
+
+
+# --------------------------------------------------------------------------- the seeds
+
+
+def test_seed_pair_provenance():
+    g = trace([load_path(A).document, load_path(B).document])
+    a, b = "000_da43fc32711ce6b8.txt", "002_c61f085763ff7fbd.txt"
+    assert g.roots == ["placeholder:CNN"]
+    cnn = g.nodes["placeholder:CNN"]
+    assert cnn.placeholder and cnn.label == "CNN report by Ryan Browne, August 4, 2017"
+    edges = {(e.source, e.target) for e in g.edges}
+    # neither seed is named the source of the other
+    assert (a, b) not in edges and (b, a) not in edges
+    assert ("placeholder:CNN", a) in edges
+    assert ("placeholder:CNN", "placeholder:Russia Insider") in edges and ("placeholder:Russia Insider", b) in edges
+    assert g.reuse_class[a] == "wholly"
+    assert g.hops == {"placeholder:CNN": 0, a: 1, "placeholder:Russia Insider": 1, b: 2}
+    (pair,) = g.decisions
+    assert pair.relation == "siblings" and pair.common_source == "CNN"
+    kinds = {e.kind for e in pair.evidence}
+    assert {"common_credit", "edits", "quotation"} <= kinds
+
+
+def _cli(*args):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_provenance_command_formats():
+    text = _cli("provenance", A, B)
+    assert text.exit_code == 0
+    assert "[not in the collection] CNN report by Ryan Browne, August 4, 2017" in text.output
+    data = json.loads(_cli("provenance", A, B, "--format", "json").output)
+    for n in data["nodes"]:
+        assert {"id", "path", "outlet", "published", "placeholder", "label", "reuse_class"} <= set(n)
+    for e in data["edges"]:
+        assert {"source", "target", "confidence", "evidence"} <= set(e)
+        assert all({"kind", "detail"} <= set(x) for x in e["evidence"])
+    root = ET.fromstring(_cli("provenance", A, B, "--format", "graphml").output)
+    ns = "{http://graphml.graphdrawing.org/xmlns}"
+    assert len(root.findall(f".//{ns}node")) == len(data["nodes"])
+    assert len(root.findall(f".//{ns}edge")) == len(data["edges"])
+
+
+def test_compare_shows_provenance():
+    out = _cli("compare", A, B).output
+    assert "provenance: siblings: both derive from CNN" in out
+    data = json.loads(_cli("compare", A, B, "--format", "json").output)
+    assert data["provenance"]["relation"] == "siblings"
+
+
+def test_provenance_command_errors(tmp_path):
+    one = _cli("provenance", A)
+    assert one.exit_code == 2 and "two or more files" in one.output
+    missing = _cli("provenance", "--db", str(tmp_path / "none.duckdb"), "1")
+    assert missing.exit_code == 2 and "no such store" in missing.output
+
+
+def test_provenance_of_a_stored_story(tmp_path):
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "p1.txt").write_text(COPY_1, encoding="utf-8")
+    (folder / "p2.txt").write_text(COPY_2, encoding="utf-8")
+    db = str(tmp_path / "s.duckdb")
+    assert _cli("scan", str(folder), "--db", db, "--workers", "1").exit_code == 0
+    listing = json.loads(_cli("provenance", "--db", db, "--format", "json").output)
+    assert listing["stories"][0]["documents"] == 2
+    g = json.loads(_cli("provenance", "--db", db, "p1.txt", "--format", "json").output)
+    assert g["roots"] == ["placeholder:Associated Press"]
+    assert {n["id"] for n in g["nodes"]} == {"p1.txt", "p2.txt", "placeholder:Associated Press"}
+    bad = _cli("provenance", "--db", db, "nope")
+    assert bad.exit_code == 2 and "neither a story number nor a document id" in bad.output
