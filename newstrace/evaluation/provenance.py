@@ -173,11 +173,9 @@ class ClusterRoot:
     size: int
     wire: str               # the wire most members credit
     crediting: int          # members crediting it for the whole article
-    root: str | None        # the root most members descend from
+    root: str | None        # the cluster's root in the provenance graph of its story
     root_label: str | None
     ok: bool                # that root is the wire (placeholder or its copy)
-    # the root is the one most members reach by following their most
-    # confident parent upwards
     excerpt: str
 
 
@@ -187,7 +185,9 @@ def wire_roots(store, *, use_dates: bool = True) -> list[ClusterRoot]:
     least two documents: is the cluster's root the wire?"""
     from collections import Counter
 
+    from ..cluster import reprint_clusters
     from ..provenance import trace_passages
+    from ..provenance.credits import find_credits
 
     out = []
     for story, _, _ in store.largest_stories(limit=10**9):
@@ -196,9 +196,6 @@ def wire_roots(store, *, use_dates: bool = True) -> list[ClusterRoot]:
         prof = {d.id: d for d in docs}
         ends = [(a, p.a.start, p.a.end, b, p.b.start, p.b.end) for (a, b), ps in sorted(passages.items())
                 for p in ps if p.kind == "passage"]
-        from ..cluster import reprint_clusters
-        from ..provenance.credits import find_credits
-
         for cl in reprint_clusters(ends):
             members = {m.doc_id for m in cl.members}
             credit = Counter(w for d in members for w in {c.outlet for c in find_credits(prof[d].text)
