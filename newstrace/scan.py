@@ -174,8 +174,9 @@ def scan(
                 else:
                     yield r  # type: ignore[misc]
 
-        # hashes and ids taken by this run so far: batches are prepared ahead
-        # of their insertion, so the store alone does not know them yet
+        # hashes and ids of the batches in flight: batches are prepared ahead
+        # of their insertion, so the store does not know them yet. Each batch's
+        # leave once it is stored, so these stay a few batches small.
         seen_hashes: set[str] = set()
         seen_ids: set[str] = set()
         dupes: list[tuple[str, str | None, str]] = []
@@ -208,6 +209,8 @@ def scan(
             rows = [(d, h, words, sh) for (d, h), (words, sh) in zip(fresh, prepared)]
             before = rep.documents_added
             rep.documents_added += store.add_documents(rep.run_id, rows)
+            seen_hashes.difference_update(h for _, h in fresh)
+            seen_ids.difference_update(d.id for d, _ in fresh)
             milestone = before // 1000 != rep.documents_added // 1000  # each 1,000 stored
             rate = rep.documents_seen / max(1e-9, time.perf_counter() - t0)
             say(f"ingested {rep.documents_seen:,} documents at {rate:,.0f}/s ({rep.documents_added:,} new, "
