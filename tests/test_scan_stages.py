@@ -79,10 +79,10 @@ def test_candidate_query_agrees_with_reference(tmp_path_factory, seed, sample, m
         store.add_documents(run, rows[7:])
         second = store.pending_pairs(max_df=max_df, min_shared=2, same_series=True)
     key = {k + 1: d for k, d in enumerate(names)}
-    got = {(key[a], key[b]) for a, b in first + second}
-    # the first batch alone cannot see df counts from the second: compare the
-    # union of pairs found against the reference over the whole collection,
-    # where the reference and the query see the same document frequencies
+    # each query sees the document frequencies of what is stored at its time:
+    # the first is checked against the reference over the first batch alone,
+    # the second against the reference over the whole collection (its pairs
+    # that involve a new document)
     sub = {d: sh[d].tolist() for d in names[:7]}
     expected_first = set(candidate_pairs_reference(sub, params))
     assert {(key[a], key[b]) for a, b in first} == expected_first

@@ -21,7 +21,7 @@ from ..align import align_tokens, word_ids
 from ..records import Document
 from ..text import tokenize
 from ..provenance.direction import decide, profile
-from ..provenance.reuse import reuse_class, word_containment
+from ..provenance.reuse import passage_share, reuse_class, word_containment
 
 COUNTER_CLASSES = {"WD": "wholly", "PD": "partially", "ND": "non"}
 CLASSES = ("wholly", "partially", "non")
@@ -95,8 +95,7 @@ def evaluate_pairs(pairs: Iterable[LabelledPair], *, use_dates: bool = True, use
         d = decide(profile(a, use_dates=use_dates), profile(b, use_dates=use_dates), passages,
                    words=(len(ta), len(tb)))
         ia, ib = word_ids(ta, tb)
-        covered = sum(x.b.end - x.b.start for x in passages if x.kind == "passage")
-        out.append(PairOutcome(p.label, d.relation, word_containment(ib, ia), covered / max(1, len(b.text))))
+        out.append(PairOutcome(p.label, d.relation, word_containment(ib, ia), passage_share(passages, "b", len(b.text))))
     return out
 
 
@@ -185,7 +184,6 @@ def wire_roots(store, *, use_dates: bool = True) -> list[ClusterRoot]:
     least two documents: is the cluster's root the wire?"""
     from collections import Counter
 
-    from ..cluster import reprint_clusters
     from ..provenance import trace_passages
     from ..provenance.credits import find_credits
 
@@ -193,12 +191,10 @@ def wire_roots(store, *, use_dates: bool = True) -> list[ClusterRoot]:
     for story, _, _ in store.largest_stories(limit=10**9):
         docs, passages = store.story(story)
         g = trace_passages(docs, passages, use_dates=use_dates)
-        prof = {d.id: d for d in docs}
-        ends = [(a, p.a.start, p.a.end, b, p.b.start, p.b.end) for (a, b), ps in sorted(passages.items())
-                for p in ps if p.kind == "passage"]
-        for cl in reprint_clusters(ends):
+        by_id = {d.id: d for d in docs}
+        for cl in g.clusters:
             members = {m.doc_id for m in cl.members}
-            credit = Counter(w for d in members for w in {c.outlet for c in find_credits(prof[d].text)
+            credit = Counter(w for d in members for w in {c.outlet for c in find_credits(by_id[d].text)
                                                           if c.whole_article and c.outlet in WIRES})
             if not credit or credit.most_common(1)[0][1] < 2:
                 continue
@@ -206,10 +202,10 @@ def wire_roots(store, *, use_dates: bool = True) -> list[ClusterRoot]:
             root = g.cluster_roots.get(cl.id)
             node = g.nodes.get(root) if root else None
             ok = bool(node) and (node.outlet == wire if node.placeholder else
-                                 wire in {c.outlet for c in find_credits(prof[root].text) if c.whole_article})
+                                 wire in {c.outlet for c in find_credits(by_id[root].text) if c.whole_article})
             m0 = cl.members[0]
             out.append(ClusterRoot(cl.id, len(members), wire, n, root, node.label if node else None, ok,
-                                   prof[m0.doc_id].text[m0.start:m0.end][:200]))
+                                   by_id[m0.doc_id].text[m0.start:m0.end][:200]))
     return out
 
 

@@ -21,7 +21,7 @@ from ..text import tokenize
 from .credits import Credit, find_credits, normalize_outlet
 from .direction import Evidence, PairDecision, Profile, decide, profile
 from .graph import Edge, Node, ProvenanceGraph, build_graph
-from .reuse import reuse_class, word_containment
+from .reuse import passage_share, reuse_class, word_containment
 
 __all__ = ["Credit", "Edge", "Evidence", "Node", "PairDecision", "Profile", "ProvenanceGraph", "decide",
            "find_credits", "normalize_outlet", "profile", "render_text", "reuse_class", "trace", "trace_passages"]
@@ -42,10 +42,8 @@ def trace_passages(docs: Sequence[Document], passages: Mapping[tuple[str, str], 
         d = decide(profiles[a], profiles[b], ps, words=(len(ta), len(tb)))
         decisions.append(d)
         ia, ib = word_ids(ta, tb)
-        cov_b = sum(p.b.end - p.b.start for p in ps if p.kind == "passage") / max(1, len(by_id[b].text))
-        cov_a = sum(p.a.end - p.a.start for p in ps if p.kind == "passage") / max(1, len(by_id[a].text))
-        measures[(a, b)] = (word_containment(ib, ia), cov_b)
-        measures[(b, a)] = (word_containment(ia, ib), cov_a)
+        measures[(a, b)] = (word_containment(ib, ia), passage_share(ps, "b", len(by_id[b].text)))
+        measures[(b, a)] = (word_containment(ia, ib), passage_share(ps, "a", len(by_id[a].text)))
     ends = [(a, p.a.start, p.a.end, b, p.b.start, p.b.end) for (a, b), ps in sorted(passages.items())
             for p in ps if p.kind == "passage"]
     return build_graph(by_id, profiles, decisions, measures, reprint_clusters(ends))

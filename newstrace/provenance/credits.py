@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+from ..ingest.text import clean_meta
 from ..records import Span
 
 CreditKind = Literal[
@@ -100,8 +101,7 @@ def normalize_outlet(name: str | None) -> str | None:
     dropped and a bare domain reduced to its name; ``None`` for nothing."""
     if not name:
         return None
-    s = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", name)  # markdown link text
-    s = " ".join(s.split()).strip(" .,;:-–—|\"'“”‘’()")
+    s = clean_meta(name).strip(" .,;:-–—|\"'“”‘’()")
     s = re.sub(r"(?:'s|’s|’|')$", "", s)
     s = re.sub(r"^(?:the)\s+", "", s, flags=re.IGNORECASE)
     if not s:
@@ -201,7 +201,7 @@ def _copyright_holder(raw: str) -> str | None:
     rights reserved." → "The Associated Press"; "[Marko Marjanović](#),
     [Russia Insider](#), 2017" → "Russia Insider" (a known outlet, else the
     last name)."""
-    raw = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", raw)
+    raw = clean_meta(raw)
     raw = re.split(r"\.\s|\s[|–—-]\s|\.$|###", raw)[0]
     raw = re.sub(r"^by\s+", "", raw.strip(), flags=re.IGNORECASE)
     parts = [_CORPORATE.sub("", x).strip(" .,;") for x in re.split(r"[,/]", raw)]
@@ -228,15 +228,10 @@ def _plausible(kind: str, raw: str) -> bool:
     return len(raw) > 3 or raw.isupper()
 
 
-def _clean_group(m: re.Match[str], name: str) -> tuple[str | None, int, int]:
-    for g in (name + "L", name, name + "2"):
-        try:
-            v = m.group(g)
-        except IndexError:
-            continue
-        if v:
-            return v, m.start(g), m.end(g)
-    return None, -1, -1
+def _outlet_group(m: re.Match[str]) -> str | None:
+    """The outlet a pattern matched: a markdown link's text or a plain name."""
+    groups = m.groupdict()
+    return groups.get("oL") or groups.get("o")
 
 
 @lru_cache(maxsize=256)
@@ -249,7 +244,7 @@ def find_credits(text: str, *, dateline_chars: int = 600) -> tuple[Credit, ...]:
     found: list[Credit] = []
     for kind, pat in _PATTERNS:
         for m in pat.finditer(text):
-            raw, _, _ = _clean_group(m, "o")
+            raw = _outlet_group(m)
             if raw and kind == "copyright":
                 raw = _copyright_holder(raw)
                 # a bare "© Name" is as often a photographer's; need a year or a known outlet
@@ -294,13 +289,3 @@ def find_credits(text: str, *, dateline_chars: int = 600) -> tuple[Credit, ...]:
         out.append(c)
     return tuple(out)
 
-
-def whole_article_credits(credits: tuple[Credit, ...]) -> list[Credit]:
-    return [c for c in credits if c.whole_article]
-
-
-def credits_within(credits: tuple[Credit, ...], spans: list[tuple[int, int]]) -> list[Credit]:
-    """The attributions (``told``, ``reported``, ``according_to``) that lie
-    inside one of ``spans``: in shared text they name who wrote it."""
-    return [c for c in credits if not c.whole_article
-            and any(s <= c.span.start and c.span.end <= e for s, e in spans)]

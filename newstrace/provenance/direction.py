@@ -144,25 +144,24 @@ def shared_text_credits(p: Profile, spans: list[tuple[int, int]]) -> dict[str, l
 
 
 def _date_evidence(pa: Profile, pb: Profile) -> Evidence | None:
+    """Times are compared when both have one (and both or neither a zone),
+    else days."""
     da, db = pa.published, pb.published
     if da is None or db is None:
         return None
-    both_times = isinstance(da, _dt.datetime) and isinstance(db, _dt.datetime)
-    if both_times and (da.tzinfo is None) == (db.tzinfo is None):
-        if da == db:
-            return None
+    if (isinstance(da, _dt.datetime) and isinstance(db, _dt.datetime)
+            and (da.tzinfo is None) == (db.tzinfo is None)):
         gap = abs((db - da).total_seconds()) / 3600
         w = W_DATE_DAYS if gap >= 24 else W_DATE_HOURS * min(1.0, 0.25 + gap / 12)
-        first = "a" if da < db else "b"
-        return Evidence("date", f"{pa.id if first == 'a' else pb.id} was published first "
-                                f"({da.isoformat()} vs {db.isoformat()})", first, w)
-    a_day = da.date() if isinstance(da, _dt.datetime) else da
-    b_day = db.date() if isinstance(db, _dt.datetime) else db
-    if a_day == b_day:
+    else:
+        da = da.date() if isinstance(da, _dt.datetime) else da
+        db = db.date() if isinstance(db, _dt.datetime) else db
+        w = W_DATE_DAYS
+    if da == db:
         return None
-    first = "a" if a_day < b_day else "b"
+    first = "a" if da < db else "b"
     return Evidence("date", f"{pa.id if first == 'a' else pb.id} was published first "
-                            f"({a_day.isoformat()} vs {b_day.isoformat()})", first, W_DATE_DAYS)
+                            f"({da.isoformat()} vs {db.isoformat()})", first, w)
 
 
 _ELISION = re.compile(r"\.\.\.|…|\[\s*\.\.\.\s*\]|\[[^\]\n]{1,30}\]")

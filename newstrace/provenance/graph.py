@@ -77,6 +77,7 @@ class ProvenanceGraph:
     reuse_class: dict[str, str] = field(default_factory=dict)
     hops: dict[str, int] = field(default_factory=dict)
     decisions: list[PairDecision] = field(default_factory=list)
+    clusters: list[Cluster] = field(default_factory=list)
     cluster_roots: dict[int, str] = field(default_factory=dict)
 
     @property
@@ -259,7 +260,8 @@ def build_graph(docs: Mapping[str, Document], profiles: Mapping[str, Profile], d
             cluster_roots[cl.id] = first
 
     edges = _dag(cand)
-    g = ProvenanceGraph(nodes, edges, decisions=list(decisions), cluster_roots=cluster_roots)
+    g = ProvenanceGraph(nodes, edges, decisions=list(decisions), clusters=list(clusters),
+                        cluster_roots=cluster_roots)
     g.hops = _hops(g)
     for i in docs:
         g.reuse_class[i] = _reuse_of(i, g, profiles, measures)

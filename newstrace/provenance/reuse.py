@@ -19,9 +19,11 @@ from 10-fold cross-validation, thresholds re-chosen on each training part
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, Sequence
 
 import numpy as np
+
+from ..records import Passage
 
 ReuseClass = Literal["wholly", "partially", "non"]
 
@@ -36,6 +38,13 @@ def word_containment(ids_b: np.ndarray, ids_a: np.ndarray) -> float:
     if not len(ub):
         return 0.0
     return float(np.isin(ub, ids_a, assume_unique=False).sum() / len(ub))
+
+
+def passage_share(passages: Sequence[Passage], side: str, length: int) -> float:
+    """Share of one document's characters (``side`` ``"a"`` or ``"b"``) inside
+    the aligned passages (quotations left out)."""
+    covered = sum(getattr(p, side).end - getattr(p, side).start for p in passages if p.kind == "passage")
+    return covered / max(1, length)
 
 
 def reuse_class(containment: float, coverage: float = 0.0, *, wholly_at: float = WHOLLY_AT,
