@@ -208,8 +208,8 @@ def build_graph(docs: Mapping[str, Document], profiles: Mapping[str, Profile], d
     def link(parent: str, child: str, x: str, conf: float, ev: tuple[Evidence, ...]) -> None:
         """``parent`` (outlet x's article) → ``child``, through a placeholder for
         the outlet ``child`` is credited whole to, when that is another one."""
-        origin = _other_origin(profiles[child], x, by_outlet)
-        if origin and not parent.startswith(f"placeholder:{origin[0]}"):
+        origin = _other_origin(profiles[child], x, by_outlet)  # never x itself
+        if origin:
             y, credit = origin
             mid = f"placeholder:{y}"
             nodes.setdefault(mid, Node(mid, placeholder_label(y, [(profiles[child], credit)], "article"),
