@@ -22,6 +22,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+import numpy as np
+
 # A passage as the clustering sees it: (a_id, a_start, a_end, b_id, b_start, b_end)
 PassageEnds = tuple[str, int, int, str, int, int]
 
@@ -151,3 +153,135 @@ def stories(doc_pairs: Iterable[tuple[str, str]]) -> dict[str, int]:
         uf.union(index[a], index[b])
     comps = sorted((sorted(docs[k] for k in comp) for comp in _components(len(docs), uf)), key=lambda c: c[0])
     return {d: s + 1 for s, comp in enumerate(comps) for d in comp}
+
+
+# -- the same over integer arrays, for collections --------------------------------
+#
+# The store clusters hundreds of thousands of passages; Python tuples and a
+# dict of span lists cost some 600 bytes a passage. These functions take
+# numpy columns (documents as integers whose order is the order of their ids)
+# and keep about 60 bytes a passage. They return what `reprint_clusters` and
+# `stories` return, numbered alike; a property test compares them.
+
+
+def connected_labels(n: int, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """For nodes ``0..n-1`` joined by edges ``(u[k], v[k])``, the smallest
+    node of each node's connected component (hook and compress)."""
+    label = np.arange(n, dtype=np.int64)
+    u = np.asarray(u, dtype=np.int64)
+    v = np.asarray(v, dtype=np.int64)
+    while len(u):
+        lu, lv = label[u], label[v]
+        differ = lu != lv
+        if not differ.any():
+            break
+        lu, lv = lu[differ], lv[differ]
+        m = np.minimum(lu, lv)
+        # hook: every label points at a smaller node of its component, so
+        # the pointers form a forest whose roots are the components' minima
+        np.minimum.at(label, lu, m)
+        np.minimum.at(label, lv, m)
+        while True:  # compress: every node points at its root
+            nxt = label[label]
+            if np.array_equal(nxt, label):
+                break
+            label = nxt
+    return label
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterTable:
+    """Reprint clusters as columns.
+
+    passage_cluster: the cluster number (1-based) of each passage given.
+    member_*: the members, sorted by cluster, document, start: per cluster
+        and document the union of its spans, as in `Cluster.members`.
+    size / passages: per cluster (index ``cluster - 1``), how many
+        documents and passages it has.
+    """
+
+    passage_cluster: np.ndarray
+    member_cluster: np.ndarray
+    member_doc: np.ndarray
+    member_start: np.ndarray
+    member_end: np.ndarray
+    size: np.ndarray
+    passages: np.ndarray
+
+
+def _same_text_edges(doc: np.ndarray, s: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of nodes (spans of one document) that hold the same text: the
+    sweep of `reprint_clusters`, over the documents with two or more spans."""
+    order = np.lexsort((e, s, doc))
+    d_sorted = doc[order]
+    cuts = np.flatnonzero(np.diff(d_sorted)) + 1
+    lo = np.concatenate(([0], cuts))
+    hi = np.concatenate((cuts, [len(order)]))
+    us: list[int] = []
+    vs: list[int] = []
+    for a, b in zip(lo[hi - lo > 1].tolist(), hi[hi - lo > 1].tolist()):
+        idx = order[a:b]
+        open_: list[tuple[int, int, int]] = []
+        for s1, e1, node in zip(s[idx].tolist(), e[idx].tolist(), idx.tolist()):
+            open_ = [o for o in open_ if o[1] > s1]
+            for s0, e0, onode in open_:
+                if same_text(s0, e0, s1, e1):
+                    us.append(onode)
+                    vs.append(node)
+            open_.append((s1, e1, node))
+    return np.asarray(us, dtype=np.int64), np.asarray(vs, dtype=np.int64)
+
+
+def reprint_cluster_table(a_doc: np.ndarray, a_start: np.ndarray, a_end: np.ndarray,
+                          b_doc: np.ndarray, b_start: np.ndarray, b_end: np.ndarray) -> ClusterTable:
+    """`reprint_clusters` over columns; documents are integers ordered as their ids."""
+    n = len(a_doc)
+    doc = np.concatenate([a_doc, b_doc]).astype(np.int64)
+    s = np.concatenate([a_start, b_start]).astype(np.int64)
+    e = np.concatenate([a_end, b_end]).astype(np.int64)
+    nodes = np.arange(n, dtype=np.int64)
+    su, sv = _same_text_edges(doc, s, e)
+    label = connected_labels(2 * n, np.concatenate([nodes, su]), np.concatenate([nodes + n, sv]))
+    # members: per (component, document) the union of overlapping spans
+    order = np.lexsort((e, s, doc, label))
+    lab, d, s_o, e_o = label[order], doc[order], s[order], e[order]
+    group = np.concatenate(([True], (lab[1:] != lab[:-1]) | (d[1:] != d[:-1]))) if len(order) else np.zeros(0, bool)
+    gid = np.cumsum(group) - 1
+    # the running end within each group; groups are kept apart by a large offset
+    big = np.int64(1) << 33
+    run_end = np.maximum.accumulate(gid * big + e_o) - gid * big if len(order) else e_o
+    new = group.copy()
+    new[1:] |= s_o[1:] >= run_end[:-1]
+    iv = np.cumsum(new) - 1
+    starts = np.flatnonzero(new)
+    m_lab, m_doc, m_start = lab[starts], d[starts], s_o[starts]
+    m_end = np.zeros(len(starts), dtype=np.int64)
+    np.maximum.at(m_end, iv, e_o)
+    # number the clusters by their first member (document, start), ties by component
+    comp, first = np.unique(m_lab, return_index=True)  # members are sorted by label, doc, start
+    rank = np.lexsort((comp, m_start[first], m_doc[first]))
+    number = np.empty(len(comp), dtype=np.int64)
+    number[rank] = np.arange(1, len(comp) + 1)
+    m_num = number[np.searchsorted(comp, m_lab)]
+    p_num = number[np.searchsorted(comp, label[:n])]
+    reorder = np.lexsort((m_start, m_doc, m_num))
+    m_num, m_doc, m_start, m_end = m_num[reorder], m_doc[reorder], m_start[reorder], m_end[reorder]
+    docs_per = np.zeros(len(comp), dtype=np.int64)
+    firsts = np.concatenate(([True], (m_num[1:] != m_num[:-1]) | (m_doc[1:] != m_doc[:-1]))) if len(m_num) else m_num
+    np.add.at(docs_per, m_num[firsts.astype(bool)] - 1, 1)
+    return ClusterTable(passage_cluster=p_num, member_cluster=m_num, member_doc=m_doc, member_start=m_start,
+                        member_end=m_end, size=docs_per,
+                        passages=np.bincount(p_num - 1, minlength=len(comp)).astype(np.int64))
+
+
+def story_labels(a_doc: np.ndarray, b_doc: np.ndarray, n_docs: int) -> np.ndarray:
+    """`stories` over columns: the story number (1-based) of each document
+    ``0..n_docs-1`` (documents ordered as their ids), 0 for one in no pair."""
+    label = connected_labels(n_docs, a_doc, b_doc)
+    linked = np.zeros(n_docs, dtype=bool)
+    linked[np.asarray(a_doc, dtype=np.int64)] = True
+    linked[np.asarray(b_doc, dtype=np.int64)] = True
+    roots = np.unique(label[linked])
+    out = np.zeros(n_docs, dtype=np.int64)
+    out[linked] = np.searchsorted(roots, label[linked]) + 1
+    return out

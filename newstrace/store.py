@@ -34,7 +34,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from .cluster import reprint_clusters, stories
+from .cluster import reprint_cluster_table, story_labels
 from .records import Document, Edit, Passage, Span
 
 FORMAT = "newstrace"
@@ -366,39 +366,60 @@ class Store:
     # -- clusters --------------------------------------------------------------
 
     def rebuild_clusters(self) -> int:
-        """Recompute reprint clusters and stories from all passages, in one transaction."""
+        """Recompute reprint clusters and stories from all passages, in one transaction.
+
+        The passages come out of DuckDB as numpy columns, documents as
+        their rank in id order, so the work in Python takes some 60 bytes a
+        passage rather than a row object each (`cluster.reprint_cluster_table`).
+        """
         con = self.con
-        rows = con.execute(
-            "SELECT passage_id, a_id, a_start, a_end, b_id, b_start, b_end FROM passages ORDER BY passage_id"
-        ).fetchall()
-        pids = [r[0] for r in rows]
-        clusters = reprint_clusters([tuple(r[1:]) for r in rows])
-        story = stories((r[1], r[4]) for r in rows)
+        # the documents that have passages, in id order: the clustering's document numbers
+        keys = con.execute(
+            "SELECT doc_key FROM documents WHERE doc_key IN (SELECT a_key FROM passages UNION SELECT b_key FROM passages) "
+            "ORDER BY id").fetchnumpy()["doc_key"].astype(np.int64)
+        rank = np.zeros(int(keys.max()) + 1 if len(keys) else 1, dtype=np.int64)
+        rank[keys] = np.arange(len(keys))
+        p = con.execute("SELECT passage_id, a_key, a_start, a_end, b_key, b_start, b_end FROM passages "
+                        "ORDER BY passage_id").fetchnumpy()
+        col = {k: np.asarray(v, dtype=np.int64) for k, v in p.items()}
+        table = reprint_cluster_table(rank[col["a_key"]], col["a_start"], col["a_end"],
+                                      rank[col["b_key"]], col["b_start"], col["b_end"])
+        story = story_labels(rank[col["a_key"]], rank[col["b_key"]], len(keys))
+        del p, col
+        n_clusters = len(table.size)
+        first = np.flatnonzero(np.concatenate(([True], table.member_cluster[1:] != table.member_cluster[:-1]))) \
+            if len(table.member_cluster) else np.zeros(0, dtype=np.int64)
         with _transaction(con):
             con.execute("DELETE FROM cluster_members")
             con.execute("DELETE FROM clusters")
             con.execute("DELETE FROM stories")
             con.execute("UPDATE passages SET cluster_id = NULL")
-            crow, mrow, prow = [], [], []
-            for c in clusters:
-                first = c.members[0]
-                crow.append((c.id, c.size, len(c.passages), first.doc_id))
-                mrow.extend((c.id, m.doc_id, m.start, m.end) for m in c.members)
-                prow.extend((c.id, pids[k]) for k in c.passages)
-            if crow:
-                insert_rows(con, "clusters", ["cluster_id", "size", "passages", "first_doc"], crow)
-                insert_rows(con, "cluster_members", ["cluster_id", "doc_id", "start", "end"], mrow)
-                batch = {"cid": np.array([c for c, _ in prow], dtype=np.int64),  # noqa: F841
-                         "pid": np.array([p for _, p in prow], dtype=np.int64)}
-                con.execute("UPDATE passages SET cluster_id = batch.cid FROM batch WHERE passages.passage_id = batch.pid")
+            if n_clusters:
+                cb = {"cid": np.arange(1, n_clusters + 1, dtype=np.int64), "size": table.size,  # noqa: F841
+                      "npass": table.passages, "k": keys[table.member_doc[first]]}
+                con.execute("INSERT INTO clusters (cluster_id, size, passages, first_doc) "
+                            "SELECT cb.cid, cb.size, cb.npass, d.id FROM cb JOIN documents d ON d.doc_key = cb.k "
+                            "ORDER BY cb.cid")
+                mb = {"cid": table.member_cluster, "k": keys[table.member_doc],  # noqa: F841
+                      "s": table.member_start, "e": table.member_end}
+                con.execute('INSERT INTO cluster_members (cluster_id, doc_id, "start", "end") '
+                            "SELECT mb.cid, d.id, mb.s, mb.e FROM mb JOIN documents d ON d.doc_key = mb.k "
+                            "ORDER BY mb.cid, d.id, mb.s")
+                pb = {"pid": np.asarray(con.execute("SELECT passage_id FROM passages ORDER BY passage_id")  # noqa: F841
+                                        .fetchnumpy()["passage_id"], dtype=np.int64),
+                      "cid": table.passage_cluster}
+                con.execute("UPDATE passages SET cluster_id = pb.cid FROM pb WHERE passages.passage_id = pb.pid")
                 con.execute("""
                     UPDATE clusters SET excerpt = e.excerpt FROM (
                         SELECT m.cluster_id, substr(d.text, m.start + 1, least(m."end" - m.start, 160)) AS excerpt
                         FROM cluster_members m JOIN documents d ON d.id = m.doc_id
                         QUALIFY row_number() OVER (PARTITION BY m.cluster_id ORDER BY m."end" - m.start DESC) = 1
                     ) e WHERE clusters.cluster_id = e.cluster_id""")
-            insert_rows(con, "stories", ["doc_id", "story_id"], sorted(story.items()))
-        return len(clusters)
+            if len(keys):
+                sb = {"k": keys, "story": story}  # noqa: F841
+                con.execute("INSERT INTO stories (doc_id, story_id) SELECT d.id, sb.story FROM sb "
+                            "JOIN documents d ON d.doc_key = sb.k ORDER BY d.id")
+        return n_clusters
 
     # -- export ----------------------------------------------------------------
 

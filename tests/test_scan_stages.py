@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newstrace.candidates import CandidateParams, candidate_pairs_reference, shingles
-from newstrace.cluster import reprint_clusters, reprint_clusters_reference, stories
+from newstrace.cluster import (Cluster, ClusterMember, reprint_cluster_table, reprint_clusters,
+                              reprint_clusters_reference, stories, story_labels)
 from newstrace.records import Document
 from newstrace.store import content_hash, open_store
 from newstrace.text import tokenize
@@ -22,6 +23,32 @@ passage = st.tuples(st.sampled_from("abcde"), span, st.sampled_from("abcde"), sp
 @given(st.lists(passage, max_size=25))
 def test_clusters_agree_with_reference(passages):
     assert reprint_clusters(passages) == reprint_clusters_reference(passages)
+
+
+def _from_table(passages):
+    """Run the column twin on string passages and rebuild `Cluster` records."""
+    names = sorted({p[0] for p in passages} | {p[3] for p in passages})
+    rank = {d: k for k, d in enumerate(names)}
+    cols = [np.array([rank[p[i]] if i in (0, 3) else p[i] for p in passages], dtype=np.int64) for i in range(6)]
+    t = reprint_cluster_table(*cols)
+    out = []
+    for c in range(1, len(t.size) + 1):
+        sel = t.member_cluster == c
+        members = tuple(ClusterMember(names[d], s, e) for d, s, e in
+                        zip(t.member_doc[sel].tolist(), t.member_start[sel].tolist(), t.member_end[sel].tolist()))
+        pidx = tuple(np.flatnonzero(t.passage_cluster == c).tolist())
+        assert t.passages[c - 1] == len(pidx) and t.size[c - 1] == len({m.doc_id for m in members})
+        out.append(Cluster(c, members, pidx))
+    labels = story_labels(cols[0], cols[3], len(names))
+    return out, {names[k]: int(s) for k, s in enumerate(labels) if s}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(passage, max_size=30))
+def test_cluster_table_agrees_with_reference(passages):
+    clusters, story = _from_table(passages)
+    assert clusters == reprint_clusters_reference(passages)
+    assert story == stories([(p[0], p[3]) for p in passages])
 
 
 def test_clusters_merge_copies_of_the_same_text():
@@ -98,3 +125,31 @@ def test_shingles_are_stable_and_sampled():
     s4 = shingles(t, CandidateParams(sample=4))
     assert set(s4.tolist()) <= set(a.tolist())
     assert all(x % 4 == 0 for x in s4.tolist())
+
+
+def test_store_clusters_are_the_pure_functions_over_its_passages(tmp_path):
+    # ids inserted in an order unlike their sort order, so that numbering by
+    # id (not by insertion) is what the store must reproduce
+    docs = _texts(7, 20)
+    names = sorted(docs, reverse=True)
+    params = CandidateParams(sample=1, max_df=100, min_shared=2)
+    from newstrace.align import AlignParams
+    from newstrace.scan import scan
+
+    with open_store(tmp_path / "s.duckdb") as store:
+        scan(store, [Document(id=f"x{d}" if k % 3 else d, text=docs[d]) for k, d in enumerate(names)], paths=[],
+             candidate_params=params, align_params=AlignParams(min_words=8), workers=1, batch_docs=6)
+        con = store.con
+        ps = [tuple(r) for r in con.execute(
+            "SELECT a_id, a_start, a_end, b_id, b_start, b_end FROM passages ORDER BY passage_id").fetchall()]
+        assert len(ps) > 5
+        expected = reprint_clusters(ps)
+        got = con.execute('SELECT cluster_id, doc_id, "start", "end" FROM cluster_members '
+                          'ORDER BY cluster_id, doc_id, "start"').fetchall()
+        assert got == [(c.id, m.doc_id, m.start, m.end) for c in expected for m in c.members]
+        assert con.execute("SELECT cluster_id, size, passages FROM clusters ORDER BY cluster_id").fetchall() == [
+            (c.id, c.size, len(c.passages)) for c in expected]
+        pc = [r[0] for r in con.execute("SELECT cluster_id FROM passages ORDER BY passage_id").fetchall()]
+        assert pc == [next(c.id for c in expected if k in c.passages) for k in range(len(ps))]
+        assert dict(con.execute("SELECT doc_id, story_id FROM stories").fetchall()) == stories(
+            (p[0], p[3]) for p in ps)
