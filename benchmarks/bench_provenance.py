@@ -27,7 +27,7 @@ import numpy as np  # noqa: E402
 
 from newstrace.evaluation.provenance import (  # noqa: E402
     CLASSES, binary_f1, confusion, cross_validated_classes, direction_accuracy, evaluate_pairs, f1_scores,
-    load_clough_stevenson, load_counter, scan_2018, shipped_classes, wire_roots)
+    clough_stevenson_stories, load_clough_stevenson, load_counter, scan_2018, shipped_classes, wire_roots)
 from newstrace.evaluation.synth import unpack_corpus  # noqa: E402
 
 
@@ -63,8 +63,15 @@ def main() -> None:
     for o in res:
         by.setdefault(o.relation, 0)
         by[o.relation] += 1
-    print(f"Clough & Stevenson: original named the source of {by.get('a->b', 0)} of {len(res)} "
+    print(f"Clough & Stevenson, pair by pair: original named the source of {by.get('a->b', 0)} of {len(res)} "
           f"matched cut/light/heavy answers {by}")
+    story = [r for r in clough_stevenson_stories(cs) if r[1] != "non"]
+    rel = {}
+    for r in story:
+        rel[r[2]] = rel.get(r[2], 0) + 1
+    print(f"Clough & Stevenson, each task as one story: original named the source of "
+          f"{sum(r[2] == 'a->b' for r in story)} of {len(story)} matched answers {rel}; an ancestor in the graph "
+          f"of {sum(r[3] for r in story)}; not: {[r[0] for r in story if r[2] != 'a->b']}")
 
     from newstrace.provenance import trace_passages
     from newstrace.store import open_store

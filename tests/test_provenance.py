@@ -203,3 +203,86 @@ def test_provenance_of_a_stored_story(tmp_path):
     assert {n["id"] for n in g["nodes"]} == {"p1.txt", "p2.txt", "placeholder:Associated Press"}
     bad = _cli("provenance", "--db", db, "nope")
     assert bad.exit_code == 2 and "neither a story number nor a document id" in bad.output
+
+
+# --------------------------------------------------------------------------- the rest of the story
+
+
+def _story(docs: list[Document]):
+    from newstrace.provenance import trace_passages
+
+    ps = {}
+    for i, x in enumerate(docs):
+        for y in docs[i + 1:]:
+            found = align(x.text, y.text)
+            if found:
+                ps[(x.id, y.id)] = found
+    return trace_passages(docs, ps), ps
+
+
+def _pair(g, a: str, b: str):
+    return next(d for d in g.decisions if {d.a, d.b} == {a, b})
+
+
+def test_the_wording_the_other_copies_share_marks_the_source():
+    # three undated copies of one text, each changing a different word; alone,
+    # a pair of (source, copy) cannot be ordered; the other copies carry the
+    # source's wording at each change
+    base = WIRE.replace("WASHINGTON (AP) — ", "")
+    c1 = base.replace("long overdue", "badly overdue")
+    c2 = base.replace("twelve thousand cars", "twelve thousand vehicles")
+    c3 = base.replace("add buses", "run buses")
+    docs = [_doc("src", base), _doc("c1", c1), _doc("c2", c2), _doc("c3", c3)]
+    alone = decide(profile(docs[0]), profile(docs[1]), align(base, c1))
+    assert alone.relation == "undetermined"
+    g, _ = _story(docs)
+    for c in ("c1", "c2", "c3"):
+        d = _pair(g, "src", c)
+        assert d.source == "src", d
+        assert any(e.kind == "readings" for e in d.evidence)
+    assert g.roots == ["src"]
+
+
+def test_the_text_that_circulates_marks_the_source():
+    # the source has three parts; each copy takes two of them, with words of its own around
+    parts = [
+        "The city council voted on Tuesday to close the old river bridge for repairs that engineers say are "
+        "long overdue, after an inspection found cracks in two of its steel supports.",
+        "The bridge carries about twelve thousand cars a day and its closure is expected to last until the "
+        "end of the summer, the council said in a statement released after the vote.",
+        "Residents who live on the east bank will have to drive an extra eight miles to reach the hospital, "
+        "officials said, and the city will add buses on the two routes that cross the water further south.",
+    ]
+    own = ["Our readers have written to us about this for months and we share their worries here.",
+           "Traffic on the ring road was slow again this morning because of roadworks near the stadium.",
+           "The mayor, who faces an election next spring, did not attend the meeting of the council.",
+           "A local bakery said it would deliver bread by boat if the closure lasted into the autumn.",
+           "Fishermen on the west bank welcomed the news, saying the bridge had scared off the salmon.",
+           "The last time the bridge closed, in the winter of 1998, the ferry service was revived for a month."]
+    src = _doc("src", " ".join(parts))
+    copies = [_doc(f"c{k}", f"{own[2 * k]} {parts[i]} {own[2 * k + 1]} {parts[j]}")
+              for k, (i, j) in enumerate([(0, 1), (1, 2), (0, 2)])]
+    g, _ = _story([src, *copies])
+    for c in copies:
+        d = _pair(g, "src", c.id)
+        ev = [e for e in d.evidence if e.kind == "circulation"]
+        assert ev and all((e.favours == "a") == (d.a == "src") for e in ev), d
+        assert d.source == "src"
+
+
+def test_circulation_evidence_is_mirrored_when_the_pair_is_swapped():
+    from newstrace.provenance.circulation import circulation_evidence
+
+    base = WIRE.replace("WASHINGTON (AP) — ", "")
+    docs = {"src": base, "c1": base.replace("long overdue", "badly overdue"),
+            "c2": base.replace("twelve thousand cars", "twelve thousand vehicles")}
+    fwd = {("src", "c1"): align(docs["src"], docs["c1"]), ("src", "c2"): align(docs["src"], docs["c2"]),
+           ("c1", "c2"): align(docs["c1"], docs["c2"])}
+    back = {("c1", "src"): align(docs["c1"], docs["src"]), ("c2", "src"): align(docs["c2"], docs["src"]),
+            ("c2", "c1"): align(docs["c2"], docs["c1"])}
+    ef, eb = circulation_evidence(fwd), circulation_evidence(back)
+    flip = {"a": "b", "b": "a"}
+    for (a, b), ev in ef.items():
+        assert [(e.kind, e.favours, e.weight) for e in ev] == [
+            (e.kind, flip[e.favours], e.weight) for e in eb[(b, a)]]
+    assert any(ef.values())

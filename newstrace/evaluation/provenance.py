@@ -13,7 +13,7 @@ import itertools
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -70,6 +70,46 @@ def load_clough_stevenson(folder: Path) -> list[LabelledPair]:
                for r in rows if r["Category"] == "orig"}
     return [LabelledPair(sources[r["Task"]], Document(id=r["File"], text=read(r["File"])), r["Category"])
             for r in rows if r["Category"] != "orig"]
+
+
+def clough_stevenson_stories(pairs: Sequence[LabelledPair]) -> list[tuple[str, str, str, bool]]:
+    """Each task as a collection (its original and every answer), traced
+    as one story: ``(answer, label, relation of the (original, answer)
+    decision, original is an ancestor of the answer in the graph)`` for
+    each answer that shares passages with its original."""
+    from ..provenance import trace_passages
+
+    tasks: dict[str, list[Document]] = {}
+    labels = {}
+    for p in pairs:
+        tasks.setdefault(p.source.id, [p.source]).append(p.derived)
+        labels[p.derived.id] = p.label
+    out = []
+    for src, docs in sorted(tasks.items()):
+        tokens = {d.id: tokenize(d.text) for d in docs}
+        passages = {}
+        for x, y in itertools.combinations(docs, 2):
+            ps = align_tokens(tokens[x.id], tokens[y.id])
+            if ps:
+                passages[(x.id, y.id)] = ps
+        g = trace_passages(docs, passages)
+        up: dict[str, set[str]] = {}
+        for e in g.edges:
+            up.setdefault(e.target, set()).add(e.source)
+
+        def ancestors(n: str) -> set[str]:
+            seen, todo = set(), [n]
+            while todo:
+                for m in up.get(todo.pop(), ()):
+                    if m not in seen:
+                        seen.add(m)
+                        todo.append(m)
+            return seen
+
+        for d in g.decisions:
+            if d.a == src:
+                out.append((d.b, labels[d.b], d.relation, src in ancestors(d.b)))
+    return out
 
 
 @dataclass(frozen=True, slots=True)

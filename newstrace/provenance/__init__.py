@@ -3,6 +3,8 @@
 - :mod:`.credits`: credits to outlets and people, with their spans;
 - :mod:`.direction`: the decision for one pair (``a->b``, ``b->a``,
   ``siblings``), with its confidence and evidence;
+- :mod:`.circulation`: evidence from the rest of a story (which of two
+  documents carries the text the others share);
 - :mod:`.reuse`: wholly / partially / non-derived;
 - :mod:`.graph`: the DAG of documents and placeholder sources of a story.
 
@@ -18,6 +20,7 @@ from ..align import AlignParams, align_tokens, word_ids
 from ..cluster import reprint_clusters
 from ..records import Document, Passage
 from ..text import tokenize
+from .circulation import circulation_evidence
 from .credits import Credit, find_credits, normalize_outlet
 from .direction import Evidence, PairDecision, Profile, decide, profile
 from .graph import Edge, Node, ProvenanceGraph, build_graph
@@ -35,11 +38,12 @@ def trace_passages(docs: Sequence[Document], passages: Mapping[tuple[str, str], 
     profiles = {d.id: profile(d, use_dates=use_dates) for d in docs}
     tokens = {d.id: tokenize(d.text) for d in docs}
     decisions, measures = [], {}
+    context = circulation_evidence(passages)
     for (a, b), ps in sorted(passages.items()):
         if not ps:
             continue
         ta, tb = tokens[a], tokens[b]
-        d = decide(profiles[a], profiles[b], ps, words=(len(ta), len(tb)))
+        d = decide(profiles[a], profiles[b], ps, words=(len(ta), len(tb)), context=context.get((a, b), ()))
         decisions.append(d)
         ia, ib = word_ids(ta, tb)
         measures[(a, b)] = (word_containment(ib, ia), passage_share(ps, "b", len(by_id[b].text)))

@@ -18,7 +18,9 @@ rests on, so that a reader can check it:
 - ``edits``: B fixes a doubled word, marks an elision (``...``), or inserts
   bracketed words inside the shared text;
 - ``quotation``: B puts the shared text in quotation marks or after an
-  introducing colon, A does not.
+  introducing colon, A does not;
+- ``circulation`` (given by the caller from the rest of the story): what B
+  shares with third documents is text it shares with A, not the reverse.
 
 Weights are log-odds, set by hand (not fitted); the confidence is the
 logistic of the summed score. With no evidence either way the relation is
@@ -256,10 +258,12 @@ def _containment_evidence(passages: Sequence[Passage], pa: Profile, pb: Profile,
 
 
 def decide(pa: Profile, pb: Profile, passages: Sequence[Passage], *,
-           words: tuple[int, int] | None = None) -> PairDecision:
+           words: tuple[int, int] | None = None, context: Sequence[Evidence] = ()) -> PairDecision:
     """Decide the direction of reuse between two documents sharing
     ``passages`` (A-side spans in ``pa``, B-side in ``pb``). ``words`` are
-    the two documents' word counts, for the containment evidence."""
+    the two documents' word counts, for the containment evidence;
+    ``context`` is evidence from the rest of the collection (the
+    circulation of the shared text, :mod:`.circulation`)."""
     ev: list[Evidence] = []
     # 1. explicit credit to the other's outlet
     ca = shared_text_credits(pa, _spans(passages, "a"))
@@ -301,6 +305,7 @@ def decide(pa: Profile, pb: Profile, passages: Sequence[Passage], *,
     ev += _containment_evidence(passages, pa, pb, words)
     ev += _edit_evidence(passages, pa, pb)
     ev += _quotation_evidence(passages, pa, pb)
+    ev += context
 
     score = sum(e.weight for e in ev if e.favours == "a") - sum(e.weight for e in ev if e.favours == "b")
     if common_source:
