@@ -22,7 +22,7 @@ from .reported import ACCORDING, LEAD, TRAIL, _NEGATED
 from .speakers import (Speaker, attribution_after, attribution_before, mask_markup, mentions, parse_speaker,
                        resolve, subject, _SENT_END, _is_abbrev)
 
-__all__ = ["Quotation", "QuoteLink", "find_quotations", "link_quotations"]
+__all__ = ["Quotation", "QuoteLink", "find_quotations", "link_quotations", "travels"]
 
 
 def _sentences(text: str, p0: int, p1: int, inside: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -111,7 +111,8 @@ def find_quotations(text: str) -> tuple[Quotation, ...]:
                 for a, b in sents[-1:] + sents[:1]:
                     if masked[a] in "\u201c\"\u00ab":
                         continue
-                    sub = subject(masked, a, b)
+                    sub = attribution_before(masked, a, b) if masked[a:b].rstrip().endswith(":") else None
+                    sub = sub if sub is not None and sub.name else subject(masked, a, b)
                     if sub is not None:
                         who = _settle(sub, q.start, known, last)
                         break
@@ -198,3 +199,30 @@ def _reported(text: str, s0: int, s1: int) -> tuple[int, int, Speaker] | None:
                 return None
             return s, e, sp
     return None
+
+
+def travels(docs, stories=None) -> dict[str, list[tuple[int, QuoteLink]]]:
+    """For each document id, ``(quotation index, link)`` for every other
+    document its quotations were found in. ``stories`` maps a document id
+    to its story: only documents of one story are compared (all documents
+    when it is ``None``)."""
+    groups: dict[object, list] = {}
+    for d in docs:
+        groups.setdefault(stories.get(d.id) if stories is not None else 0, []).append(d)
+    out: dict[str, list[tuple[int, QuoteLink]]] = {d.id: [] for d in docs}
+    for key, group in groups.items():
+        if key is None or len(group) < 2:
+            continue
+        for link in link_quotations(group):
+            out[link.a_id].append((link.a_index, link))
+            if link.b_index is not None:
+                out[link.b_id].append((link.b_index, QuoteLink(
+                    link.b_id, link.b_index, link.a_id, link.a_index, *_a_span(group, link), link.similarity,
+                    link.flags, tuple((op, b, a) for op, a, b in link.diff))))
+    return out
+
+
+def _a_span(group, link: QuoteLink) -> tuple[int, int]:
+    doc = next(d for d in group if d.id == link.a_id)
+    q = find_quotations(doc.text)[link.a_index]
+    return q.start, q.end

@@ -106,14 +106,13 @@ def link_quotations(docs: Sequence[Document], *, min_share: float = 0.8) -> tupl
                 linked = False
                 for ib, qb in enumerate(quotes[j]):
                     wb = words[j][ib]
-                    if len(wb) < MIN_WORDS or (i > j and qb.direct):
+                    if len(wb) < MIN_WORDS or i > j or not qb.direct:
                         continue  # each pair of direct quotations once, from the earlier document
                     share, diff = _compare(wa, wb)
                     if share >= min_share:
                         linked = True
-                        if i < j or not qb.direct:
-                            out.append(QuoteLink(da.id, ia, db.id, ib, qb.start, qb.end, share,
-                                                 _flags(qa, qb, diff), diff))
+                        out.append(QuoteLink(da.id, ia, db.id, ib, qb.start, qb.end, share,
+                                               _flags(qa, qb, diff), diff))
                 if linked:
                     continue
                 hits = [k for g in range(len(wa) - 2) for k in grams_b.get(tuple(wa[g:g + 3]), ())]
@@ -123,6 +122,7 @@ def link_quotations(docs: Sequence[Document], *, min_share: float = 0.8) -> tupl
                 if hi - lo > 2 * len(wa) + 10:
                     continue
                 share, diff = _compare(wa, tb[lo:hi])
+                share = share * min(len(wa), hi - lo) / len(wa)  # of the quotation's words, not the window's
                 if share >= min_share:
                     s, e = toks[j].char_span(lo, hi)
                     if any(q.start < e and s < q.end and q.direct for q in quotes[j]):
