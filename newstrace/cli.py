@@ -308,6 +308,88 @@ def provenance_cmd(items: tuple[str, ...], db: str | None, fmt: str, dates: bool
         click.echo(render_text(graph) or "no shared text, so no provenance to show")
 
 
+@main.command("quotes")
+@click.argument("items", nargs=-1, metavar="[FILE... | DOC]")
+@click.option("--db", default=None, metavar="FILE",
+              help="A store: the quotations of document DOC, or of every document, and where each travelled.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="A readable list, or JSON (schema in docs/quotations-json.md).")
+def quotes_cmd(items: tuple[str, ...], db: str | None, fmt: str) -> None:
+    """List the quotations of articles with their speakers: direct quotations
+    (spans without the marks), reported speech and scare quotes. Given several
+    FILEs, or a store (--db), also where each quotation travelled: the same
+    words in another article, flagged when altered, attributed to another
+    speaker, or carried without attribution."""
+    from .quotations import find_quotations, travels
+
+    if db is None:
+        if not items:
+            _fail("give one or more files, or --db FILE [DOC] for documents in a store")
+        docs = [_load(p) for p in items]
+        if len({d.id for d in docs}) != len(docs):
+            _fail("two files have the same name; give files with distinct names")
+        stories = None
+    else:
+        if len(items) > 1:
+            _fail("with --db give at most one document id")
+        store = _open_store(db, read_only=True)
+        try:
+            rows = store.documents(list(items) if items else None)
+            if items and not rows:
+                _fail(f"{items[0]!r} is not a document id in {db}; 'newstrace export' lists the ids")
+            story_ids = {r[1] for r in rows if r[1] is not None}
+            if items and story_ids:  # the other documents of its story, for the links
+                rows = [r for r in store.documents() if r[1] in story_ids]
+        finally:
+            store.close()
+        docs = [d for d, _ in rows]
+        stories = {d.id: st for d, st in rows}
+    wanted = set(items) if db is not None and items else {d.id for d in docs}
+    moved = travels(docs, stories) if len(docs) > 1 else {d.id: [] for d in docs}
+    report = []
+    for d in docs:
+        if d.id not in wanted:
+            continue
+        qs = find_quotations(d.text)
+        entries = []
+        for k, q in enumerate(qs):
+            e = q.as_dict()
+            e["travelled"] = [link.as_dict() | {"id": link.b_id} for i, link in moved[d.id] if i == k]
+            entries.append(e)
+        report.append({"id": d.id, "path": d.source_path, "quotations": entries})
+    if fmt == "json":
+        click.echo(json.dumps({"documents": report}, ensure_ascii=False, indent=2))
+        return
+    click.echo("\n\n".join(format_quotations(r) for r in report))
+
+
+def format_quotations(r: dict) -> str:
+    """One document's quotations as text."""
+    qs = r["quotations"]
+    speech = [q for q in qs if q["kind"] == "speech"]
+    scare = [q for q in qs if q["kind"] == "scare"]
+    out = [f"{r['path'] or r['id']}: {sum(q['direct'] for q in speech)} direct quotations, "
+           f"{sum(not q['direct'] for q in speech)} reported, {len(scare)} scare quotes"]
+    for q in speech:
+        who = q["speaker"] or "(no speaker found)"
+        if q["speaker_role"]:
+            who += f", {q['speaker_role']}"
+        kind = "direct" if q["direct"] else "reported"
+        out.append(f"  [{q['start']}, {q['end']}) {kind:<8} {who}")
+        out.append(f"      {_excerpt(q['text'])}")
+        for w in q["warnings"]:
+            out.append(f"      warning: {w}")
+        for t in q["travelled"]:
+            flags = ", ".join(t["flags"]) or "same words, same speaker"
+            where = "as text without quotation marks" if t["b_index"] is None else "quoted"
+            out.append(f"      travelled to {t['id']} [{t['b_start']}, {t['b_end']}) {where}: {flags}")
+            for dd in t["diff"][:5]:
+                out.append(f"         {dd['op']}: {_excerpt(dd['a'], 30)} \u2192 {_excerpt(dd['b'], 30)}")
+    if scare:
+        out.append("  scare quotes: " + ", ".join(_excerpt(q["text"], 30) for q in scare))
+    return "\n".join(out)
+
+
 # --------------------------------------------------------------------------
 # text formatting
 

@@ -124,3 +124,50 @@ class Passage:
             "kind": self.kind,
             "edits": [e.as_dict() for e in self.edits],
         }
+
+
+QuoteKind = Literal["speech", "scare"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Quotation:
+    """Words an article gives as someone's: a direct quotation (between
+    quotation marks) or reported (indirect) speech.
+
+    ``start``/``end`` delimit the quoted words *without* the quotation marks
+    (for reported speech, the reported clause); ``text == doc.text[start:end]``.
+    A quotation running over several paragraphs keeps the paragraph breaks
+    and the repeated opening marks inside it. ``speaker`` is the fullest
+    name the article gives the speaker ("US Army Col. Ryan Dillon" for a later
+    "Dillon"), or the description of an unnamed one ("a US official familiar
+    with the development"); ``None`` when no speaker was found (scare quotes
+    never get one). ``speaker_role`` is the role the article gives
+    ("a coalition spokesman"), ``speaker_span`` where the attribution names
+    the speaker for this quotation. ``kind`` is ``speech``, or ``scare`` for
+    one or two words (or a name) set in quotation marks. ``warnings`` say
+    where the marks were unbalanced and what reading was taken.
+    """
+
+    start: int
+    end: int
+    text: str
+    speaker: str | None = None
+    speaker_role: str | None = None
+    speaker_span: Span | None = None
+    direct: bool = True
+    kind: QuoteKind = "speech"
+    warnings: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "speaker": self.speaker,
+            "speaker_role": self.speaker_role,
+            "direct": self.direct,
+            "kind": self.kind,
+            "speaker_start": self.speaker_span.start if self.speaker_span else None,
+            "speaker_end": self.speaker_span.end if self.speaker_span else None,
+            "warnings": list(self.warnings),
+        }

@@ -363,6 +363,22 @@ class Store:
                                                       words, sim, kind, eds))
         return docs, out
 
+    def documents(self, ids: Sequence[str] | None = None) -> list[tuple[Document, int | None]]:
+        """Documents (all, or those with the given ids) in scan order, each
+        with its story number (``None`` for a document that shares no text)."""
+        from .ingest.dates import parse_date_string
+
+        sql = ("SELECT d.id, d.text, d.title, d.outlet, d.url, d.published, d.byline, d.source_path, s.story_id "
+               "FROM documents d LEFT JOIN stories s ON s.doc_id = d.id")
+        params: list[Any] = []
+        if ids is not None:
+            sql += " WHERE d.id IN (SELECT unnest(?::VARCHAR[]))"
+            params.append(list(ids))
+        rows = self.con.execute(sql + " ORDER BY d.doc_key", params).fetchall()
+        return [(Document(id=r[0], text=r[1], title=r[2], outlet=r[3], url=r[4],
+                          published=parse_date_string(r[5]) if r[5] else None, byline=r[6], source_path=r[7]), r[8])
+                for r in rows]
+
     # -- clusters --------------------------------------------------------------
 
     def rebuild_clusters(self) -> int:

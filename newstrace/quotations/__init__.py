@@ -1,0 +1,228 @@
+"""Quotations and who said them, within one article and across articles.
+
+- :func:`find_quotations` lists an article's direct quotations (between
+  quotation marks, spans without the marks) and its reported speech, each
+  with its speaker (:mod:`.extract`, :mod:`.speakers`, :mod:`.reported`);
+- :func:`link_quotations` links the same quotation across articles and flags
+  altered words, conflicting speakers and quotations carried without their
+  attribution (:mod:`.links`).
+
+Rules and lexicons only: nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import bisect
+from functools import lru_cache
+
+from ..records import Quotation, Span
+from .extract import MarkedSpan, find_marked_spans, paragraphs
+from .links import QuoteLink, link_quotations
+from .reported import ACCORDING, LEAD, TRAIL, _NEGATED
+from .speakers import (Speaker, attribution_after, attribution_before, mask_markup, mentions, parse_speaker,
+                       resolve, subject, _SENT_END, _is_abbrev)
+
+__all__ = ["Quotation", "QuoteLink", "find_quotations", "link_quotations", "travels"]
+
+
+def _sentences(text: str, p0: int, p1: int, inside: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sentence ranges of the paragraph ``[p0, p1)``; full stops inside a
+    quotation or after an abbreviation do not end one."""
+    starts = [a for a, _ in inside]
+    out, at = [], p0
+    for m in _SENT_END.finditer(text, p0, p1):
+        k = m.start()
+        i = bisect.bisect_right(starts, k) - 1
+        if i >= 0 and inside[i][0] <= k < inside[i][1]:
+            continue
+        if _is_abbrev(text, k):
+            continue
+        end = m.end()
+        while end < p1 and text[end] in "\u201d\"\u2019)":
+            end += 1
+        if end > at:
+            out.append((at, end))
+        at = end
+        while at < p1 and text[at].isspace():
+            at += 1
+    if at < p1:
+        out.append((at, p1))
+    return out
+
+
+def _clip(text: str, s: int, e: int) -> tuple[int, int]:
+    while e > s and text[e - 1] in " .,;:!?\n\t":
+        e -= 1
+    while s < e and text[s].isspace():
+        s += 1
+    return s, e
+
+
+@lru_cache(maxsize=1024)
+def find_quotations(text: str) -> tuple[Quotation, ...]:
+    """The quotations of one article, in text order (see the package doc).
+
+    Never raises on odd input: unbalanced quotation marks give the best
+    reading and a warning on the quotation concerned.
+    """
+    masked = mask_markup(text)
+    marked, stray = find_marked_spans(text)
+    known = mentions(masked)
+    paras = paragraphs(text)
+    inside = [(q.open_at, (q.close_at + 1) if q.close_at is not None else q.end) for q in marked]
+    para_starts = [p for p, _ in paras]
+
+    def para_of(pos: int) -> int:
+        return max(0, bisect.bisect_right(para_starts, pos) - 1)
+
+    # events in text order: ("direct", MarkedSpan) and ("reported", (start, end, Speaker))
+    events: list[tuple[int, str, object]] = [(q.start, "direct", q) for q in marked]
+    for p0, p1 in paras:
+        for s0, s1 in _sentences(masked, p0, p1, inside):
+            rep = _reported(masked, s0, s1)
+            if rep is not None:
+                events.append((rep[0], "reported", rep))
+    events.sort(key=lambda e: (e[0], e[1]))
+
+    out: list[Quotation] = []
+    last: tuple[str | None, str | None] = (None, None)  # the last speaker named, for pronouns
+    last_in_para: dict[int, tuple[str | None, str | None, Span | None]] = {}
+    for _, what, item in events:
+        if what == "direct":
+            q: MarkedSpan = item  # type: ignore[assignment]
+            if q.kind == "scare":
+                out.append(Quotation(start=q.start, end=q.end, text=text[q.start:q.end], kind="scare",
+                                     warnings=q.warnings))
+                continue
+            pi = para_of(q.start)
+            p0, p1 = paras[pi]
+            after_at = (q.close_at + 1) if q.close_at is not None else q.end
+            s_start = _sentence_start(masked, p0, q.open_at, inside)
+            s_end = _sentence_end(masked, after_at, p1, inside)
+            sp = attribution_after(masked, after_at, s_end)
+            if sp is None or (sp.label is None and not sp.pronoun):
+                sp = attribution_before(masked, s_start, q.open_at)
+            who = _settle(sp, q.start, known, last)
+            if who[0] is None and pi in last_in_para:
+                who = last_in_para[pi]
+            elif who[0] is None and q.open_at == p0 and pi > 0:
+                prev0, prev1 = paras[pi - 1]
+                sents = _sentences(masked, prev0, prev1, inside)
+                for a, b in sents[-1:] + sents[:1]:
+                    if masked[a] in "\u201c\"\u00ab":
+                        continue
+                    sub = attribution_before(masked, a, b) if masked[a:b].rstrip().endswith(":") else None
+                    sub = sub if sub is not None and sub.name else subject(masked, a, b)
+                    if sub is not None:
+                        who = _settle(sub, q.start, known, last)
+                        break
+            if who[0] is not None:
+                last = who[:2]
+                last_in_para[pi] = who
+            out.append(Quotation(start=q.start, end=q.end, text=text[q.start:q.end], speaker=who[0],
+                                 speaker_role=who[1], speaker_span=who[2], warnings=q.warnings))
+        else:
+            s, e, sp = item  # type: ignore[misc]
+            who = _settle(sp, s, known, last)
+            if who[0] is None:
+                continue
+            last = who[:2]
+            out.append(Quotation(start=s, end=e, text=text[s:e], speaker=who[0], speaker_role=who[1],
+                                 speaker_span=who[2], direct=False))
+    out.sort(key=lambda x: (x.start, x.end))
+    for pos, msg in stray:  # a stray closing mark: said on the quotation nearest to it
+        if out:
+            k = min(range(len(out)), key=lambda i: min(abs(out[i].start - pos), abs(out[i].end - pos)))
+            q = out[k]
+            out[k] = Quotation(start=q.start, end=q.end, text=q.text, speaker=q.speaker, speaker_role=q.speaker_role,
+                               speaker_span=q.speaker_span, direct=q.direct, kind=q.kind,
+                               warnings=q.warnings + (msg,))
+    return tuple(out)
+
+
+def _sentence_start(text: str, p0: int, pos: int, inside: list[tuple[int, int]]) -> int:
+    start = p0
+    for a, b in _sentences(text, p0, pos, inside):
+        if b < pos and text[b - 1] in ".!?\u201d\"" and b - a > 1 and not text[a:b].rstrip().endswith(","):
+            start = max(start, b)
+    while start < pos and text[start].isspace():
+        start += 1
+    return start
+
+
+def _sentence_end(text: str, pos: int, p1: int, inside: list[tuple[int, int]]) -> int:
+    for m in _SENT_END.finditer(text, pos, p1):
+        k = m.start()
+        if any(a <= k < b for a, b in inside) or _is_abbrev(text, k):
+            continue
+        return m.end()
+    return p1
+
+
+def _settle(sp: Speaker | None, at: int, known, last) -> tuple[str | None, str | None, Span | None]:
+    """A parsed speaker as (speaker, role, span): pronouns take the last
+    speaker named, names their fullest mention."""
+    if sp is None:
+        return None, None, None
+    if sp.pronoun:
+        return last[0], last[1], sp.span if last[0] else None
+    if sp.name:
+        full, role = resolve(sp.name, sp.role, at, known)
+        return full, role, sp.span
+    return sp.description, sp.role, sp.span
+
+
+def _reported(text: str, s0: int, s1: int) -> tuple[int, int, Speaker] | None:
+    """Reported speech in the sentence ``[s0, s1)``: (start, end, speaker)."""
+    sent = text[s0:s1]
+    if not sent or sent[0] in "\u201c\"\u00ab\u201e":
+        return None
+    m = ACCORDING.match(sent)
+    if m:
+        sp = parse_speaker(text, s0 + m.start("s"), s0 + m.end("s"))
+        s, e = _clip(text, s0 + m.start("c"), s0 + m.end("c"))
+        return (s, e, sp) if sp and e - s > 10 else None
+    m = LEAD.match(sent)
+    if m and len(m.group("s").split()) <= 25 and not _NEGATED.search(m.group("s")) \
+            and len(m.group("c").split()) >= 3 and m.group("c")[0] not in "\u201c\"\u00ab\u201e":
+        sp = parse_speaker(text, s0 + m.start("s"), s0 + m.end("s"))
+        if sp is not None and (sp.label or sp.pronoun) and not (sp.description and len(sp.description.split()) > 12):
+            s, e = _clip(text, s0 + m.start("c"), s0 + m.end("c"))
+            return s, e, sp
+    for m in TRAIL.finditer(sent):
+        if m.start() < 15:
+            continue
+        sp = parse_speaker(text, s0 + m.start("s"), s0 + m.end("s"))
+        if sp is not None and sp.label:
+            s, e = _clip(text, s0, s0 + m.start())
+            if text[s] in "\u201c\"\u00ab\u201e":
+                return None
+            return s, e, sp
+    return None
+
+
+def travels(docs, stories=None) -> dict[str, list[tuple[int, QuoteLink]]]:
+    """For each document id, ``(quotation index, link)`` for every other
+    document its quotations were found in. ``stories`` maps a document id
+    to its story: only documents of one story are compared (all documents
+    when it is ``None``)."""
+    groups: dict[object, list] = {}
+    for d in docs:
+        groups.setdefault(stories.get(d.id) if stories is not None else 0, []).append(d)
+    out: dict[str, list[tuple[int, QuoteLink]]] = {d.id: [] for d in docs}
+    for key, group in groups.items():
+        if key is None or len(group) < 2:
+            continue
+        for link in link_quotations(group):
+            out[link.a_id].append((link.a_index, link))
+            if link.b_index is not None:
+                out[link.b_id].append((link.b_index, QuoteLink(
+                    link.b_id, link.b_index, link.a_id, link.a_index, *_a_span(group, link), link.similarity,
+                    link.flags, tuple((op, b, a) for op, a, b in link.diff))))
+    return out
+
+
+def _a_span(group, link: QuoteLink) -> tuple[int, int]:
+    doc = next(d for d in group if d.id == link.a_id)
+    q = find_quotations(doc.text)[link.a_index]
+    return q.start, q.end

@@ -1,0 +1,334 @@
+"""Speakers: who an article says spoke the words it quotes or reports.
+
+Rules and small lexicons, no model. For a quotation the attribution is
+looked for, in order:
+
+1. after it in the same sentence: ``…," Dillon said``, ``…," said Brandt``,
+   ``…," the US special envoy …, Brett McGurk, told CNN``, ``…," according to
+   X``, ``…" — Lindqvist, speaking at …``;
+2. before it in the same sentence: ``X said: "…"``, ``X told CNN that "…"``,
+   ``Council leader Priya Natarajan: "…"`` (a colon after a name),
+   ``According to X, "…"``, ``X called the plan "…"``;
+3. otherwise the speaker of the quotation just before it in the same
+   paragraph, or the subject of the paragraph before when the quotation opens
+   its own paragraph (news writing's convention for a run of quotations).
+
+Reported speech is found from the same verbs: ``X told CNN that …``,
+``X said …``, ``…, US officials tell CNN, …``, ``…, a US official told CNN.``,
+``According to X, …``.
+
+A speaker phrase is split at commas into a name and a role ("Nick Heras, a
+fellow at …"; "the US special envoy …, Brett McGurk"); a bare surname or a
+pronoun is resolved to the fullest earlier mention of that person ("Dillon"
+→ "US Army Col. Ryan Dillon", role "a coalition spokesman"), and unnamed
+speakers ("a US official familiar with the development", "US officials")
+are kept as their description.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+from ..records import Span
+
+VERBS = ("said|says|say|told|tell|tells|added|adds|explained|wrote|writes|insisted|warned|noted|replied|"
+         "declared|stated|argued|claimed|confirmed|stressed|acknowledged|admitted|conceded|recalled|"
+         "continued|responded|announced|asked|posted|tweeted")
+# verbs that introduce a quotation standing before it, besides the speech verbs
+_LEAD_VERBS = VERBS + "|called|described|dismissed|put it|labelled|labeled|branded"
+_PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i"})
+_TITLES = frozenset("col col. gen gen. lt lt. sgt sgt. capt capt. maj maj. adm adm. dr dr. mr mr. mrs mrs. ms ms. "
+                    "prof prof. sen sen. rep rep. gov gov. sir dame lord lady president minister".split())
+_LOWER_NAME = frozenset({"al", "bin", "de", "van", "von", "der", "da", "di", "la", "le", "el", "ibn"})
+_PREPOSITIONS = frozenset("of for against at in on from with to by and or the a an about near into over".split())
+# capitalised words that are not names: roles and groups when a sentence starts with them
+ROLE_NOUNS = frozenset("""critics officials official residents analysts experts police witnesses sources
+spokesman spokeswoman spokesperson officers doctors diplomats investigators lawyers prosecutors
+regulators protesters activists campaigners supporters opponents observers economists traders
+scientists researchers authorities ministers neighbours neighbors parents teachers workers staff
+he she they it we i one some many others someone everyone nobody""".split())
+ORG_WORDS = frozenset("""systems inc inc. ltd ltd. corp corp. company group authority association council service
+agency bank board party ministry department office committee commission union court fund forum
+institute university school hospital network news times post""".split())
+_DISCOURSE = regex.compile(
+    r"^(?:(?:so far|but|however|meanwhile|yet|still|also|and|now|later|earlier|instead|in (?:a|an) \w+|"
+    r"on \w+|last \w+|this \w+|separately|previously)\s*,?\s+)+", regex.IGNORECASE)
+_TOKEN = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}.'\u2019-]*|\u201c[^\u201d\s]{1,20}\u201d|\"[^\"\s]{1,20}\"")
+_SENT_END = regex.compile(r"[.!?](?=[\s\"\u201d\u2019)]*(?:\s|$|[A-Z\u201c\"]))")
+_ABBREV = frozenset("col gen lt sgt capt maj adm dr mr mrs ms prof st jr sr sen rep gov rev no vs u.s a.m p.m".split())
+_DETERMINERS = frozenset("a an the one some two three several many most its his her their our".split())
+_SUBORDINATORS = frozenset("while when if as because although though since after before whether".split())
+_MARKDOWN = regex.compile(r"\]\([^)\n]*\)|\[(?=[^\]\n]*\]\()")
+
+
+def mask_markup(text: str) -> str:
+    """Markdown link syntax blanked out, keeping every offset."""
+    return _MARKDOWN.sub(lambda m: " " * len(m.group()), text)
+
+
+@dataclass(frozen=True, slots=True)
+class Speaker:
+    """A parsed speaker phrase: ``name`` (a person or organisation) or
+    ``description`` (an unnamed speaker), the ``role`` given with it, and
+    ``span``, the part of the text that names the speaker."""
+
+    name: str | None
+    description: str | None
+    role: str | None
+    span: Span
+    pronoun: bool = False
+
+    @property
+    def label(self) -> str | None:
+        return self.name or self.description
+
+
+def sentence_bounds(text: str, pos: int, lo: int, hi: int) -> tuple[int, int]:
+    """The sentence around ``pos`` within ``[lo, hi)`` (a paragraph)."""
+    start = lo
+    for m in _SENT_END.finditer(text, lo, pos):
+        if not _is_abbrev(text, m.start()):
+            start = m.end()
+    end = hi
+    for m in _SENT_END.finditer(text, pos, hi):
+        if not _is_abbrev(text, m.start()):
+            end = m.end()
+            break
+    return start, end
+
+
+def _is_abbrev(text: str, k: int) -> bool:
+    m = regex.search(r"([\p{L}.]+)$", text[max(0, k - 12):k])
+    word = m.group(1).casefold() if m else ""
+    return text[k] == "." and (word in _ABBREV or (len(word) == 1 and word.isalpha()) or word.endswith("."))
+
+
+def _name_run(tokens: list[tuple[str, int, int]]) -> tuple[int, int] | None:
+    """The trailing run of capitalised tokens of a segment that looks like a
+    name: (first index, end index) or None."""
+    j = len(tokens)
+    i = j
+    while i > 0:
+        w = tokens[i - 1][0]
+        if w[0].isupper() or w[0] in "\u201c\"" or (w in _LOWER_NAME and i < j):
+            i -= 1
+        else:
+            break
+    if i == j:
+        return None
+    while i < j and tokens[i][0].casefold() in ROLE_NOUNS:
+        i += 1  # "Critics", "Bank officials" are not names
+    while i < j and tokens[i][0] in _LOWER_NAME:
+        i += 1
+    if i == j or tokens[j - 1][0].casefold() in ROLE_NOUNS:
+        return None
+    if i > 0 and tokens[i - 1][0].casefold() in _PREPOSITIONS and tokens[i - 1][0].casefold() not in {"the"}:
+        return None  # "the fight against ISIS"
+    return i, j
+
+
+def parse_speaker(text: str, start: int, end: int) -> Speaker | None:
+    """Parse the speaker phrase ``text[start:end]`` (see the module doc)."""
+    phrase = text[start:end]
+    lead = _DISCOURSE.match(phrase)
+    if lead:
+        start += lead.end()
+    segments: list[list[tuple[str, int, int]]] = [[]]
+    depth = 0
+    for m in regex.finditer(r",|[\p{L}\p{N}\u201c\"][^\s,]*", text[start:end]):
+        if m.group() == ",":
+            if depth == 0:
+                segments.append([])
+            continue
+        w = m.group().rstrip(".;:").rstrip("\u2019'") if not m.group().endswith(".") or len(m.group()) > 4 \
+            else m.group()
+        if not w:
+            continue
+        segments[-1].append((w, start + m.start(), start + m.start() + len(w)))
+    segments = [s for s in segments if s]
+    if not segments:
+        return None
+    first = segments[0]
+    if len(first) == 1 and first[0][0].casefold() in _PRONOUNS:
+        return Speaker(None, None, None, Span(first[0][1], first[0][2]), pronoun=True)
+    name = None
+    desc = None
+    role = None
+    for si, seg in enumerate(segments[:3]):
+        run = _name_run(seg)
+        if run is None:
+            continue
+        i, j = run
+        words = [t[0].casefold().rstrip(".") for t in seg[i:j]]
+        is_org = words[-1] in ORG_WORDS
+        # a segment starting with "who"/"which" is a clause about the speaker, not the speaker
+        if seg[0][0] in {"who", "which", "whose", "speaking", "a", "an"} and si > 0 and i == 0:
+            continue
+        if seg[0][0] in {"who", "which", "whose", "speaking"}:
+            continue
+        if is_org and len(segments) > 1 and si > 0:
+            continue  # "A former employee of the company, Keystone Systems": the company, not the speaker
+        name = (seg[i][1], seg[j - 1][2])
+        prefix = (seg[0][1], seg[i - 1][2]) if i > 0 else None
+        others = [s for k, s in enumerate(segments) if k != si]
+        if prefix and not others:
+            role = text[prefix[0]:prefix[1]]
+        elif others:
+            o = others[0] if si == 0 else others[-1] if si > 0 and others[-1] is segments[si - 1] else others[0]
+            role = text[o[0][1]:o[-1][2]]
+        break
+    if name is None:
+        seg = first
+        if seg[0][0] in {"who", "which"}:
+            return None
+        w0 = seg[0][0]
+        if w0[0].islower() and w0 not in _DETERMINERS:
+            return None  # "of defections", "and also": not a speaker
+        if w0.casefold() in _SUBORDINATORS:
+            return None
+        desc = (seg[0][1], seg[-1][2])
+        return Speaker(None, text[desc[0]:desc[1]], None, Span(*desc))
+    return Speaker(text[name[0]:name[1]], None, role, Span(*name))
+
+
+_NC = r"(?:[^.!?\n\u201c\u201d\"]|(?<=\b(?:Col|Gen|Lt|Dr|Mr|Mrs|Ms|Sgt|Capt|Maj|Adm|Gov|Sen|Rep|St|Jr|[A-Z]))\.)"
+_AFTER_INVERTED = regex.compile(rf"^[\s,]*(?:{VERBS})\s+(?P<s>{_NC}{{1,200}}?)\s*(?:[.!?;]|$|,\s+(?:who|as|while|when|adding))")
+_AFTER = regex.compile(rf"^[\s,]*(?P<s>{_NC}{{1,220}}?)\s+(?:(?:has|had|have)\s+)?(?:{VERBS})\b(?P<rest>[^\n]*)")
+_AFTER_ACCORDING = regex.compile(r"^[\s,]*according to\s+(?P<s>[^.!?\n]{1,200}?)\s*(?:[.!?;]|$|,\s+(?:who|which)\b)")
+_AFTER_DASH = regex.compile(r"^[^\S\n]*[\u2014\u2013-]{1,2}[^\S\n]*(?P<s>[^.!?\n]{1,200}?)\s*(?:[.!?;]|$|,\s+(?:speaking|who)\b)")
+_BEFORE_ACCORDING = regex.compile(r"according to\s+(?P<s>[^.!?\n]{1,200}?)\s*,\s*$", regex.IGNORECASE)
+_BEFORE_COLON = regex.compile(r"(?P<s>[^.!?\n:]{1,200}?)\s*:\s*$")
+_BEFORE_VERB = regex.compile(rf"^(?P<s>[^\n]{{1,220}}?)\s+(?:(?:has|had|have|would|will)\s+)?(?:{_LEAD_VERBS})\b")
+
+
+def attribution_after(text: str, start: int, end: int) -> Speaker | None:
+    """The speaker named in ``text[start:end]``, the rest of a sentence after a quotation."""
+    rest = text[start:end]
+    m = _AFTER_ACCORDING.match(rest)
+    if m is None:
+        m = _AFTER_DASH.match(rest)
+    if m is None:
+        m = _AFTER_INVERTED.match(rest)
+    if m is None:
+        m = _AFTER.match(rest)
+        if m and len(m.group("s").split()) > 30:
+            m = None
+        # after a quotation that ends its sentence, "X told CNN that ..." opens a new one
+        if m and text[start - 2:start].strip()[:1] in ".!?" and (
+                len(m.group("rest").split()) > 8 or regex.search(r"\bthat\b", m.group("rest"))):
+            m = None
+    if m is None:
+        return None
+    return parse_speaker(text, start + m.start("s"), start + m.end("s"))
+
+
+def attribution_before(text: str, start: int, end: int) -> Speaker | None:
+    """The speaker named in ``text[start:end]``, a sentence up to a quotation."""
+    lead = text[start:end]
+    m = _BEFORE_ACCORDING.search(lead)
+    if m is None:
+        m = _BEFORE_VERB.match(lead)
+        if m and any(c in m.group("s") for c in "\u201c\u201d\"\u00ab\u00bb"):
+            m = None
+    if m is None and lead.rstrip().endswith(":"):
+        m = _BEFORE_COLON.search(lead)
+    if m is None:
+        return None
+    return parse_speaker(text, start + m.start("s"), start + m.end("s"))
+
+
+def subject(text: str, start: int, end: int) -> Speaker | None:
+    """The named subject a sentence opens with ("Transport Minister Helen
+    Achterberg, speaking at …, set out …"), for a quotation the next
+    paragraph opens with; None unless it is a name."""
+    m = regex.match(r"[^,.!?\n]{1,120}", text[start:end])
+    if not m:
+        return None
+    sp = parse_speaker(text, start, start + m.end())
+    return sp if sp and sp.name else None
+
+
+# ---------------------------------------------------------------------------
+# mentions: the fullest name and the role an article gives each person
+
+_MENTION = regex.compile(
+    r"(?:(?:[A-Z][\p{L}]*\.?|[A-Z]{2,})\s+)*[A-Z][\p{L}'\u2019-]+(?:\s+(?:[\u201c\"][A-Z][\p{L}]+[\u201d\"]|"
+    r"(?:al|bin|de|van|von|el)-?|[A-Z][\p{L}'\u2019-]+))+")
+_APPOSITIVE = regex.compile(r"^,\s+(?P<r>(?:a|an|the|who|its|his|her)\s[^,.\n]{2,160}?),")
+_ROLE_BEFORE = regex.compile(r"(?:^|[.,]\s+|\n|\bby\s+)(?P<r>(?:the|a|an|its|his|her)\s[^,.\n\u201c\u201d\"]{2,160}?),\s+$",
+                             regex.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    name: str
+    role: str | None
+    start: int
+
+
+def mentions(text: str) -> list[Mention]:
+    """Person mentions of two or more capitalised words, with an appositive
+    role after (", a coalition spokesman,") or before ("the head of …, Gen. …")."""
+    out = []
+    for m in _MENTION.finditer(text):
+        role = None
+        a = _APPOSITIVE.match(text, m.end(), m.end() + 200)
+        if a:
+            role = a.group("r")
+        else:
+            b = _ROLE_BEFORE.search(text[max(0, m.start() - 200):m.start()])
+            if b and len(b.group("r").split()) <= 12:
+                role = b.group("r")
+        out.append(Mention(m.group(), role, m.start()))
+    return out
+
+
+def _words(name: str) -> list[str]:
+    return [t.group().strip("\u201c\u201d\"").rstrip(".").casefold() for t in _TOKEN.finditer(name)
+            if not t.group().startswith(("\u201c", '"'))]
+
+
+def resolve(name: str, role: str | None, at: int, known: list[Mention]) -> tuple[str, str | None]:
+    """The fullest name and the role of the person ``name`` names: the
+    longest mention that ends with the same surname (and, for a name with a
+    first name, has it too), preferring mentions before ``at``."""
+    words = _words(name)
+    if not words:
+        return name, role
+    best: Mention | None = None
+    for mn in known:
+        mw = _words(mn.name)
+        if not mw or mw[-1] != words[-1] or not set(words) <= set(mw) | {"us", "u.s"}:
+            continue
+        key = (mn.start <= at, len(mw))
+        if best is None or key > (best.start <= at, len(_words(best.name))):
+            best = mn
+    if best is None:
+        return name, role
+    full = name if len(_words(best.name)) <= len(words) else best.name
+    full = regex.sub(r"\s+[\u201c\"][^\u201d\"]+[\u201d\"]", "", full)  # drop a nickname: Raymond "Tony" Thomas
+    return full, role or best.role
+
+
+_ARTICLES = frozenset({"a", "an", "the", "one"})
+
+
+def same_speaker(a: str | None, b: str | None) -> bool:
+    """Do two speaker labels name the same speaker? Names match when one's
+    words end with all of the other's and the shorter has a first name and
+    a surname, or when they share the surname and one is a bare surname
+    ("Dillon", "US Army Col. Ryan Dillon"); unnamed descriptions match when,
+    without a leading article, one's words begin the other's."""
+    if not a or not b:
+        return False
+    wa, wb = _words(a), _words(b)
+    while wa and wa[0] in _ARTICLES:
+        wa = wa[1:]
+    while wb and wb[0] in _ARTICLES:
+        wb = wb[1:]
+    if not wa or not wb:
+        return False
+    short, long_ = (wa, wb) if len(wa) <= len(wb) else (wb, wa)
+    return long_[-len(short):] == short or long_[:len(short)] == short
