@@ -1,6 +1,6 @@
 """Quotation spans and speakers against the hand-labelled set.
 
-    python benchmarks/bench_quotations.py [--errors]
+    python benchmarks/bench_quotations.py [--errors] [--gold PATH]
 
 Prints exact and overlapping span precision/recall/F1 and speaker accuracy,
 for direct quotations and for reported speech, the scare-quote recall, and
@@ -26,8 +26,10 @@ GOLD = ROOT / "tests" / "fixtures" / "quotations" / "gold.json"
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--errors", action="store_true", help="list the speaker errors and missed quotations")
+    ap.add_argument("--gold", type=Path, default=GOLD,
+                    help="gold file to score against (default: %(default)s); its text paths are relative to the repo root")
     args = ap.parse_args()
-    gold = load_gold(GOLD, ROOT)
+    gold = load_gold(args.gold, ROOT)
     t0 = time.perf_counter()
     for g in gold:
         find_quotations.__wrapped__(g.text)

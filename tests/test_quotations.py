@@ -99,6 +99,20 @@ def test_quality_floor_on_labelled_set():
     assert found / total >= 0.8
 
 
+def test_quality_floor_on_second_set():
+    # eight texts labelled by another hand before the extractor was run on
+    # them; first scores: direct speaker accuracy 0.857, reported overlapping
+    # F1 0.857. The generic faults they showed ("said Dr. X" read as "Dr",
+    # "Prof. X of Y", "Asked ..., he replied:", a closing "according to X")
+    # were then fixed, so it is no longer held out; these are its floors now
+    gold = load_gold(GOLD.parent / "heldout" / "gold.json", ROOT)
+    d = score(gold, find_quotations, direct=True)
+    r = score(gold, find_quotations, direct=False)
+    assert d.gold >= 40 and r.gold >= 15
+    assert d.overlap_f1 >= 0.95 and d.speaker_accuracy >= 0.95
+    assert r.overlap_f1 >= 0.90 and r.speaker_accuracy >= 0.90
+
+
 def test_cli_text_and_json():
     r = CliRunner().invoke(main, ["quotes", A])
     assert r.exit_code == 0, r.output

@@ -18,7 +18,7 @@ from functools import lru_cache
 from ..records import Quotation, Span
 from .extract import MarkedSpan, find_marked_spans, paragraphs
 from .links import QuoteLink, link_quotations
-from .reported import ACCORDING, LEAD, TRAIL, _NEGATED
+from .reported import ACCORDING, ACCORDING_AFTER, LEAD, TRAIL, _NEGATED
 from .speakers import (Speaker, attribution_after, attribution_before, mask_markup, mentions, parse_speaker,
                        resolve, subject, _SENT_END, _is_abbrev)
 
@@ -177,7 +177,7 @@ def _reported(text: str, s0: int, s1: int) -> tuple[int, int, Speaker] | None:
     sent = text[s0:s1]
     if not sent or sent[0] in "\u201c\"\u00ab\u201e":
         return None
-    m = ACCORDING.match(sent)
+    m = ACCORDING.match(sent) or ACCORDING_AFTER.match(sent)
     if m:
         sp = parse_speaker(text, s0 + m.start("s"), s0 + m.end("s"))
         s, e = _clip(text, s0 + m.start("c"), s0 + m.end("c"))

@@ -1,6 +1,6 @@
 """Reported (indirect) speech: ``X told CNN that …``, ``X said …``,
 ``…, US officials tell CNN, …``, ``…, a US official told CNN.``,
-``According to X, …``. The span is the reported clause: after the verb (and
+``According to X, …``, ``…, according to X.``. The span is the reported clause: after the verb (and
 its object and "that"), or the sentence up to the attribution that follows it."""
 
 from __future__ import annotations
@@ -19,3 +19,7 @@ TRAIL = regex.compile(
     rf"(?:{_REPORT})(?:\s+{_OBJECT})?{_ADVERB}\s*(?:[,.]|$)")
 ACCORDING = regex.compile(r"^(?:[Aa]ccording to)\s+(?P<s>[^,\n]{2,120}),\s+(?P<c>[^\n\u201c\"].+?)\s*[.!?]?\s*$")
 _NEGATED = regex.compile(r"\b(?:not|n't|never|did|would|could|will)\s*$")
+# "..., according to X." at the end of the sentence
+ACCORDING_AFTER = regex.compile(
+    r"^(?P<c>[^\n\u201c\u201d\"]{10,}?),?\s+according to\s+(?P<s>(?:[^.!?\n]|(?<=\b(?:Dr|Mr|Mrs|Ms|Prof|[A-Z]))\.)"
+    r"{2,120}?)\s*[.!?]?\s*$")

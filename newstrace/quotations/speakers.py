@@ -153,13 +153,23 @@ def parse_speaker(text: str, start: int, end: int) -> Speaker | None:
     first = segments[0]
     if len(first) == 1 and first[0][0].casefold() in _PRONOUNS:
         return Speaker(None, None, None, Span(first[0][1], first[0][2]), pronoun=True)
+    last = segments[-1]
+    if len(segments) > 1 and len(last) == 1 and last[0][0].casefold() in _PRONOUNS and first[0][0][:1].isupper():
+        # "Asked whether ..., he replied": the subject after an introductory clause
+        return Speaker(None, None, None, Span(last[0][1], last[0][2]), pronoun=True)
     name = None
     desc = None
     role = None
     for si, seg in enumerate(segments[:3]):
         run = _name_run(seg)
+        affiliation = None
         if run is None:
-            continue
+            # "Prof. Jonathan Reyes of the University of Leeds": the name, then where from
+            k = next((k for k, t in enumerate(seg) if k and t[0] in ("of", "from", "at")), None)
+            run = _name_run(seg[:k]) if k else None
+            if run is None:
+                continue
+            affiliation = (seg[k][1], seg[-1][2])
         i, j = run
         words = [t[0].casefold().rstrip(".") for t in seg[i:j]]
         is_org = words[-1] in ORG_WORDS
@@ -173,7 +183,9 @@ def parse_speaker(text: str, start: int, end: int) -> Speaker | None:
         name = (seg[i][1], seg[j - 1][2])
         prefix = (seg[0][1], seg[i - 1][2]) if i > 0 else None
         others = [s for k, s in enumerate(segments) if k != si]
-        if prefix and not others:
+        if affiliation and not others:
+            role = text[prefix[0]:affiliation[1]] if prefix else text[affiliation[0]:affiliation[1]]
+        elif prefix and not others:
             role = text[prefix[0]:prefix[1]]
         elif others:
             o = others[0] if si == 0 else others[-1] if si > 0 and others[-1] is segments[si - 1] else others[0]
@@ -193,10 +205,13 @@ def parse_speaker(text: str, start: int, end: int) -> Speaker | None:
     return Speaker(text[name[0]:name[1]], None, role, Span(*name))
 
 
-_NC = r"(?:[^.!?\n\u201c\u201d\"]|(?<=\b(?:Col|Gen|Lt|Dr|Mr|Mrs|Ms|Sgt|Capt|Maj|Adm|Gov|Sen|Rep|St|Jr|[A-Z]))\.)"
-_AFTER_INVERTED = regex.compile(rf"^[\s,]*(?:{VERBS})\s+(?P<s>{_NC}{{1,200}}?)\s*(?:[.!?;]|$|,\s+(?:who|as|while|when|adding))")
+_ABBR = r"(?:Col|Gen|Lt|Dr|Mr|Mrs|Ms|Sgt|Capt|Maj|Adm|Gov|Sen|Rep|St|Jr|Sr|Prof|Rev|Gen|[A-Z])"
+_NC = rf"(?:[^.!?\n\u201c\u201d\"]|(?<=\b{_ABBR})\.)"
+# the end of an attribution: a sentence mark that is not the dot of "Dr." or "J."
+_STOP = rf"(?<!\b{_ABBR})[.!?;]"
+_AFTER_INVERTED = regex.compile(rf"^[\s,]*(?:{VERBS})\s+(?P<s>{_NC}{{1,200}}?)\s*(?:{_STOP}|$|,\s+(?:who|as|while|when|adding))")
 _AFTER = regex.compile(rf"^[\s,]*(?P<s>{_NC}{{1,220}}?)\s+(?:(?:has|had|have)\s+)?(?:{VERBS})\b(?P<rest>[^\n]*)")
-_AFTER_ACCORDING = regex.compile(r"^[\s,]*according to\s+(?P<s>[^.!?\n]{1,200}?)\s*(?:[.!?;]|$|,\s+(?:who|which)\b)")
+_AFTER_ACCORDING = regex.compile(rf"^[\s,]*according to\s+(?P<s>{_NC}{{1,200}}?)\s*(?:{_STOP}|$|,\s+(?:who|which)\b)")
 _AFTER_DASH = regex.compile(r"^[^\S\n]*[\u2014\u2013-]{1,2}[^\S\n]*(?P<s>[^.!?\n]{1,200}?)\s*(?:[.!?;]|$|,\s+(?:speaking|who)\b)")
 _BEFORE_ACCORDING = regex.compile(r"according to\s+(?P<s>[^.!?\n]{1,200}?)\s*,\s*$", regex.IGNORECASE)
 _BEFORE_COLON = regex.compile(r"(?P<s>[^.!?\n:]{1,200}?)\s*:\s*$")
