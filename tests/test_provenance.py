@@ -286,3 +286,14 @@ def test_circulation_evidence_is_mirrored_when_the_pair_is_swapped():
         assert [(e.kind, e.favours, e.weight) for e in ev] == [
             (e.kind, flip[e.favours], e.weight) for e in eb[(b, a)]]
     assert any(ef.values())
+
+
+def test_a_document_id_like_a_placeholder_does_not_collide():
+    # two copies crediting a missing wire; one of them has an id that looks like the wire's placeholder
+    docs = [_doc("placeholder:Associated Press", COPY_1, outlet="Springfield Post"),
+            _doc("p2", COPY_2, outlet="Shelbyville Times")]
+    g = trace(docs)
+    placeholders = [n for n in g.nodes.values() if n.placeholder]
+    assert len(placeholders) == 1 and placeholders[0].id != "placeholder:Associated Press"
+    assert not g.nodes["placeholder:Associated Press"].placeholder
+    assert {e.target for e in g.edges if e.source == placeholders[0].id} == {"placeholder:Associated Press", "p2"}

@@ -195,12 +195,17 @@ def build_graph(docs: Mapping[str, Document], profiles: Mapping[str, Profile], d
                 old = sibling_children[x].get(child)
                 if old is None or d.confidence > old.confidence:
                     sibling_children[x][child] = d
+    # placeholder node ids: a prefix no document of the collection starts with
+    prefix = "placeholder:"
+    while any(i.startswith(prefix) for i in docs):
+        prefix = "_" + prefix
+
     def parent_of(x: str, exclude: Iterable[str]) -> str:
         """Outlet ``x``'s article: its earliest document in the collection, or a placeholder."""
         mine = [i for i in by_outlet.get(x, []) if i not in set(exclude)]
         if mine:
             return mine[0]
-        pid = f"placeholder:{x}"
+        pid = f"{prefix}{x}"
         if pid not in nodes:
             nodes[pid] = Node(pid, placeholder_label(x, credited[x]), True, None, x, None)
         return pid
@@ -211,7 +216,7 @@ def build_graph(docs: Mapping[str, Document], profiles: Mapping[str, Profile], d
         origin = _other_origin(profiles[child], x, by_outlet)  # never x itself
         if origin:
             y, credit = origin
-            mid = f"placeholder:{y}"
+            mid = f"{prefix}{y}"
             nodes.setdefault(mid, Node(mid, placeholder_label(y, [(profiles[child], credit)], "article"),
                                        True, None, y, None))
             cand.append(Edge(parent, mid, conf, ev + (Evidence(
@@ -345,7 +350,7 @@ def _reuse_of(i: str, g: ProvenanceGraph, profiles: Mapping[str, Profile],
     order = {"non": 0, "partially": 1, "wholly": 2}
     best = "non"
     for e in g.parents(i):
-        if e.source.startswith("placeholder:"):
+        if g.nodes[e.source].placeholder:
             x = g.nodes[e.source].outlet
             cls = "wholly" if x in profiles[i].origins else "partially"
         else:
