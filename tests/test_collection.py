@@ -562,5 +562,49 @@ def test_news_event_clusters_2018_loads_with_the_preset() -> None:
         "spotify_articles.csv": 36,
     }
     assert all(d.outlet for d in docs)
-    assert all(isinstance(d.published, dt.datetime) and d.published.tzinfo for d in docs)
+    # the scrape time, or a date the page gives relative to it ("5 hours ago", "May 30 at 2:44 PM")
+    assert all(isinstance(d.published, dt.datetime) and d.published.tzinfo or type(d.published) is dt.date
+               for d in docs)
+    assert sum("relative to" in d.detected["published"] for d in docs) >= 40
     assert not any(" ### " in d.text for d in docs)
+
+
+# --------------------------------------------------------------------------- dates relative to the scrape time
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("Updated 3 hours ago", dt.datetime(2018, 7, 3, 11, 0)),
+    ("May 30 at 2:44 PM", dt.datetime(2018, 5, 30, 14, 44)),
+    ("Published yesterday", dt.date(2018, 7, 2)),
+    ("By Jane Roe | Aug. 4", dt.date(2017, 8, 4)),      # no year: the last Aug. 4 before the scrape
+    ("By Jane Roe | June 30", dt.date(2018, 6, 30)),
+])
+def test_dates_relative_to_the_scrape_time(tmp_path: Path, line: str, expected) -> None:
+    body = f"Harbour ferry keeps its early sailing\n{line}\n\nThe island ferry will keep its early sailing, " \
+           "the harbour board said after a week of complaints from workers who take it each morning."
+    path = tmp_path / "dump.jsonl"
+    path.write_text(json.dumps({"id": "f1", "text": body, "scrape_time": "2018-07-03T14:00:00"}) + "\n",
+                    encoding="utf-8")
+    docs, _, _ = split(list(iter_collection([path])))
+    assert docs[0].published == expected
+    assert "relative to 2018-07-03T14:00:00" in docs[0].detected["published"]
+
+
+def _jsonl(tmp_path: Path, head: str) -> Path:
+    path = tmp_path / "head.jsonl"
+    body = f"Ferry news\n{head}\n\nThe island ferry will keep its early sailing, the board said."
+    path.write_text(json.dumps({"id": "h1", "text": body, "scrape_time": "2018-07-03T14:00:00"}) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+def test_a_full_date_or_a_date_field_is_not_made_relative(tmp_path: Path) -> None:
+    from newstrace.ingest.dates import find_relative_date
+
+    assert find_relative_date("July 3, 2018 - 3 hours ago", dt.datetime(2018, 7, 3, 14)) is None
+    path = tmp_path / "dump.jsonl"
+    body = "Ferry news\nUpdated 3 hours ago\n\nThe island ferry will keep its early sailing, the board said."
+    path.write_text(json.dumps({"id": "f1", "text": body, "published": "2018-07-03T14:00:00"}) + "\n",
+                    encoding="utf-8")
+    docs, _, _ = split(list(iter_collection([path])))
+    assert docs[0].published == dt.datetime(2018, 7, 3, 14, 0)  # a publication field is taken as it is

@@ -91,7 +91,7 @@ from newstrace.ingest.dates import parse_date_string
 from newstrace.ingest.errors import LoadError
 from newstrace.ingest.html import declared_charset, load_html
 from newstrace.ingest.jsonrec import DEFAULT_KEYS, MISSING, load_json_record, lookup
-from newstrace.ingest.text import decode_bytes, decode_fallback
+from newstrace.ingest.text import decode_bytes, decode_fallback, published_relative_to
 from newstrace.records import Document
 
 __all__ = [
@@ -1006,6 +1006,9 @@ def _warc_response(record: Any, file: _File, errors: tuple[type[BaseException], 
         return Skipped(where, f"{uri}: {_crash(exc)}")
     doc = result.document
     if doc.published is None and (warc_date := parse_date_string(record.rec_headers.get_header("WARC-Date") or "")):
-        detected = {**doc.detected, "published": "WARC-Date (the page gives no date; this is when it was crawled)"}
-        doc = replace(doc, published=warc_date, detected=detected)
+        if rel := published_relative_to(doc.text, warc_date):
+            doc = replace(doc, published=rel[0], detected={**doc.detected, "published": f"{rel[1]} (the WARC-Date)"})
+        else:
+            detected = {**doc.detected, "published": "WARC-Date (the page gives no date; this is when it was crawled)"}
+            doc = replace(doc, published=warc_date, detected=detected)
     return _Loaded(where, doc, result.warnings)

@@ -30,7 +30,7 @@ import email.utils
 import re
 from typing import NamedTuple
 
-__all__ = ["DateMatch", "find_dates", "parse_date_string", "parse_news_date"]
+__all__ = ["DateMatch", "find_dates", "find_relative_date", "parse_date_string", "parse_news_date"]
 
 DateValue = _dt.date | _dt.datetime
 
@@ -214,3 +214,55 @@ def parse_date_string(s: str) -> DateValue | None:
         return email.utils.parsedate_to_datetime(s)
     except (TypeError, ValueError, IndexError):
         return None
+
+
+# --------------------------------------------------------------------------- relative to a known time
+
+_NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+                 "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
+_AGO = re.compile(
+    r"(?<![^\W_])(?P<n>\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+    rf"{_SP}*(?P<unit>min(?:ute)?s?|mins|h(?:ou)?rs?|hours?|days?|weeks?){_SP}+ago(?![^\W_])",
+    re.IGNORECASE)
+_YESTERDAY = re.compile(r"(?<![^\W_])(?P<w>yesterday|today)(?![^\W_])", re.IGNORECASE)
+_MD_NOYEAR = re.compile(rf"(?<![^\W_]){_WEEKDAY}{_MONTH}{_SP}*{_DAY}(?!,?{_SP}*(?:19|20)\d\d)", re.IGNORECASE)
+_DM_NOYEAR = re.compile(rf"(?<![^\W_]){_WEEKDAY}{_DAY}{_SP}+(?:of{_SP}+)?{_MONTH}(?!,?{_SP}*(?:19|20)\d\d)",
+                        re.IGNORECASE)
+
+
+def find_relative_date(text: str, reference: DateValue) -> DateMatch | None:
+    """The first date in ``text`` given relative to a known time (when the
+    page was scraped or crawled): ``3 hours ago``, ``yesterday``, or a day
+    without its year (``Aug. 4``: the latest such day not after the
+    reference). ``None`` when there is none, or when ``text`` prints a full
+    date (:func:`find_dates` reads that one as it is).
+    """
+    if find_dates(text):
+        return None
+    ref_day = reference.date() if isinstance(reference, _dt.datetime) else reference
+    found: list[DateMatch] = []
+    if m := _AGO.search(text):
+        n = int(m.group("n")) if m.group("n").isdigit() else _NUMBER_WORDS[m.group("n").lower()]
+        unit = m.group("unit").lower()
+        delta = (_dt.timedelta(minutes=n) if unit.startswith("m") else _dt.timedelta(hours=n) if unit.startswith("h")
+                 else _dt.timedelta(days=n) if unit.startswith("d") else _dt.timedelta(weeks=n))
+        if isinstance(reference, _dt.datetime):
+            found.append(DateMatch(m.start(), m.end(), reference - delta))
+        elif delta >= _dt.timedelta(days=1):
+            found.append(DateMatch(m.start(), m.end(), reference - _dt.timedelta(days=delta.days)))
+    if m := _YESTERDAY.search(text):
+        back = 1 if m.group("w").lower() == "yesterday" else 0
+        found.append(DateMatch(m.start(), m.end(), ref_day - _dt.timedelta(days=back)))
+    for pattern in (_MD_NOYEAR, _DM_NOYEAR):
+        for m in pattern.finditer(text):
+            month, day = _MONTHS[m.group("month").lower()[:3]], int(m.group("day"))
+            for year in (ref_day.year, ref_day.year - 1):
+                try:
+                    value = _dt.date(year, month, day)
+                except ValueError:
+                    continue
+                if value <= ref_day + _dt.timedelta(days=1):  # a day of slack for time zones
+                    found.append(_attach_time(text, m.start(), m.end(), value))
+                    break
+            break
+    return min(found, key=lambda d: d.start) if found else None

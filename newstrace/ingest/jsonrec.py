@@ -12,14 +12,18 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import re
 from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Any
 
 from newstrace.ingest.dates import parse_date_string
 from newstrace.ingest.errors import LoadError
-from newstrace.ingest.text import LoadResult, check_text, decode_bytes, where_of
+from newstrace.ingest.text import LoadResult, check_text, decode_bytes, published_relative_to, where_of
 from newstrace.records import Document
+
+# a date field that records when the page was fetched, not when it appeared
+_SCRAPED = re.compile(r"scrap|crawl|fetch|harvest", re.IGNORECASE)
 
 __all__ = ["DEFAULT_KEYS", "load_json_record", "parse_date_value"]
 
@@ -181,5 +185,8 @@ def load_json_record(
             warnings += (f"JSON field {key!r} = {value!r} is not a date newstrace understands; published left empty",)
         else:
             detected["published"] = f"json key {key!r}"
+            if _SCRAPED.search(str(key)) and (rel := published_relative_to(text, meta["published"])):
+                # the field is when the page was fetched; the page may say how long before it appeared
+                meta["published"], detected["published"] = rel
     document = Document(id=final_id, text=text, source_path=source_path, detected=detected, **meta)
     return LoadResult(document=document, warnings=warnings, encoding=encoding, format="json")

@@ -37,7 +37,7 @@ import re
 from dataclasses import dataclass, field
 from typing import BinaryIO, Literal
 
-from newstrace.ingest.dates import DateMatch, find_dates
+from newstrace.ingest.dates import DateMatch, find_dates, find_relative_date
 from newstrace.ingest.errors import LoadError
 from newstrace.records import Document
 
@@ -273,6 +273,27 @@ def header_lines(text: str, max_lines: int = HEADER_LINES) -> list[tuple[int, st
             if len(out) >= max_lines:
                 break
     return out
+
+
+def published_relative_to(text: str, reference: _dt.date | _dt.datetime
+                          ) -> tuple[_dt.date | _dt.datetime, str] | None:
+    """A publication date the head of an article gives relative to a known
+    time (``Updated 3 hours ago``, ``yesterday``, ``Aug. 4`` with no year),
+    resolved against ``reference`` (when the page was scraped or crawled):
+    the value and where it was found; ``None`` when the head has none."""
+    for number, line in header_lines(text):
+        m = find_relative_date(line, reference)
+        if m is None:
+            continue
+        # a dateline ("Updated 3 hours ago", "May 30 at 2:44 PM") or a byline,
+        # not a sentence ("a hearing on the request for June 5")
+        if sniff_byline(line) is None and len(_words(line[: m.start] + " " + line[m.end :])) > 3:
+            continue
+        value = m.value
+        if isinstance(value, _dt.datetime) and value.tzinfo is None and isinstance(reference, _dt.datetime):
+            value = value.replace(tzinfo=reference.tzinfo)  # the site's clock, taken as the scraper's
+        return value, f"{_quote(number, line)}, relative to {reference.isoformat()}"
+    return None
 
 
 def _quote(number: int, line: str, limit: int = 80) -> str:
