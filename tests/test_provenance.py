@@ -297,3 +297,20 @@ def test_a_document_id_like_a_placeholder_does_not_collide():
     assert len(placeholders) == 1 and placeholders[0].id != "placeholder:Associated Press"
     assert not g.nodes["placeholder:Associated Press"].placeholder
     assert {e.target for e in g.edges if e.source == placeholders[0].id} == {"placeholder:Associated Press", "p2"}
+
+
+_iv = st.lists(st.tuples(st.integers(0, 80), st.integers(1, 25)).map(lambda t: (t[0], t[0] + t[1])), max_size=6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.sampled_from("xyzuv"), _iv, min_size=1, max_size=5), st.sampled_from("xyzuv"))
+def test_explained_share_agrees_with_its_slow_twin(partners, x):
+    from newstrace.provenance.circulation import _Coverage, _union, _Witness, explained
+
+    witnesses = {"d": {z: _Witness(_union(iv), []) for z, iv in partners.items()}}
+    fast = _Coverage([w.cover for w in witnesses["d"].values()]).explained_by(
+        witnesses["d"][x].cover if x in witnesses["d"] else [])
+    slow = explained(witnesses, "d", x)
+    assert (fast is None) == (slow is None)
+    if slow is not None:
+        assert fast == pytest.approx(slow)

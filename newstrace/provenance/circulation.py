@@ -29,9 +29,12 @@ and only counts when the difference is clear.
 
 from __future__ import annotations
 
+import zlib
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from typing import Mapping, Sequence
+
+import numpy as np
 
 from ..records import Passage
 from .direction import Evidence
@@ -39,6 +42,7 @@ from .direction import Evidence
 W_CIRCULATION = 1.5
 W_READING = 0.75  # per reading more that the others share with one side; at most W_READINGS_MAX
 W_READINGS_MAX = 2.5
+MAX_WITNESSES = 24  # third documents consulted for one pair's readings
 MARGIN = 0.2  # the least difference between the two explained shares that counts
 
 Intervals = list[tuple[int, int]]
@@ -108,9 +112,38 @@ def _witnesses(passages: Mapping[tuple[str, str], Sequence[Passage]]) -> dict[st
     return {d: {z: _Witness(_union(iv), _union(edits[d][z])) for z, iv in by.items()} for d, by in cover.items()}
 
 
+class _Coverage:
+    """How many partners share each stretch of one document's text: the
+    points where that count changes, and the count between them."""
+
+    __slots__ = ("points", "count", "length")
+
+    def __init__(self, covers: Sequence[Intervals]) -> None:
+        self.points = np.array(sorted({p for iv in covers for s, e in iv for p in (s, e)}), dtype=np.int64)
+        diff = np.zeros(len(self.points) + 1, dtype=np.int64)
+        for iv in covers:
+            for s, e in iv:
+                diff[np.searchsorted(self.points, s)] += 1
+                diff[np.searchsorted(self.points, e)] -= 1
+        self.count = np.cumsum(diff)[: max(0, len(self.points) - 1)]
+        self.length = np.diff(self.points)
+
+    def explained_by(self, cover_x: Intervals) -> float | None:
+        """`explained` for the partner whose (merged) spans are ``cover_x``."""
+        inside = np.zeros(len(self.count), dtype=bool)
+        for s, e in cover_x:
+            inside[np.searchsorted(self.points, s):np.searchsorted(self.points, e)] = True
+        others = np.where(inside, self.count >= 2, self.count >= 1)
+        total = int(self.length[others].sum())
+        if not total:
+            return None
+        return int(self.length[others & inside].sum()) / total
+
+
 def explained(witnesses: Mapping[str, Mapping[str, _Witness]], y: str, x: str) -> float | None:
     """The share of what ``y`` shares with documents other than ``x`` that
-    lies inside what it shares with ``x``; None when it shares with no other."""
+    lies inside what it shares with ``x``; None when it shares with no other.
+    (The slow twin of `_Coverage.explained_by`.)"""
     mine = witnesses.get(y, {})
     others = _union([s for z, w in mine.items() if z != x for s in w.cover])
     total = _length(others)
@@ -124,6 +157,7 @@ def circulation_evidence(passages: Mapping[tuple[str, str], Sequence[Passage]]
     """For every pair ``(a, b)`` with passages, the circulation evidence
     (empty when the story says nothing clear about it)."""
     witnesses = _witnesses(passages)
+    coverage = {d: _Coverage([w.cover for w in by.values()]) for d, by in witnesses.items()}
     out: dict[tuple[str, str], list[Evidence]] = {}
     for (a, b), ps in passages.items():
         if not ps:
@@ -136,7 +170,8 @@ def circulation_evidence(passages: Mapping[tuple[str, str], Sequence[Passage]]
                 "readings", f"where {a} and {b} word the shared text differently, the other documents of the "
                             f"story carry {src}'s wording {n_src} times and {copy}'s {n_copy}",
                 "a" if src == a else "b", min(W_READINGS_MAX, W_READING * (n_src - n_copy))))
-        ea, eb = explained(witnesses, a, b), explained(witnesses, b, a)  # a by b, b by a
+        ea = coverage[a].explained_by(witnesses[a][b].cover) if b in witnesses.get(a, {}) else None  # a by b
+        eb = coverage[b].explained_by(witnesses[b][a].cover) if a in witnesses.get(b, {}) else None  # b by a
         if ea is None or eb is None or abs(ea - eb) < MARGIN:
             continue
         w = W_CIRCULATION * min(1.0, abs(ea - eb) / 0.5)
@@ -155,9 +190,12 @@ def reading_votes(witnesses: Mapping[str, Mapping[str, _Witness]], a: str, b: st
     more third documents carry a's wording than b's, and the reverse. Words
     only one side has count only when some other document has them too."""
     wa, wb = witnesses.get(a, {}), witnesses.get(b, {})
-    thirds = (set(wa) & set(wb)) - {a, b}
+    thirds = sorted((set(wa) & set(wb)) - {a, b}, key=lambda z: (zlib.crc32(z.encode("utf-8")), z))
     if not thirds:
         return 0, 0
+    # a wire story has hundreds of copies; a fixed sample of them is enough to
+    # tell which wording most carry, and keeps a story's cost linear
+    thirds = thirds[:MAX_WITNESSES]
     va = vb = 0
     for p in passages:
         for ed in p.edits:
