@@ -62,10 +62,8 @@ def _cuts(text: str) -> list[int]:
         before = text[mark_at - 1] if mark_at > 0 else ""
         if mark_at > 0 and not (before.isalnum() or before == "_" or before in _CLOSE):
             continue
-        if not m.group("space"):
-            # Glued: only after a lower-case letter, a digit or a closing mark.
-            if not (before.islower() or before.isdigit() or before in _CLOSE or text[mark_at] != "."):
-                continue
+        if not m.group("space") and not _glued_ok(text, mark_at, m.end()):
+            continue
         if m.end("mark") == m.end() - len(m.group("space") or "") and _is_abbreviation(text, mark_at):
             continue
         cuts.append(m.end())
@@ -125,8 +123,7 @@ def split_sentences_slow(text: str) -> tuple[Span, ...]:
                 if w > k and w < n and (_is_capital(text[w]) or unicodedata.category(text[w])[0] == "N"
                                         or text[w] in _OPEN):
                     cut = w
-                elif w == k and k < n and _glued_opening(text, k) and (
-                        before.islower() or before.isdigit() or before in _CLOSE or c != "."):
+                elif w == k and k < n and _glued_opening(text, k) and _glued_ok(text, i, k):
                     cut = k
             if cut is not None and not (k == j and _is_abbreviation(text, i)):
                 s = _trimmed(text, start, cut)
@@ -142,6 +139,24 @@ def split_sentences_slow(text: str) -> tuple[Span, ...]:
     if s is not None:
         out.append(s)
     return tuple(out)
+
+
+def _glued_ok(text: str, mark_at: int, nxt: int) -> bool:
+    """Whether a mark with a capital right after it (no space) ends a sentence:
+    after a lower-case letter, a digit or a closing mark ("bn.For"), after an
+    acronym of two or more capitals when a capitalised word follows
+    ("US.The", not "U.S.Army"), or when the mark is not a full stop."""
+    before = text[mark_at - 1] if mark_at > 0 else ""
+    if text[mark_at] != "." or before.islower() or before.isdigit() or before in _CLOSE:
+        return True
+    if not _is_capital(before):
+        return False
+    k = mark_at - 1
+    while k > 0 and _is_capital(text[k - 1]):
+        k -= 1
+    acronym = mark_at - k >= 2 and (k == 0 or not text[k - 1].isalnum())
+    follows = text[nxt:nxt + 2]
+    return acronym and len(follows) == 2 and _is_capital(follows[0]) and follows[1].islower()
 
 
 def _glued_opening(text: str, k: int) -> bool:

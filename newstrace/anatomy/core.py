@@ -15,8 +15,8 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from ..align import AlignParams, align_tokens, word_ids
-from ..records import Change, Document, Flag, Passage, Segment, Span
+from ..align import AlignParams, _widen_close, _widen_open, align_tokens, word_ids
+from ..records import Change, Document, Edit, Flag, Passage, Segment, Span
 from ..sentences import split_sentences
 from ..text import Tokens, tokenize
 from .boilerplate import boilerplate_spans
@@ -28,6 +28,8 @@ from .segments import tile
 BORROWED = ("verbatim", "edited", "quotation")
 KEPT_SHARE = 0.5  # a source sentence is kept when this share of its words is used
 SENTENCE_MIN_WORDS = 3  # whole sentences matched on their own from this length
+SENTENCE_EDIT_WORDS = 3  # an edit this long across a sentence start cuts a passage
+_TRAILING = set(".!?\u2026\"'\u201d\u2019)]")
 
 
 class AnatomyError(ValueError):
@@ -152,23 +154,93 @@ def _mask_tokens(t: Tokens, spans: Sequence[Span]) -> np.ndarray:
     return m
 
 
+def _crosses_sentence(t: Tokens, i0: int, i1: int) -> bool:
+    """Whether tokens ``[i0, i1)`` (or the gap at ``i0`` when empty) start a sentence."""
+    hi = min(i1 + 1, len(t))
+    return bool(t.sentence_start[i0:hi].any()) if i0 < len(t) else False
+
+
+def split_at_sentence_edits(p: Passage, ta: Tokens, tb: Tokens, min_words: int,
+                            min_edit_words: int = SENTENCE_EDIT_WORDS) -> list[Passage]:
+    """Cut a passage where one of its edits takes out, puts in or swaps whole
+    sentences (``min_edit_words`` words or more on one side, across a
+    sentence start): a summary that dropped one sentence and put another
+    from elsewhere in its place. Pieces keep their edits; pieces with fewer
+    than ``min_words`` matching words are dropped (the sentence pass finds
+    short whole sentences again)."""
+    if p.kind != "passage" or not p.edits:
+        return [p]
+    cuts: list[Edit] = []
+    for e in p.edits:
+        a0, a1 = _token_range(ta, e.a.start, e.a.end)
+        b0, b1 = _token_range(tb, e.b.start, e.b.end)
+        if max(a1 - a0, b1 - b0) >= min_edit_words and (_crosses_sentence(ta, a0, a1) or _crosses_sentence(tb, b0, b1)):
+            cuts.append(e)
+    if not cuts:
+        return [p]
+    pieces: list[Passage] = []
+    a_start, b_start = p.a.start, p.b.start
+    for e in [*cuts, None]:
+        if e is None:
+            a_end, b_end = p.a.end, p.b.end
+        else:
+            a_end = int(ta.ends[int(np.searchsorted(ta.ends, e.a.start, side="right")) - 1])
+            b_end = int(tb.ends[int(np.searchsorted(tb.ends, e.b.start, side="right")) - 1])
+            a_end, b_end = _widen_close(ta.text, tb.text, a_end, b_end)
+        piece = _piece(p, ta, tb, a_start, a_end, b_start, b_end)
+        if piece is not None and piece.words >= min_words:
+            pieces.append(piece)
+        if e is not None:
+            a_start = int(ta.starts[min(int(np.searchsorted(ta.starts, e.a.end, side="left")), len(ta) - 1)])
+            b_start = int(tb.starts[min(int(np.searchsorted(tb.starts, e.b.end, side="left")), len(tb) - 1)])
+            a_start, b_start = _widen_open(ta.text, tb.text, a_start, b_start)
+    return pieces
+
+
+def _piece(p: Passage, ta: Tokens, tb: Tokens, a0: int, a1: int, b0: int, b1: int) -> Passage | None:
+    """The part of passage ``p`` within the given spans, its edits and counts."""
+    if a1 <= a0 or b1 <= b0:
+        return None
+    edits = tuple(e for e in p.edits if a0 <= e.a.start and e.a.end <= a1 and b0 <= e.b.start and e.b.end <= b1)
+    i0, i1 = _token_range(ta, a0, a1)
+    j0, j1 = _token_range(tb, b0, b1)
+    ea = sum(np.subtract(*_token_range(ta, e.a.start, e.a.end)[::-1]) for e in edits)
+    eb = sum(np.subtract(*_token_range(tb, e.b.start, e.b.end)[::-1]) for e in edits)
+    words = (i1 - i0) - int(ea)
+    if words <= 0 or words != (j1 - j0) - int(eb):
+        return None
+    sim = 2 * words / ((i1 - i0) + (j1 - j0))
+    return Passage(a=Span(a0, a1), b=Span(b0, b1), a_text=ta.text[a0:a1], b_text=tb.text[b0:b1], words=words,
+                   similarity=sim, kind="passage", edits=edits)
+
+
+def _closing_end(text: str, end: int) -> int:
+    """Take in the sentence's closing marks (".", "!", quotes, brackets) after ``end``."""
+    while end < len(text) and text[end] in _TRAILING:
+        end += 1
+    return end
+
+
 def sentence_matches(ts: Tokens, td: Tokens, ids: tuple[np.ndarray, np.ndarray], s_sents: Sequence[Span],
                      d_sents: Sequence[Span], taken: Sequence[Passage],
                      min_words: int = SENTENCE_MIN_WORDS) -> list[Passage]:
     """Whole source sentences that stand word for word as whole sentences of
-    the derivative, outside the passages already ``taken``."""
+    the derivative, outside the passages already ``taken``.
+
+    A sentence of the derivative starts where the sentence splitter or the
+    tokenizer starts one (they differ on glued text such as "…the US.The
+    …"), and ends where the next one starts or the text ends.
+    """
     ia, ib = ids
     used_a = _mask_tokens(ts, [p.a for p in taken])
     used_b = _mask_tokens(td, [p.b for p in taken])
-    d_at: dict[int, Span] = {}
-    d_end: set[int] = set()
+    starts = np.array(td.sentence_start, dtype=bool, copy=True)
     for s in d_sents:
-        i0, i1 = _token_range(td, s.start, s.end)
-        if i1 > i0:
-            d_at[i0] = s
-            d_end.add(i1)
-    first = {}
-    for j in d_at:
+        i0, _ = _token_range(td, s.start, s.end)
+        if i0 < len(starts):
+            starts[i0] = True
+    first: dict[int, list[int]] = {}
+    for j in np.flatnonzero(starts).tolist():
         first.setdefault(int(ib[j]), []).append(j)
     out: list[Passage] = []
     for s in s_sents:
@@ -178,10 +250,14 @@ def sentence_matches(ts: Tokens, td: Tokens, ids: tuple[np.ndarray, np.ndarray],
             continue
         seq = ia[i0:i1]
         for j in first.get(int(seq[0]), ()):
-            if j + n in d_end and not used_b[j:j + n].any() and np.array_equal(ib[j:j + n], seq):
-                d = d_at[j]
-                end = next(x.end for x in d_sents if x.start >= d.start and _token_range(td, x.start, x.end)[1] == j + n)
-                out.append(Passage(a=s, b=Span(d.start, end), a_text=s.slice(ts.text), b_text=td.text[d.start:end],
+            if (j + n == len(td) or (j + n < len(td) and starts[j + n])) and not used_b[j:j + n].any() \
+                    and np.array_equal(ib[j:j + n], seq):
+                b0 = int(td.starts[j])
+                lead = s.start - int(ts.starts[i0])  # opening marks the source sentence starts with
+                if lead and td.text[max(0, b0 - lead):b0] == ts.text[s.start:int(ts.starts[i0])]:
+                    b0 -= lead
+                b1 = _closing_end(td.text, int(td.ends[j + n - 1]))
+                out.append(Passage(a=s, b=Span(b0, b1), a_text=s.slice(ts.text), b_text=td.text[b0:b1],
                                    words=n, similarity=1.0, kind="passage"))
                 used_a[i0:i1] = True
                 used_b[j:j + n] = True
@@ -252,6 +328,7 @@ def anatomy(derivative: Document, sources: Sequence[Document], params: AlignPara
         s_sents = split_sentences(src.text)
         tokens[src.id] = (ts, s_sents)
         found = list(passages[src.id]) if passages and src.id in passages else align_tokens(ts, td, params, ids=ids)
+        found = [q for p in found for q in split_at_sentence_edits(p, ts, td, params.min_words)]
         found += sentence_matches(ts, td, ids, s_sents, d_sents, found)
         candidates += [(src.id, p) for p in found]
     kept = _resolve(candidates)
