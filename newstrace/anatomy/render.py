@@ -64,7 +64,14 @@ def render_text(a: Anatomy) -> str:
         segs = [g for g in a.segments if g.label == label and d.text[g.start:g.end].strip()]
         out += ["", f"{title}: {len(segs)} stretch{'es' * (len(segs) != 1)}"]
         for g in segs:
-            out.append(f"   [{g.start}, {g.end})  {excerpt(d.text[g.start:g.end])}")
+            if label == "boilerplate":  # one line each: "Disclaimer: …", "Become a Member …"
+                pos = g.start
+                for line in d.text[g.start:g.end].split("\n"):
+                    if line.strip():
+                        out.append(f"   [{pos}, {pos + len(line)})  {excerpt(line, 60)}")
+                    pos += len(line) + 1
+            else:
+                out.append(f"   [{g.start}, {g.end})  {excerpt(d.text[g.start:g.end])}")
 
     ranked = sorted(a.omissions, key=lambda o: (-o.weight, o.source, o.start))[:SHORT_LIST]
     out += ["", f"left out: what changes the meaning (the {len(ranked)} that matter most, of {len(a.omissions)})"]
