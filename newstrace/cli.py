@@ -17,10 +17,9 @@ import click
 from . import __version__
 from .align import AlignParams
 from .compare import Comparison, compare
+from .excerpt import excerpt as _excerpt
 from .ingest import LoadError, load_path
 from .records import Document, Passage
-
-EXCERPT = 70
 
 
 def _fail(message: str) -> NoReturn:
@@ -392,27 +391,64 @@ def format_quotations(r: dict) -> str:
 
 # --------------------------------------------------------------------------
 # text formatting
+@main.command("anatomy")
+@click.argument("items", nargs=-1, metavar="DERIVATIVE [SOURCE...] | --db FILE DOC")
+@click.option("--db", default=None, metavar="FILE",
+              help="A store: the anatomy of document DOC against the sources provenance infers for it.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="A readable report, or one JSON object (schema in docs/anatomy-json.md).")
+@align_options
+def anatomy_cmd(items: tuple[str, ...], db: str | None, fmt: str, ngram: int, min_words: int, max_gap: int) -> None:
+    """The anatomy of one derivative against its source(s): every character
+    of it labelled (verbatim, edited, quotation, added, boilerplate), every
+    character of each source used or left out, the changes inside borrowed
+    passages, the hedges, numbers, attributions and negations it left out,
+    and whether its headline rests on what it borrowed.
+
+    Files: the first is the derivative, the others its sources. With --db,
+    give one document id; its sources are those provenance infers.
+    """
+    from .anatomy import AnatomyError, anatomy, render_text
+    from .anatomy.inferred import inferred_sources
+
+    params = _params(ngram, min_words, max_gap)
+    notes: list[str] = []
+    if db is None:
+        if len(items) < 2:
+            _fail("give the derivative and at least one source (newstrace anatomy DERIVATIVE SOURCE...), "
+                  "or --db FILE DOC for a document in a store")
+        docs = [_load(p) for p in items]
+        derivative, sources = docs[0], docs[1:]
+    else:
+        if len(items) != 1:
+            _fail("with --db give exactly one document id, the derivative")
+        store = _open_store(db, read_only=True)
+        try:
+            if not store.existing("id", [items[0]]):
+                _fail(f"no document {items[0]!r} in {db}; give a document id as 'newstrace export' lists them")
+            story = store.story_id(items[0])
+            if story is None:
+                _fail(f"document {items[0]!r} shares no text with any other document in {db}, "
+                      "so it has no source to compare with")
+            docs, passages = store.story(story)
+        finally:
+            store.close()
+        try:
+            derivative, sources, notes = inferred_sources(docs, passages, items[0])
+        except AnatomyError as e:
+            _fail(str(e))
+    try:
+        result = anatomy(derivative, sources, params, notes=notes)
+    except AnatomyError as e:
+        _fail(str(e))
+    if fmt == "json":
+        click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_text(result))
 
 
-def _excerpt(text: str, width: int = EXCERPT) -> str:
-    """The text on one line, in quotes; long text keeps whole words from
-    both ends around an ellipsis."""
-    words = text.split()
-    flat = " ".join(words)
-    if len(flat) <= width:
-        return f"\u201c{flat}\u201d"
-    half = (width - 3) // 2
-    head: list[str] = []
-    for w in words:
-        if head and len(" ".join(head + [w])) > half:
-            break
-        head.append(w)
-    tail: list[str] = []
-    for w in reversed(words[len(head):]):
-        if tail and len(" ".join([w] + tail)) > half:
-            break
-        tail.insert(0, w)
-    return f"\u201c{' '.join(head)} \u2026 {' '.join(tail)}\u201d"
+# --------------------------------------------------------------------------
+# text formatting
 
 
 def _doc_lines(label: str, d: Document, words: int) -> list[str]:
