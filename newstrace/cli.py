@@ -448,6 +448,74 @@ def anatomy_cmd(items: tuple[str, ...], db: str | None, fmt: str, ngram: int, mi
 
 
 # --------------------------------------------------------------------------
+# seeing it: the HTML report and the web app
+
+
+@main.command("report")
+@click.argument("files", nargs=-1, metavar="[A B]")
+@click.option("--db", default=None, metavar="FILE", help="A store: write a site (an overview, a page per story, "
+              "pair pages) into the folder OUTPUT.")
+@click.option("-o", "--output", required=True, metavar="PATH",
+              help="The HTML file to write (for A B), or the folder of the site (with --db).")
+@click.option("--stories", type=click.IntRange(1, 1000), default=20, show_default=True, metavar="N",
+              help="With --db: pages for the N largest stories.")
+@align_options
+def report_cmd(files: tuple[str, ...], db: str | None, output: str, stories: int, ngram: int, min_words: int,
+               max_gap: int) -> None:
+    """Write an HTML report that opens from disk with no network: the pair
+    view of articles A and B side by side (borrowed text coloured by kind,
+    edits struck and inserted, omissions flagged), or with --db a site of
+    the store: an overview, the largest stories (provenance graph, timeline,
+    reprint clusters, quotations that travelled) and their pairs."""
+    from pathlib import Path
+
+    from .report import site_report, write_pair_report
+
+    params = _params(ngram, min_words, max_gap)
+    out = Path(output)
+    if db is None:
+        if len(files) != 2:
+            _fail("give two files (newstrace report A B -o report.html), or --db FILE -o FOLDER for a store")
+        if out.is_dir():
+            _fail(f"{out}: is a folder; give the HTML file to write, such as report.html")
+        a, b = _load(files[0]), _load(files[1])
+        click.echo(str(write_pair_report(a, b, out, params)))
+        return
+    if files:
+        _fail("with --db give no files; the report covers the store")
+    if out.exists() and not out.is_dir():
+        _fail(f"{out}: exists and is not a folder; give a folder for the site, such as site/")
+    store = _open_store(db, read_only=True)
+    try:
+        written = site_report(store, out, stories=stories, params=params)
+    finally:
+        store.close()
+    click.echo(f"{out / 'index.html'} ({len(written)} pages)")
+
+
+@main.command("serve")
+@click.option("--db", required=True, metavar="FILE", help="The store to browse (read only; served from a snapshot).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on.")
+def serve_cmd(db: str, host: str, port: int) -> None:
+    """Browse a store in a local web app: the overview, stories, documents,
+    pairs side by side, full-text search, "where was this used" for pasted
+    text, and a JSON API (/api, /openapi.json). The store is copied to a
+    private snapshot at start, so a scan may write to it meanwhile; the app
+    shows the data as of its start."""
+    try:
+        from .web import SnapshotError, WebUnavailable, serve
+    except ImportError as e:  # pragma: no cover - the package itself is always there
+        _fail(str(e))
+    try:
+        serve(db, host=host, port=port, say=lambda m: click.echo(m, err=True))
+    except WebUnavailable as e:
+        _fail(str(e))
+    except SnapshotError as e:
+        _fail(str(e))
+
+
+# --------------------------------------------------------------------------
 # text formatting
 
 
