@@ -86,7 +86,7 @@ def layout(g: ProvenanceGraph, colors: Mapping[str, str], href: Callable[[str], 
             name = labels.get(n.id) or n.label
             sub = " \u00b7 ".join(x for x in (n.outlet if not n.placeholder else "not in the collection",
                                                n.published) if x)
-            nodes.append(SvgNode(n.id, x, y, _short(name, 27), _short(sub, 34), color, n.placeholder,
+            nodes.append(SvgNode(n.id, x, y, _short(name, 25), _short(sub, 34), color, n.placeholder,
                                  None if n.placeholder else href(n.id), name))
     edges = []
     for e in g.edges:
