@@ -114,7 +114,7 @@ def derivative_runs(text: str, segments: Sequence[Segment], passages: Sequence[P
     runs: list[Run] = []
     for a, b in zip(cuts, cuts[1:] + [n]):
         for word, k in deleted.pop(a, []):
-            runs.append(Run(word, "edited", "del", k))
+            runs.append(Run(word, "edited", "del", k, None, ("gone",)))
         if a >= b:
             continue
         seg = _covering(seg_starts, segs, a)
