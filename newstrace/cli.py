@@ -17,10 +17,9 @@ import click
 from . import __version__
 from .align import AlignParams
 from .compare import Comparison, compare
+from .excerpt import excerpt as _excerpt
 from .ingest import LoadError, load_path
 from .records import Document, Passage
-
-EXCERPT = 70
 
 
 def _fail(message: str) -> NoReturn:
@@ -392,27 +391,132 @@ def format_quotations(r: dict) -> str:
 
 # --------------------------------------------------------------------------
 # text formatting
+@main.command("anatomy")
+@click.argument("items", nargs=-1, metavar="DERIVATIVE [SOURCE...] | --db FILE DOC")
+@click.option("--db", default=None, metavar="FILE",
+              help="A store: the anatomy of document DOC against the sources provenance infers for it.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="A readable report, or one JSON object (schema in docs/anatomy-json.md).")
+@align_options
+def anatomy_cmd(items: tuple[str, ...], db: str | None, fmt: str, ngram: int, min_words: int, max_gap: int) -> None:
+    """The anatomy of one derivative against its source(s): every character
+    of it labelled (verbatim, edited, quotation, added, boilerplate), every
+    character of each source used or left out, the changes inside borrowed
+    passages, the hedges, numbers, attributions and negations it left out,
+    and whether its headline rests on what it borrowed.
+
+    Files: the first is the derivative, the others its sources. With --db,
+    give one document id; its sources are those provenance infers.
+    """
+    from .anatomy import AnatomyError, anatomy, render_text
+    from .anatomy.inferred import inferred_sources
+
+    params = _params(ngram, min_words, max_gap)
+    notes: list[str] = []
+    if db is None:
+        if len(items) < 2:
+            _fail("give the derivative and at least one source (newstrace anatomy DERIVATIVE SOURCE...), "
+                  "or --db FILE DOC for a document in a store")
+        docs = [_load(p) for p in items]
+        derivative, sources = docs[0], docs[1:]
+    else:
+        if len(items) != 1:
+            _fail("with --db give exactly one document id, the derivative")
+        store = _open_store(db, read_only=True)
+        try:
+            if not store.existing("id", [items[0]]):
+                _fail(f"no document {items[0]!r} in {db}; give a document id as 'newstrace export' lists them")
+            story = store.story_id(items[0])
+            if story is None:
+                _fail(f"document {items[0]!r} shares no text with any other document in {db}, "
+                      "so it has no source to compare with")
+            docs, passages = store.story(story)
+        finally:
+            store.close()
+        try:
+            derivative, sources, notes = inferred_sources(docs, passages, items[0])
+        except AnatomyError as e:
+            _fail(str(e))
+    try:
+        result = anatomy(derivative, sources, params, notes=notes)
+    except AnatomyError as e:
+        _fail(str(e))
+    if fmt == "json":
+        click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_text(result))
 
 
-def _excerpt(text: str, width: int = EXCERPT) -> str:
-    """The text on one line, in quotes; long text keeps whole words from
-    both ends around an ellipsis."""
-    words = text.split()
-    flat = " ".join(words)
-    if len(flat) <= width:
-        return f"\u201c{flat}\u201d"
-    half = (width - 3) // 2
-    head: list[str] = []
-    for w in words:
-        if head and len(" ".join(head + [w])) > half:
-            break
-        head.append(w)
-    tail: list[str] = []
-    for w in reversed(words[len(head):]):
-        if tail and len(" ".join([w] + tail)) > half:
-            break
-        tail.insert(0, w)
-    return f"\u201c{' '.join(head)} \u2026 {' '.join(tail)}\u201d"
+# --------------------------------------------------------------------------
+# seeing it: the HTML report and the web app
+
+
+@main.command("report")
+@click.argument("files", nargs=-1, metavar="[A B]")
+@click.option("--db", default=None, metavar="FILE", help="A store: write a site (an overview, a page per story, "
+              "pair pages) into the folder OUTPUT.")
+@click.option("-o", "--output", required=True, metavar="PATH",
+              help="The HTML file to write (for A B), or the folder of the site (with --db).")
+@click.option("--stories", type=click.IntRange(1, 1000), default=20, show_default=True, metavar="N",
+              help="With --db: pages for the N largest stories.")
+@align_options
+def report_cmd(files: tuple[str, ...], db: str | None, output: str, stories: int, ngram: int, min_words: int,
+               max_gap: int) -> None:
+    """Write an HTML report that opens from disk with no network: the pair
+    view of articles A and B side by side (borrowed text coloured by kind,
+    edits struck and inserted, omissions flagged), or with --db a site of
+    the store: an overview, the largest stories (provenance graph, timeline,
+    reprint clusters, quotations that travelled) and their pairs."""
+    from pathlib import Path
+
+    from .report import site_report, write_pair_report
+
+    params = _params(ngram, min_words, max_gap)
+    out = Path(output)
+    if db is None:
+        if len(files) != 2:
+            _fail("give two files (newstrace report A B -o report.html), or --db FILE -o FOLDER for a store")
+        if out.is_dir():
+            _fail(f"{out}: is a folder; give the HTML file to write, such as report.html")
+        a, b = _load(files[0]), _load(files[1])
+        click.echo(str(write_pair_report(a, b, out, params)))
+        return
+    if files:
+        _fail("with --db give no files; the report covers the store")
+    if out.exists() and not out.is_dir():
+        _fail(f"{out}: exists and is not a folder; give a folder for the site, such as site/")
+    store = _open_store(db, read_only=True)
+    try:
+        written = site_report(store, out, stories=stories, params=params)
+    finally:
+        store.close()
+    click.echo(f"{out / 'index.html'} ({len(written)} pages)")
+
+
+@main.command("serve")
+@click.option("--db", required=True, metavar="FILE", help="The store to browse (read only; served from a snapshot).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on.")
+def serve_cmd(db: str, host: str, port: int) -> None:
+    """Browse a store in a local web app: the overview, stories, documents,
+    pairs side by side, full-text search, "where was this used" for pasted
+    text, and a JSON API (/api, /openapi.json). The store is copied to a
+    private snapshot at start, so a scan may write to it meanwhile; the app
+    shows the data as of its start."""
+    try:
+        from .web import SnapshotError, WebUnavailable, serve
+    except ImportError as e:  # pragma: no cover - the package itself is always there
+        _fail(str(e))
+    try:
+        serve(db, host=host, port=port, say=lambda m: click.echo(m, err=True))
+    except WebUnavailable as e:
+        _fail(str(e))
+    except SnapshotError as e:
+        _fail(str(e))
+
+
+# --------------------------------------------------------------------------
+# text formatting
 
 
 def _doc_lines(label: str, d: Document, words: int) -> list[str]:

@@ -171,3 +171,129 @@ class Quotation:
             "speaker_end": self.speaker_span.end if self.speaker_span else None,
             "warnings": list(self.warnings),
         }
+
+
+# --------------------------------------------------------------------------
+# anatomy of a derivative (newstrace.anatomy)
+
+SegmentLabel = Literal["verbatim", "edited", "quotation", "added", "boilerplate", "used", "left_out"]
+FlagReason = Literal["hedge", "negation", "number", "attribution"]
+ChangeKind = Literal["typo", "spelling", "punctuation", "word_replaced", "words_inserted", "words_deleted",
+                     "sentence_split", "sentence_merged", "number", "name"]
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A labelled stretch ``[start, end)`` of one document's text.
+
+    Over a derivative the labels are ``verbatim`` (borrowed word for word),
+    ``edited`` (borrowed, inside a sentence with word-level edits),
+    ``quotation`` (a short phrase in quotation marks found in a source),
+    ``added`` (the derivative's own text) and ``boilerplate`` (site
+    furniture); over a source they are ``used`` and ``left_out``. The
+    segments of one text tile it: contiguous, in order, no gaps or overlaps.
+    ``source`` is the source a borrowed segment came from and ``passage`` the
+    index of its passage in :attr:`Anatomy.passages`.
+    """
+
+    start: int
+    end: int
+    label: SegmentLabel
+    source: str | None = None
+    passage: int | None = None
+
+    def as_dict(self, text: str) -> dict[str, Any]:
+        d: dict[str, Any] = {"start": self.start, "end": self.end, "label": self.label}
+        if self.source is not None:
+            d["source"] = self.source
+            d["passage"] = self.passage
+        d["text"] = text[self.start : self.end]
+        return d
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    """Words of a source that change the meaning when dropped.
+
+    ``reason`` is ``hedge`` (a limiter such as "very limited, if any",
+    "only", "reportedly"), ``negation``, ``number`` (a number or quantity) or
+    ``attribution`` ("a US official said", "according to …"). ``sentence``
+    is the sentence holding it, ``used`` whether the derivative took these
+    words, ``weight`` how much dropping it matters (ranks the short list).
+    """
+
+    source: str
+    start: int
+    end: int
+    text: str
+    reason: FlagReason
+    sentence: Span
+    used: bool
+    weight: float = 0.0
+
+    def as_dict(self, source_text: str) -> dict[str, Any]:
+        return {"source": self.source, "start": self.start, "end": self.end, "text": self.text,
+                "reason": self.reason, "used": self.used, "weight": round(self.weight, 2),
+                "sentence_start": self.sentence.start, "sentence_end": self.sentence.end,
+                "sentence": self.sentence.slice(source_text)}
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One change inside a borrowed passage, classified.
+
+    ``kind`` is one of ``typo`` (a doubled word fixed or made), ``spelling``
+    (a word respelt, or its capitals changed), ``punctuation`` (marks or
+    quote style between or inside words), ``word_replaced``,
+    ``words_inserted``, ``words_deleted``, ``sentence_split``,
+    ``sentence_merged`` (also paragraph breaks added or removed), ``number``
+    and ``name`` (a number or a name replaced, added or dropped). ``a`` is
+    the span in the source, ``b`` in the derivative (empty where the words
+    are only on the other side); ``passage`` indexes
+    :attr:`Anatomy.passages`.
+    """
+
+    kind: ChangeKind
+    source: str
+    passage: int
+    a: Span
+    b: Span
+    a_text: str
+    b_text: str
+    detail: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "detail": self.detail, "source": self.source, "passage": self.passage,
+                **_span_pair(self.a, self.b, self.a_text, self.b_text)}
+
+
+@dataclass(frozen=True, slots=True)
+class HeadlineTerm:
+    """A content word of the derivative's headline or lead, checked against its sources.
+
+    ``kind`` is ``number``, ``entity`` (a name: capitalised where it is not
+    the first word, here or in a source), ``claim`` (a verb that asserts:
+    "confirms", "defected", "admits") or ``word``. ``supported`` is true
+    when the term (same stem; numbers exactly) occurs in the text the
+    derivative borrowed; ``in_source`` when it occurs anywhere in a source.
+    ``found`` is where: the source id and span of the first occurrence,
+    borrowed text first.
+    """
+
+    text: str
+    start: int
+    end: int
+    part: Literal["headline", "lead"]
+    kind: Literal["number", "entity", "claim", "word"]
+    supported: bool
+    in_source: bool
+    found: tuple[str, Span] | None = None
+
+    def as_dict(self, sources: dict[str, str]) -> dict[str, Any]:
+        d: dict[str, Any] = {"text": self.text, "start": self.start, "end": self.end, "part": self.part,
+                             "kind": self.kind, "supported": self.supported, "in_source": self.in_source,
+                             "source": None, "source_start": None, "source_end": None, "source_text": None}
+        if self.found:
+            sid, sp = self.found
+            d.update(source=sid, source_start=sp.start, source_end=sp.end, source_text=sp.slice(sources[sid]))
+        return d

@@ -1,0 +1,298 @@
+"""What the pages show, as plain data: the pair view, the story view, the
+document view and the collection overview.
+
+These functions make the library calls (compare, anatomy, trace_passages,
+link_quotations) and arrange the results for the templates; they produce no
+markup. Links between pages come from a :class:`Links` object, so the
+offline report (relative file names) and the web app (routes) share them.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, Sequence
+from urllib.parse import urlsplit
+
+from ..align import AlignParams
+from ..compare import compare
+from ..excerpt import excerpt as _quoted
+from ..records import Document, Passage
+from .graph_svg import layout, outlet_colors
+from .runs import derivative_runs, passage_by_source, passage_label, plain_runs, source_runs
+
+BORROWED_LABELS = ("verbatim", "edited", "quotation")
+BAR_LABELS = ("verbatim", "edited", "quotation", "added", "boilerplate")
+
+
+def clip(text: str, width: int) -> str:
+    """The text on one line, cut around an ellipsis to about ``width`` characters (no quotes)."""
+    return _quoted(text, width)[1:-1]
+
+
+@dataclass(frozen=True, slots=True)
+class Links:
+    """Where a page links to; ``None`` means "no page for it here"."""
+
+    story: Callable[[int], str | None] = lambda _s: None
+    doc: Callable[[str], str | None] = lambda _d: None
+    pair: Callable[[str, str], str | None] = lambda _a, _b: None
+
+
+def safe_url(url: str | None) -> str | None:
+    """An article's URL if it is an http(s) address (anything else, such as
+    ``javascript:``, is shown as text and never linked)."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    return url.strip() if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def _date(v: _dt.date | _dt.datetime | str | None) -> str | None:
+    if v is None:
+        return None
+    return v if isinstance(v, str) else v.isoformat()
+
+
+def doc_info(d: Document, links: Links | None = None) -> dict[str, Any]:
+    links = links or Links()
+    return {"id": d.id, "title": d.title, "name": d.title or d.source_path or d.id, "outlet": d.outlet,
+            "byline": d.byline, "published": _date(d.published), "url": d.url, "safe_url": safe_url(d.url),
+            "path": d.source_path, "length": len(d.text), "href": links.doc(d.id)}
+
+
+def short_name(d: Document, n: int = 48) -> str:
+    """A document's title (or file name, or id) cut to ``n`` characters."""
+    name = " ".join((d.title or (d.source_path or d.id).replace("\\", "/").rsplit("/", 1)[-1]).split())
+    return name if len(name) <= n else name[: n - 1] + "\u2026"
+
+
+def _bars(shares: Mapping[str, float]) -> list[dict[str, Any]]:
+    return [{"label": k, "share": shares.get(k, 0.0), "pct": round(100 * shares.get(k, 0.0), 1)}
+            for k in BAR_LABELS if shares.get(k, 0.0) > 0]
+
+
+# --------------------------------------------------------------------------
+# the pair view
+
+
+def pair_view(a: Document, b: Document, params: AlignParams | None = None, links: Links | None = None
+              ) -> dict[str, Any]:
+    """Two documents side by side: the source on the left, the derivative on
+    the right (the direction provenance decides; B when it cannot)."""
+    from ..anatomy import AnatomyError, anatomy
+
+    links = links or Links()
+    c = compare(a, b, params)
+    decision = c.provenance
+    source, derivative = (b, a) if decision is not None and decision.relation == "b->a" else (a, b)
+    view: dict[str, Any] = {
+        "left": doc_info(source, links), "right": doc_info(derivative, links),
+        "relation": decision.relation if decision else None,
+        "confidence": decision.confidence if decision else None,
+        "common_source": decision.common_source if decision else None,
+        "evidence": [{"kind": e.kind, "detail": e.detail} for e in decision.evidence] if decision else [],
+        "coverage": {"left": c.coverage_a if source is a else c.coverage_b,
+                     "right": c.coverage_b if source is a else c.coverage_a},
+    }
+    try:
+        an = anatomy(derivative, [source], params)
+    except AnatomyError as e:
+        an = None
+        view["note"] = str(e)
+    if an is None or not an.passages:
+        view.update(left_runs=plain_runs(source.text), right_runs=plain_runs(derivative.text), passages=[],
+                    omissions=[], changes=[], bars=[], headline=None, summary=None)
+        return view
+    passages = [p for _sid, p in an.passages]
+    mine = passage_by_source(an.passages, source.id)
+    s = an.summary
+    words = max(s.words, 1)
+    shares = {k: v / words for k, v in s.words_by_label.items()}
+    view.update(
+        left_runs=source_runs(source.text, an.source_segments[source.id], mine, an.omissions),
+        right_runs=derivative_runs(derivative.text, an.segments, passages),
+        passages=[{"n": k, "label": passage_label(p), "kind": p.kind, "words": p.words,
+                   "similarity": p.similarity, "a": (p.a.start, p.a.end), "b": (p.b.start, p.b.end),
+                   "edits": len(p.edits), "excerpt": clip(p.b_text, 90)} for k, p in enumerate(passages)],
+        omissions=[{"reason": f.reason, "text": f.text, "start": f.start, "end": f.end,
+                    "sentence": clip(f.sentence.slice(source.text), 160)}
+                   for f in sorted(an.omissions, key=lambda f: -f.weight)],
+        changes=[{"kind": ch.kind.replace("_", " "), "detail": ch.detail, "passage": ch.passage,
+                  "a_text": ch.a_text, "b_text": ch.b_text, "a": ch.a.start, "b": ch.b.start} for ch in an.changes],
+        bars=_bars(shares),
+        used=s.share_used.get(source.id, 0.0),
+        summary=s,
+        headline=_headline(an),
+        notes=list(an.notes),
+    )
+    return view
+
+
+def _headline(an) -> dict[str, Any] | None:
+    """The headline check: its terms, supported by the borrowed text or not."""
+    h = an.headline
+    if h.headline is None:
+        return None
+    terms = [t for t in h.terms if t.part == "headline" and t.kind != "word"] or \
+        [t for t in h.terms if t.part == "headline"]
+    return {"text": h.headline.slice(an.derivative.text),
+            "terms": [{"text": t.text, "kind": t.kind, "supported": t.supported, "in_source": t.in_source}
+                      for t in terms],
+            "unsupported": sum(not t.supported for t in terms)}
+
+
+# --------------------------------------------------------------------------
+# the story view
+
+
+def _union(spans: Sequence[tuple[int, int]]) -> int:
+    total, end = 0, -1
+    for s, e in sorted(spans):
+        if e <= end:
+            continue
+        total += e - max(s, end)
+        end = e
+    return total
+
+
+def story_view(docs: Sequence[Document], passages: Mapping[tuple[str, str], Sequence[Passage]],
+               links: Links | None = None, *, story_id: int | None = None) -> dict[str, Any]:
+    """A story: its provenance graph, timeline, reprint clusters, quotations
+    that travelled, coverage per document and who borrowed from whom."""
+    from ..provenance import trace_passages
+    from ..quotations import find_quotations
+    from ..quotations.links import link_quotations
+
+    links = links or Links()
+    by_id = {d.id: d for d in docs}
+    g = trace_passages(docs, passages)
+    colors = outlet_colors(d.outlet for d in docs)
+    names = {d.id: short_name(d) for d in docs}
+    svg = layout(g, colors, href=links.doc, labels=names)
+
+    spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    pair_spans: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)  # (target, source) -> target spans
+    pair_rows = []
+    for (a, b), ps in sorted(passages.items()):
+        if not ps:
+            continue
+        for p in ps:
+            spans[a].append((p.a.start, p.a.end))
+            spans[b].append((p.b.start, p.b.end))
+            pair_spans[(b, a)].append((p.b.start, p.b.end))
+            pair_spans[(a, b)].append((p.a.start, p.a.end))
+        pair_rows.append({"a": names[a], "b": names[b], "passages": len(ps), "words": sum(p.words for p in ps),
+                          "href": links.pair(a, b)})
+    pair_rows.sort(key=lambda r: -r["words"])
+
+    coverage = [{"doc": doc_info(d, links), "short": names[d.id], "color": colors.get(d.outlet or "", "#6b7a8f"),
+                 "share": _union(spans[d.id]) / max(len(d.text), 1),
+                 "reuse": g.reuse_class.get(d.id)} for d in docs]
+    for row in coverage:
+        row["pct"] = round(100 * row["share"], 1)
+    coverage.sort(key=lambda r: -r["share"])
+
+    borrowed: dict[tuple[str, str], int] = defaultdict(int)
+    for e in g.edges:
+        tgt = by_id.get(e.target)
+        if tgt is None:
+            continue
+        src = g.nodes[e.source]
+        who = tgt.outlet or names[tgt.id]
+        frm = (src.label if src.placeholder else (src.outlet or names.get(src.id, src.id)))
+        chars = _union(pair_spans[(e.target, e.source)]) if not src.placeholder else _union(spans[e.target])
+        borrowed[(who, frm)] += chars
+    top = max(borrowed.values(), default=1) or 1
+    borrow_rows = [{"who": w, "from": f, "chars": n, "pct": round(100 * n / top, 1)}
+                   for (w, f), n in sorted(borrowed.items(), key=lambda kv: -kv[1])]
+
+    dated = sorted(docs, key=lambda d: (_date(d.published) or "9999", d.id))
+    timeline = [{"doc": doc_info(d, links), "short": names[d.id], "color": colors.get(d.outlet or "", "#6b7a8f"),
+                 "reuse": g.reuse_class.get(d.id)} for d in dated]
+
+    clusters = []
+    for cl in sorted(g.clusters, key=lambda c: (-c.size, c.id))[:30]:
+        longest = max(cl.members, key=lambda m: m.end - m.start)
+        clusters.append({"id": cl.id, "size": cl.size, "passages": len(cl.passages),
+                         "excerpt": clip(by_id[longest.doc_id].text[longest.start:longest.end], 200),
+                         "members": [{"name": names[m.doc_id], "href": links.doc(m.doc_id), "start": m.start,
+                                      "end": m.end} for m in cl.members][:20],
+                         "root": names.get(g.cluster_roots.get(cl.id, ""), None)})
+
+    quotes = []
+    if len(docs) <= 60:
+        found = {d.id: find_quotations(d.text) for d in docs}
+        for link in link_quotations(docs):
+            q = found[link.a_id][link.a_index]
+            quotes.append({"text": clip(q.text, 220), "speaker": q.speaker, "from": names[link.a_id],
+                           "to": names[link.b_id], "quoted": link.b_index is not None,
+                           "flags": [f.replace("_", " ") for f in link.flags],
+                           "diff": [{"op": o, "a": x, "b": y} for o, x, y in link.diff[:4]],
+                           "href": links.pair(link.a_id, link.b_id)})
+            if len(quotes) >= 60:
+                break
+    return {"story_id": story_id, "documents": len(docs), "svg": svg, "timeline": timeline, "coverage": coverage,
+            "borrowed": borrow_rows, "clusters": clusters, "quotes": quotes, "pairs": pair_rows[:100],
+            "outlets": sorted(colors.items()), "graph": g}
+
+
+# --------------------------------------------------------------------------
+# a document in a store
+
+
+def document_view(doc: Document, story_docs: Sequence[Document],
+                  passages: Mapping[tuple[str, str], Sequence[Passage]], links: Links | None = None,
+                  params: AlignParams | None = None) -> dict[str, Any]:
+    """One stored document: its anatomy against the sources provenance infers,
+    its place in the story's provenance graph and the documents it shares text with."""
+    from ..anatomy import AnatomyError, anatomy
+    from ..anatomy.inferred import inferred_sources
+
+    links = links or Links()
+    view: dict[str, Any] = {"doc": doc_info(doc, links), "runs": plain_runs(doc.text), "bars": [],
+                            "omissions": [], "sources": [], "notes": [], "parents": [], "children": [],
+                            "partners": [], "story": None}
+    if not passages:
+        view["notes"].append("shares no text with any other document of the collection")
+        return view
+    partners = defaultdict(int)
+    for (a, b), ps in passages.items():
+        if doc.id in (a, b):
+            partners[b if a == doc.id else a] += sum(p.words for p in ps)
+    by_id = {d.id: d for d in story_docs}
+    view["partners"] = [{"doc": doc_info(by_id[o], links), "words": w, "pair": links.pair(o, doc.id)}
+                        for o, w in sorted(partners.items(), key=lambda kv: -kv[1]) if o in by_id]
+    try:
+        derivative, sources, notes = inferred_sources(story_docs, passages, doc.id)
+        an = anatomy(derivative, sources, params, notes=notes)
+    except AnatomyError as e:
+        view["notes"].append(str(e))
+        an = None
+    if an is not None and an.passages:
+        words = max(an.summary.words, 1)
+        view["runs"] = derivative_runs(doc.text, an.segments, [p for _s, p in an.passages])
+        view["bars"] = _bars({k: v / words for k, v in an.summary.words_by_label.items()})
+        view["sources"] = [{"doc": doc_info(s, links), "used": an.summary.share_used.get(s.id, 0.0),
+                            "pair": links.pair(s.id, doc.id)} for s in an.sources]
+        view["omissions"] = [{"reason": f.reason, "text": f.text, "source": f.source,
+                              "sentence": clip(f.sentence.slice(an.source(f.source).text), 160)}
+                             for f in sorted(an.omissions, key=lambda f: -f.weight)[:20]]
+        view["notes"].extend(an.notes)
+        view["headline"] = _headline(an)
+    return view
+
+
+def graph_neighbours(g, doc_id: str, names: Mapping[str, str], links: Links) -> dict[str, list]:
+    parents = [{"name": g.nodes[e.source].label if e.source not in names else names[e.source],
+                "placeholder": g.nodes[e.source].placeholder, "confidence": e.confidence,
+                "evidence": [f"{ev.kind}: {ev.detail}" for ev in e.evidence],
+                "href": None if g.nodes[e.source].placeholder else links.doc(e.source)}
+               for e in g.edges if e.target == doc_id]
+    children = [{"name": names.get(e.target, e.target), "confidence": e.confidence, "href": links.doc(e.target)}
+                for e in g.edges if e.source == doc_id]
+    return {"parents": parents, "children": children}

@@ -1,0 +1,82 @@
+"""The local web app over a store (``newstrace serve``): FastAPI, an optional extra.
+
+- :func:`snapshot`: copy the store to a private file, holding a read-only
+  connection meanwhile (so a scan can start afterwards without either
+  blocking the other);
+- :func:`newstrace.web.app.create_app`: the routes and the JSON API;
+- :func:`serve`: both, then uvicorn.
+
+Importing this package needs no FastAPI; :class:`WebUnavailable` says how to
+install it when :func:`serve` or :func:`create_app` is called without it.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+__all__ = ["SnapshotError", "WebUnavailable", "serve", "snapshot"]
+
+
+class WebUnavailable(RuntimeError):
+    """FastAPI or uvicorn is not installed."""
+
+
+class SnapshotError(RuntimeError):
+    """The store cannot be read now (the message names the file and what to do)."""
+
+
+def require_web() -> None:
+    try:
+        import fastapi  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError as e:
+        raise WebUnavailable(f"the web app needs FastAPI and uvicorn ({e.name} is missing): "
+                             "pip install 'newstrace[web]'") from None
+
+
+def snapshot(db: str | Path, folder: str | Path) -> Path:
+    """Copy the store ``db`` into ``folder`` and return the copy's path.
+
+    The store is opened read-only first and held open during the copy:
+    DuckDB's file lock then keeps any writer out, so the copy is
+    consistent. Raises :class:`SnapshotError` when a scan holds the store
+    right now, or when the file is not a store."""
+    from ..store import StoreError, open_store
+
+    src = Path(db)
+    try:
+        store = open_store(src, read_only=True, create=False)
+    except StoreError as e:
+        if "another scan" in str(e) or "lock" in str(e).lower():
+            raise SnapshotError(f"a scan is writing to {src}; start serve when it finishes") from None
+        raise SnapshotError(str(e)) from None
+    try:
+        dst = Path(folder) / "snapshot.duckdb"
+        shutil.copyfile(src, dst)
+        wal = src.with_name(src.name + ".wal")
+        if wal.exists():
+            shutil.copyfile(wal, dst.with_name(dst.name + ".wal"))
+    finally:
+        store.close()
+    return dst
+
+
+def serve(db: str | Path, *, host: str = "127.0.0.1", port: int = 8000,
+          say: Callable[[str], None] = lambda _m: None) -> None:
+    """Snapshot the store and serve it until interrupted."""
+    require_web()
+    import uvicorn
+
+    from .app import create_app
+
+    with tempfile.TemporaryDirectory(prefix="newstrace-serve-") as tmp:
+        snap = snapshot(db, tmp)
+        taken = _dt.datetime.now().replace(microsecond=0)
+        app = create_app(snap, name=Path(db).name, taken=taken)
+        say(f"newstrace: serving {db} as of {taken.isoformat(sep=' ')} at http://{host}:{port}/ "
+            "(a snapshot: a scan may write to the store meanwhile; Ctrl-C stops)")
+        uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)

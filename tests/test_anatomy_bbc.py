@@ -1,0 +1,34 @@
+"""Quality floor of the anatomy on the BBC News Summary set (an evaluation
+gate): which article sentences each extractive summary kept, recovered from
+the texts. The floors may only be lowered on purpose, in a commit that says so.
+
+Measured when pinned (python benchmarks/bench_anatomy.py, all 2,225 pairs):
+see FLOORS; this test runs a fixed sample of 300 pairs to stay quick.
+"""
+
+import random
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from newstrace.evaluation.anatomy import evaluate, load_summary_pairs
+from newstrace.evaluation.synth import unpack_corpus
+
+from .conftest import require_corpus
+
+FLOORS = {"precision": 0.98, "recall": 0.98}
+PAIRS, SEED = 300, 0
+
+
+@pytest.mark.corpus
+def test_bbc_summary_sentences_floor():
+    tar = require_corpus("bbc-news") / "bbc-news.tar.xz"
+    if not tar.is_file():
+        pytest.skip(f"BBC archive missing: {tar}")
+    root = unpack_corpus(tar, Path(tempfile.gettempdir()) / "newstrace-corpora")
+    pairs = load_summary_pairs(root)
+    assert len(pairs) == 2225
+    r = evaluate(random.Random(SEED).sample(pairs, PAIRS))
+    assert r.precision >= FLOORS["precision"], (r.precision, r.misses[:5])
+    assert r.recall >= FLOORS["recall"], (r.recall, r.misses[:5])
