@@ -7,8 +7,9 @@ full-year…"), quotations that end a sentence ("…he said.\u201d The…"). The
 rules, in order:
 
 - a line break always ends a sentence (paragraphs and list items);
-- ``.``, ``!``, ``?`` (and ``…``, Arabic and CJK full stops), with any
-  closing quotes or brackets after them, end a sentence when what follows
+- ``.``, ``!``, ``?`` (and ``…``, Arabic and CJK full stops) after a
+  character that is not white space, with any closing quotes or brackets
+  after them, end a sentence when what follows
   is white space and then a capital, a digit or an opening quote, or when a
   capital follows directly and the mark comes after a lower-case letter,
   a digit or a closing mark (a glued sentence, not "U.S.");
@@ -60,7 +61,7 @@ def _cuts(text: str) -> list[int]:
     for m in _BOUNDARY.finditer(text):
         mark_at = m.start("mark")
         before = text[mark_at - 1] if mark_at > 0 else ""
-        if mark_at > 0 and not (before.isalnum() or before == "_" or before in _CLOSE):
+        if mark_at > 0 and before.isspace():
             continue
         if not m.group("space") and not _glued_ok(text, mark_at, m.end()):
             continue
@@ -114,7 +115,7 @@ def split_sentences_slow(text: str) -> tuple[Span, ...]:
             while k < n and text[k] in _CLOSE:
                 k += 1
             before = text[i - 1] if i > 0 else ""
-            before_ok = i == 0 or before.isalnum() or before == "_" or before in _CLOSE
+            before_ok = i == 0 or not before.isspace()
             cut = None
             if before_ok:
                 w = k
@@ -147,7 +148,7 @@ def _glued_ok(text: str, mark_at: int, nxt: int) -> bool:
     acronym of two or more capitals when a capitalised word follows
     ("US.The", not "U.S.Army"), or when the mark is not a full stop."""
     before = text[mark_at - 1] if mark_at > 0 else ""
-    if text[mark_at] != "." or before.islower() or before.isdigit() or before in _CLOSE:
+    if text[mark_at] != "." or before.islower() or before.isdigit() or before in _CLOSE or before == "%":
         return True
     if not _is_capital(before):
         return False

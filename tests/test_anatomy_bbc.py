@@ -2,8 +2,9 @@
 gate): which article sentences each extractive summary kept, recovered from
 the texts. The floors may only be lowered on purpose, in a commit that says so.
 
-Measured when pinned (python benchmarks/bench_anatomy.py, all 2,225 pairs):
-see FLOORS; this test runs a fixed sample of 300 pairs to stay quick.
+Measured when pinned: all 2,225 pairs (python benchmarks/bench_anatomy.py)
+precision 0.9993, recall 0.9965; the fixed sample of 300 pairs (seed 0) this
+test runs to stay quick, precision 0.9992, recall 0.9973.
 """
 
 import random
@@ -17,7 +18,7 @@ from newstrace.evaluation.synth import unpack_corpus
 
 from .conftest import require_corpus
 
-FLOORS = {"precision": 0.98, "recall": 0.98}
+FLOORS = {"precision": 0.995, "recall": 0.99}
 PAIRS, SEED = 300, 0
 
 

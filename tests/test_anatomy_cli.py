@@ -7,14 +7,7 @@ from click.testing import CliRunner
 
 from newstrace.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT / "examples" / "seeds"
-CNN = str(SEEDS / "000_da43fc32711ce6b8.txt")
-GR = str(SEEDS / "002_c61f085763ff7fbd.txt")
-
-
-def run(*args):
-    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+from .test_cli import A as CNN, B as GR, run
 
 
 def test_text_output():

@@ -29,7 +29,7 @@ BORROWED = ("verbatim", "edited", "quotation")
 KEPT_SHARE = 0.5  # a source sentence is kept when this share of its words is used
 SENTENCE_MIN_WORDS = 3  # whole sentences matched on their own from this length
 SENTENCE_EDIT_WORDS = 3  # an edit this long across a sentence start cuts a passage
-_TRAILING = set(".!?\u2026\"'\u201d\u2019)]")
+CHUNK_MIN_WORDS = 8  # fewer matching words within one pair of sentences, under half of both: a coincidence
 
 
 class AnatomyError(ValueError):
@@ -214,11 +214,64 @@ def _piece(p: Passage, ta: Tokens, tb: Tokens, a0: int, a1: int, b0: int, b1: in
                    similarity=sim, kind="passage", edits=edits)
 
 
-def _closing_end(text: str, end: int) -> int:
-    """Take in the sentence's closing marks (".", "!", quotes, brackets) after ``end``."""
-    while end < len(text) and text[end] in _TRAILING:
-        end += 1
-    return end
+def _sentence_index(t: Tokens, sents: Sequence[Span]) -> np.ndarray:
+    """For each token, the index of the sentence it lies in."""
+    starts = np.asarray([s.start for s in sents], dtype=np.int64)
+    return np.maximum(np.searchsorted(starts, t.starts, side="right") - 1, 0)
+
+
+def keep_sentence_chunks(p: Passage, ta: Tokens, tb: Tokens, sa: np.ndarray, sb: np.ndarray,
+                         min_words: int) -> list[Passage]:
+    """Drop the stray ends of a passage: its matching words are grouped by
+    the pair of sentences (source, derivative) they lie in, and a group with
+    fewer than ``min_words`` words that covers less than half of both its
+    sentences is a coincidence ("The … Oscar winner" in two different
+    sentences), not borrowed text. The passage is cut around such groups;
+    ``sa``/``sb`` give each token's sentence index."""
+    if p.kind != "passage":
+        return [p]
+    i0, i1 = _token_range(ta, p.a.start, p.a.end)
+    j0, j1 = _token_range(tb, p.b.start, p.b.end)
+    in_edit_a = np.zeros(i1 - i0, dtype=bool)
+    in_edit_b = np.zeros(j1 - j0, dtype=bool)
+    for e in p.edits:
+        x0, x1 = _token_range(ta, e.a.start, e.a.end)
+        y0, y1 = _token_range(tb, e.b.start, e.b.end)
+        in_edit_a[max(x0 - i0, 0):max(x1 - i0, 0)] = True
+        in_edit_b[max(y0 - j0, 0):max(y1 - j0, 0)] = True
+    ia = np.flatnonzero(~in_edit_a) + i0
+    ib = np.flatnonzero(~in_edit_b) + j0
+    if len(ia) != len(ib) or not len(ia):
+        return [p]
+    key_a, key_b = sa[ia], sb[ib]
+    brk = np.flatnonzero((key_a[1:] != key_a[:-1]) | (key_b[1:] != key_b[:-1])) + 1
+    bounds = [0, *brk.tolist(), len(ia)]
+    len_a = np.bincount(sa, minlength=int(sa.max()) + 1 if len(sa) else 0)
+    len_b = np.bincount(sb, minlength=int(sb.max()) + 1 if len(sb) else 0)
+    good = []
+    for g0, g1 in zip(bounds, bounds[1:]):
+        n = g1 - g0
+        whole = 2 * n >= len_a[key_a[g0]] or 2 * n >= len_b[key_b[g0]]
+        good.append(n >= min_words or whole)
+    if all(good):
+        return [p]
+    pieces: list[Passage] = []
+    k = 0
+    while k < len(good):
+        if not good[k]:
+            k += 1
+            continue
+        m = k
+        while m + 1 < len(good) and good[m + 1]:
+            m += 1
+        first, last = bounds[k], bounds[m + 1] - 1
+        a0, b0 = _widen_open(ta.text, tb.text, int(ta.starts[ia[first]]), int(tb.starts[ib[first]]))
+        a1, b1 = _widen_close(ta.text, tb.text, int(ta.ends[ia[last]]), int(tb.ends[ib[last]]))
+        piece = _piece(p, ta, tb, a0, a1, b0, b1)
+        if piece is not None:
+            pieces.append(piece)
+        k = m + 1
+    return pieces
 
 
 def sentence_matches(ts: Tokens, td: Tokens, ids: tuple[np.ndarray, np.ndarray], s_sents: Sequence[Span],
@@ -256,7 +309,10 @@ def sentence_matches(ts: Tokens, td: Tokens, ids: tuple[np.ndarray, np.ndarray],
                 lead = s.start - int(ts.starts[i0])  # opening marks the source sentence starts with
                 if lead and td.text[max(0, b0 - lead):b0] == ts.text[s.start:int(ts.starts[i0])]:
                     b0 -= lead
-                b1 = _closing_end(td.text, int(td.ends[j + n - 1]))
+                b1 = int(td.ends[j + n - 1])
+                tail = ts.text[int(ts.ends[i1 - 1]):s.end]  # closing marks the source sentence ends with
+                if td.text[b1:b1 + len(tail)] == tail:
+                    b1 += len(tail)
                 out.append(Passage(a=s, b=Span(b0, b1), a_text=s.slice(ts.text), b_text=td.text[b0:b1],
                                    words=n, similarity=1.0, kind="passage"))
                 used_a[i0:i1] = True
@@ -329,6 +385,8 @@ def anatomy(derivative: Document, sources: Sequence[Document], params: AlignPara
         tokens[src.id] = (ts, s_sents)
         found = list(passages[src.id]) if passages and src.id in passages else align_tokens(ts, td, params, ids=ids)
         found = [q for p in found for q in split_at_sentence_edits(p, ts, td, params.min_words)]
+        s_idx, d_idx = _sentence_index(ts, s_sents), _sentence_index(td, d_sents)
+        found = [q for p in found for q in keep_sentence_chunks(p, ts, td, s_idx, d_idx, CHUNK_MIN_WORDS)]
         found += sentence_matches(ts, td, ids, s_sents, d_sents, found)
         candidates += [(src.id, p) for p in found]
     kept = _resolve(candidates)

@@ -7,11 +7,11 @@ keep and leave out", independent of newstrace:
 
 - gold: the summary is split on ``[.!?"](?=[A-Z"'])`` (the rule the corpus
   notes use), each piece with whitespace collapsed is looked up verbatim in
-  the article (whitespace collapsed the same way); a piece not found is
-  split again where a lower-case letter runs into a capitalised word (an
-  article sentence without a final mark, glued to the next) and its parts
-  of 15 characters or more looked up; the article characters found are
-  *kept*;
+  the article (whitespace collapsed the same way); a piece not found whole
+  (an article sentence without a final mark glued to the next, as in
+  "…v Leicesterwas delighted…") is located by its longest verbatim
+  stretches of 20 characters or more (difflib, repeatedly); the article
+  characters found are *kept*;
 - units: the article's sentences by :func:`newstrace.sentences.split_sentences`;
   a unit is gold-kept when at least half of its non-space characters are kept;
 - prediction: :func:`newstrace.anatomy.anatomy` of the summary against the
@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
@@ -33,9 +34,9 @@ from ..sentences import split_sentences
 
 _GOLD_SPLIT = re.compile(r"(?<=[.!?\"])(?=[A-Z\"'])")
 # A summary sentence whose article sentence had no final mark runs into the
-# next one ("…on mediaThe 10-year plan…"): split there when the whole is not found.
-_GLUED = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
-_MIN_GLUED_PIECE = 15
+# next one ("…on mediaThe 10-year plan…", "…v Leicesterwas delighted…"): such a
+# piece is located by its longest verbatim stretches instead.
+_MIN_STRETCH = 20
 _WS = re.compile(r"\s+")
 
 
@@ -118,13 +119,21 @@ def gold_kept_spans(article: str, summary: str) -> list[Span]:
         out.append(Span(pos[at], pos[at + len(p) - 1] + 1))
         return True
 
+    def stretches(p: str) -> None:
+        if len(p) < _MIN_STRETCH:
+            return
+        m = SequenceMatcher(None, p, flat, autojunk=False).find_longest_match(0, len(p), 0, len(flat))
+        if m.size < _MIN_STRETCH:
+            return
+        if not locate(p[m.a:m.a + m.size]):
+            return
+        stretches(p[:m.a])
+        stretches(p[m.a + m.size:])
+
     for piece in _GOLD_SPLIT.split(summary):
         p = _WS.sub(" ", piece).strip()
-        if len(p) < 2 or locate(p):
-            continue
-        for sub in _GLUED.split(p):
-            if len(sub.strip()) >= _MIN_GLUED_PIECE:
-                locate(sub.strip())
+        if len(p) >= 2 and not locate(p):
+            stretches(p)
     return out
 
 
