@@ -197,3 +197,16 @@ def test_serve_without_fastapi_says_how_to_install(monkeypatch):
     monkeypatch.setattr(web, "require_web", missing)
     r = CliRunner().invoke(main, ["serve", "--db", "x.duckdb"])
     assert r.exit_code == 2 and "newstrace: error:" in r.output and "pip install 'newstrace[web]'" in r.output
+
+
+def test_only_its_own_host_name_is_answered(seed_db):
+    from newstrace.web.app import LOOPBACK_NAMES
+
+    app = create_app(seed_db, allowed_hosts=LOOPBACK_NAMES)
+    ok = TestClient(app, base_url="http://127.0.0.1:8000", raise_server_exceptions=False)
+    assert ok.get("/").status_code == 200
+    assert TestClient(app, base_url="http://localhost", raise_server_exceptions=False).get("/").status_code == 200
+    evil = TestClient(app, base_url="http://rebound.example:8000", raise_server_exceptions=False)
+    r = evil.get("/")
+    assert r.status_code == 421 and "own address" in r.text and "Traceback" not in r.text
+    assert evil.get("/api/overview").status_code == 421

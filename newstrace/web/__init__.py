@@ -76,7 +76,12 @@ def serve(db: str | Path, *, host: str = "127.0.0.1", port: int = 8000,
     with tempfile.TemporaryDirectory(prefix="newstrace-serve-") as tmp:
         snap = snapshot(db, tmp)
         taken = _dt.datetime.now().replace(microsecond=0)
-        app = create_app(snap, name=Path(db).name, taken=taken)
+        from .app import LOOPBACK_NAMES
+
+        loopback = host in ("127.0.0.1", "localhost", "::1") or host.startswith("127.")
+        app = create_app(snap, name=Path(db).name, taken=taken,
+                         allowed_hosts=LOOPBACK_NAMES + ((host,) if host.startswith("127.") else ()) if loopback
+                         else None)
         say(f"newstrace: serving {db} as of {taken.isoformat(sep=' ')} at http://{host}:{port}/ "
             "(a snapshot: a scan may write to the store meanwhile; Ctrl-C stops)")
         uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)

@@ -27,8 +27,17 @@ PAGE = 50
 MAX_PAGE = 100_000
 
 
-def create_app(db: str | Path, *, name: str | None = None, taken: _dt.datetime | None = None):
-    """The FastAPI app over the store file ``db``, opened read-only."""
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+
+
+def create_app(db: str | Path, *, name: str | None = None, taken: _dt.datetime | None = None,
+               allowed_hosts: tuple[str, ...] | None = None):
+    """The FastAPI app over the store file ``db``, opened read-only.
+
+    ``allowed_hosts``: the host names a request's ``Host`` header may give
+    (any port); others get a 421 page. `serve` on a loopback address passes
+    the loopback names, so that a web page elsewhere cannot reach the app
+    through a DNS name rebound to 127.0.0.1. ``None`` checks nothing."""
     require_web()
     from fastapi import Body, FastAPI, Query, Request
     from fastapi.exceptions import RequestValidationError
@@ -64,6 +73,13 @@ def create_app(db: str | Path, *, name: str | None = None, taken: _dt.datetime |
 
     @app.middleware("http")
     async def guard(request: Request, call_next):
+        if allowed_hosts is not None:
+            host = request.headers.get("host", "")
+            host = host if host.startswith("[") and host.endswith("]") else host.rsplit(":", 1)[0] \
+                if not host.startswith("[") else host[: host.index("]") + 1]
+            if host not in allowed_hosts:
+                return error_page(request, 421, "this server answers only to its own address "
+                                                f"({', '.join(allowed_hosts)}); open it by that name")
         size = request.headers.get("content-length")
         if size is not None and (not size.isdigit() or int(size) > MAX_BODY):
             return error_page(request, 413, f"the request is too large: paste at most {MAX_PASTE:,} characters")
