@@ -390,7 +390,9 @@ def format_quotations(r: dict) -> str:
 
 
 # --------------------------------------------------------------------------
-# text formatting
+# the anatomy of a derivative
+
+
 @main.command("anatomy")
 @click.argument("items", nargs=-1, metavar="DERIVATIVE [SOURCE...] | --db FILE DOC")
 @click.option("--db", default=None, metavar="FILE",
