@@ -125,8 +125,9 @@ def _field_map(preset: str | None, field: tuple[str, ...]):
               help="Run on this machine (DuckDB) or as Spark jobs (needs newstrace[spark] and Java).")
 @click.option("--output", default=None, metavar="DIR",
               help="--engine spark: the folder (any path Spark writes to) for the Parquet tables.")
-@click.option("--master", default="local[*]", show_default=True, metavar="URL",
-              help="--engine spark: the Spark master (local[N], spark://host:7077, yarn, k8s://...).")
+@click.option("--master", default=None, metavar="URL",
+              help="--engine spark: the Spark master (local[N], spark://host:7077, yarn, k8s://...); "
+                   "default: spark-submit's, else local[*].")
 @click.option("--conf", "confs", multiple=True, metavar="KEY=VALUE",
               help="--engine spark: a Spark configuration setting; repeatable.")
 @click.option("--preset", type=click.Choice(["passim", "news-2018"]), default=None,
@@ -169,17 +170,17 @@ def scan_cmd(paths, db, engine, output, master, confs, preset, field, paragraph_
     if not re.fullmatch(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", memory_limit.strip(), flags=re.I):
         _fail(f"--memory-limit {memory_limit!r}: give a size such as 4GB or 500MB")
     fields, sep = _field_map(preset, field)
+    if engine == "spark":  # it checks local paths itself, before Spark starts; URIs are Spark's to read
+        _scan_spark(paths, db, output, master, confs, fields, paragraph_separator or sep, same_series, progress,
+                    params, cparams)
+        return
     try:
         check_paths(paths)
     except LoadError as e:
         _fail(str(e))
-    if engine == "spark":
-        _scan_spark(paths, db, output, master, confs, fields, paragraph_separator or sep, same_series, progress,
-                    params, cparams)
-        return
     if db is None:
         _fail("give --db FILE, the store to scan into")
-    if output is not None or confs or master != "local[*]":
+    if output is not None or confs or master is not None:
         _fail("--output, --master and --conf are for --engine spark; the embedded engine writes to --db")
     store = _open_store(db, read_only=False, create=True, memory_limit=memory_limit)
     say = terminal_progress(mode=progress)

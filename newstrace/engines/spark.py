@@ -42,11 +42,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -93,7 +95,12 @@ class SparkReport(ScanReport):
     stage and the time of each stage (the driver's clock)."""
 
     postings: int = 0
+    shingles: int = 0
+    shingles_over_cap: int = 0
+    postings_over_cap: int = 0
+    largest_df: int = 0
     postings_kept: int = 0
+    shingle_pairs: int = 0
     candidate_pairs: int = 0
     stage_seconds: dict[str, float] = field(default_factory=dict)
     output: str = ""
@@ -118,8 +125,9 @@ def check_spark() -> None:
                                "(Debian/Ubuntu: apt-get install openjdk-17-jre-headless) or set JAVA_HOME")
 
 
-def spark_session(master: str = "local[*]", conf: dict[str, str] | None = None, app_name: str = "newstrace"):
-    """A SparkSession for ``master`` with ``conf`` applied.
+def spark_session(master: str | None = None, conf: dict[str, str] | None = None, app_name: str = "newstrace"):
+    """A SparkSession for ``master`` with ``conf`` applied. Without a
+    master: the one spark-submit was given, else ``local[*]``.
 
     In local mode the Python workers are this interpreter with this
     package importable; on a cluster, ship the package (docs/spark.md)."""
@@ -127,7 +135,10 @@ def spark_session(master: str = "local[*]", conf: dict[str, str] | None = None, 
     from pyspark.sql import SparkSession
 
     conf = dict(conf or {})
-    local = master.startswith("local")
+    submitted = "PYSPARK_GATEWAY_PORT" in os.environ  # started by spark-submit, which set the master
+    if master is None and not submitted:
+        master = "local[*]"
+    local = master is not None and master.startswith("local")
     if local:
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         here = str(Path(__file__).resolve().parents[2])
@@ -137,7 +148,9 @@ def spark_session(master: str = "local[*]", conf: dict[str, str] | None = None, 
         conf.setdefault("spark.ui.enabled", "false")
         conf.setdefault("spark.ui.showConsoleProgress", "false")
         conf.setdefault("spark.sql.shuffle.partitions", str(max(8, 4 * (os.cpu_count() or 2))))
-    b = SparkSession.builder.master(master).appName(app_name)
+    b = SparkSession.builder.appName(app_name)
+    if master is not None:
+        b = b.master(master)
     for k, v in conf.items():
         b = b.config(k, v)
     try:
@@ -166,14 +179,22 @@ def _is_parquet(path: Path) -> bool:
     return path.name.lower().endswith(".parquet")
 
 
+def is_uri(path: str) -> bool:
+    """A path Spark reads itself (``hdfs://``, ``s3a://``, ``file://``) rather than one listed here."""
+    return re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", path) is not None
+
+
 def plan(paths: Sequence[str], split_bytes: int = SPLIT_BYTES
-         ) -> tuple[list[_Task], list[tuple[int, _File]], list[tuple[tuple, str, str, str]]]:
-    """The read tasks, the Parquet files and the listing's own messages
-    ``(order, kind, where, text)``, from the paths as a scan lists them."""
+         ) -> tuple[list[_Task], list[tuple[int, _File]], list[tuple[tuple, str, str, str]], list[str]]:
+    """The read tasks, the Parquet files, the listing's own messages
+    ``(order, kind, where, text)``, from the local paths as a scan lists
+    them; and the URIs, which Spark lists and reads."""
     tasks: list[_Task] = []
     parquet: list[tuple[int, _File]] = []
     messages: list[tuple[tuple, str, str, str]] = []
-    for n, found in enumerate(collection_files(_roots(list(paths)))):
+    uris = [p for p in paths if is_uri(p)]
+    local = [p for p in paths if not is_uri(p)]
+    for n, found in enumerate(collection_files(_roots(local)) if local else ()):
         if isinstance(found, Skipped):
             messages.append(((n, 0, 0), "skipped", found.where, found.reason))
         elif isinstance(found, Notice):
@@ -189,7 +210,30 @@ def plan(paths: Sequence[str], split_bytes: int = SPLIT_BYTES
                 tasks += [_Task(n, found, s, min(s + split_bytes, size)) for s in range(0, size, split_bytes)]
             else:
                 tasks.append(_Task(n, found))
-    return tasks, parquet, messages
+    return tasks, parquet, messages, uris
+
+
+def _read_remote(number: int, uri: str, data: bytes, options: _Options, cparams: CandidateParams) -> Iterator[tuple]:
+    """A file Spark read (``binaryFiles``) through the same reader, from a
+    local copy; ``where`` and ``source_path`` name the URI."""
+    name = uri.rstrip("/").rsplit("/", 1)[-1]
+    with tempfile.TemporaryDirectory(prefix="newstrace-") as tmp:
+        path = Path(tmp) / name
+        path.write_bytes(data)
+        file = _File(path, name, named=True)
+
+        def fix(text: str) -> str:
+            return text.replace(str(path), uri)
+
+        for pos, item in enumerate(_read_file(file, options), start=1):
+            if isinstance(item, _Loaded):
+                doc = replace(item.document, source_path=uri)
+                yield "doc", _doc_row(number << _KEY_BITS | pos, replace(item, where=fix(item.where), document=doc),
+                                      options, cparams)
+            elif isinstance(item, Skipped):
+                yield "msg", ((number, pos, 1), "skipped", fix(item.where), item.reason)
+            else:
+                yield "msg", ((number, pos, 1), "notice", fix(item.where), item.message)
 
 
 def _count_lines(task: _Task) -> int:
@@ -271,6 +315,7 @@ def _parquet_rows(rows: Iterable[Any], files: dict[str, tuple[int, _File]], opti
         d = r.asDict(recursive=True)
         n, file = files[_local(d.pop("__file"))]
         row = d.pop("__row") + 1
+        d = {k: v for k, v in d.items() if v is not None}  # a null column is an absent key, as in JSON
         where = f"{file.path}:row {row}"
         for item in _record(d, where=where, fallback_id=f"{file.id}:{row}", file=file, options=options):
             if isinstance(item, _Loaded):
@@ -359,7 +404,7 @@ def scan_spark(
     output: str | os.PathLike[str],
     *,
     spark: Any = None,
-    master: str = "local[*]",
+    master: str | None = None,
     conf: dict[str, str] | None = None,
     fields: FieldMap | None = None,
     csv_paragraph_separator: str | None = None,
@@ -388,7 +433,7 @@ def scan_spark(
     out = str(output)
     rep = SparkReport(output=out)
     t0 = time.perf_counter()
-    tasks, parquet_files, messages = plan(paths, split_bytes)  # raises LoadError before Spark starts
+    tasks, parquet_files, messages, uris = plan(paths, split_bytes)  # raises LoadError before Spark starts
     own = spark is None
     spark = spark or spark_session(master, conf)
     sc = spark.sparkContext
@@ -413,10 +458,23 @@ def scan_spark(
             it = iter(split)
             tasks = [next(it) if t.end >= 0 else t for t in tasks]
         rdd = sc.parallelize(tasks, max(1, len(tasks))).flatMap(lambda t: _read_task(t, options, cparams))
-        if parquet_files:
-            by_path = {os.path.realpath(f.path): (n, f) for n, f in parquet_files}
-            pq = (spark.read.parquet(*[str(f.path) for _, f in parquet_files])
+        base = 1 + max([t.number for t in tasks] + [n for n, _ in parquet_files] + [m[0][0] for m in messages] + [-1])
+        remote_parquet = [u for u in uris if u.rstrip("/").lower().endswith(".parquet")]
+        remote = [u for u in uris if u not in remote_parquet]
+        if remote:
+            found = sc.binaryFiles(",".join(remote))
+            numbers = {u: base + k for k, u in enumerate(sorted(found.keys().collect()))}
+            base += len(numbers)
+            rdd = rdd.union(found.flatMap(lambda f: _read_remote(numbers[f[0]], f[0], f[1], options, cparams)))
+        pq_paths = [str(f.path) for _, f in parquet_files] + remote_parquet
+        if pq_paths:
+            pq = (spark.read.parquet(*pq_paths)
                   .select("*", F.col("_metadata.file_path").alias("__file"), F.col("_metadata.row_index").alias("__row")))
+            by_path = {os.path.realpath(f.path): (n, f) for n, f in parquet_files}
+            for k, u in enumerate(sorted(r[0] for r in pq.select("__file").distinct().collect())):
+                if _local(u) not in by_path:  # a part file below a URI
+                    name = u.rstrip("/").rsplit("/", 1)[-1]
+                    by_path[_local(u)] = (base + k, _File(Path(unquote(urlparse(u).path)), name, named=True))
             rdd = rdd.union(pq.rdd.mapPartitions(lambda rows: _parquet_rows(rows, by_path, options, cparams)))
         rdd = rdd.persist(StorageLevel.MEMORY_AND_DISK)
         messages += rdd.filter(lambda x: x[0] == "msg").map(lambda x: x[1]).collect()
@@ -458,7 +516,14 @@ def scan_spark(
         postings = kept.select("doc_key", F.explode("shingles").alias("shingle"))
         postings = postings.persist(StorageLevel.MEMORY_AND_DISK)
         rep.postings = postings.count()
-        common = postings.groupBy("shingle").count().where(F.col("count").between(2, cparams.max_df)).select("shingle")
+        dfs = postings.groupBy("shingle").count().persist(StorageLevel.MEMORY_AND_DISK)
+        capped, ok = F.col("count") > cparams.max_df, F.col("count").between(2, cparams.max_df)
+        st = dfs.agg(F.count("*"), F.sum(F.when(capped, 1).otherwise(0)), F.sum(F.when(capped, F.col("count"))),
+                     F.max("count"), F.sum(F.when(ok, F.col("count"))),
+                     F.sum(F.when(ok, F.col("count") * (F.col("count") - 1) / 2))).first()
+        rep.shingles, rep.shingles_over_cap, rep.postings_over_cap, rep.largest_df = (int(x or 0) for x in st[:4])
+        rep.postings_kept, rep.shingle_pairs = int(st[4] or 0), int(st[5] or 0)
+        common = dfs.where(ok).select("shingle")
         useful = postings.join(common, "shingle", "left_semi")
         hits = (useful.alias("n").join(useful.alias("o"), "shingle")
                 .where(F.col("n.doc_key") < F.col("o.doc_key"))
@@ -473,7 +538,6 @@ def scan_spark(
                                 | (F.lower("a_outlet") != F.lower("b_outlet")))
         pairs = pairs.select("a_key", "b_key", "a_id", "a_text", "a_outlet", "a_published", "a_title", "a_byline",
                              "b_id", "b_text", "b_outlet", "b_published", "b_title", "b_byline")
-        rep.postings_kept = useful.count()
         stage("candidates")
 
         # 4. alignment, the pairs of a partition sorted so each A is tokenised once
@@ -482,6 +546,7 @@ def scan_spark(
             pairs.rdd.mapPartitions(lambda rows: _align_partition(rows, align_params, decisions)), aligned_schema)
         aligned = aligned.persist(StorageLevel.MEMORY_AND_DISK)
         rep.pairs_aligned = rep.candidate_pairs = aligned.where("idx = -1").count()
+        dfs.unpersist()
         stage("alignment")
 
         # 5. clusters and stories on the driver, over the passages' ends
@@ -533,18 +598,21 @@ def scan_spark(
         write("postings", postings.join(ids_all, "doc_key").orderBy("doc_key", "shingle").select("shingle", "doc_id"))
         write("aligned_pairs", aligned.where("idx = -1").orderBy("a_key", "b_key").select(
             "a_id", "b_id", F.col("words").alias("passages")))
+        stage("write")
         rep.seconds = time.perf_counter() - t0
-        manifest = {"engine": "spark", "spark_version": spark.version, "master": sc.master,
+        manifest = {"seconds": round(rep.seconds, 2), "engine": "spark", "spark_version": spark.version, "master": sc.master,
                     "paths": list(paths), "parameters": {**parameters_dict(align_params, cparams),
                                                          "same_series": same_series},
                     "counts": {"documents_seen": rep.documents_seen, "documents_added": rep.documents_added,
                                "duplicates": rep.duplicates, "skipped": len(rep.skipped),
                                "pairs_aligned": rep.pairs_aligned, "passages_found": rep.passages_found,
-                               "clusters": rep.clusters, "postings": rep.postings,
-                               "postings_kept": rep.postings_kept}}
+                               "clusters": rep.clusters, "postings": rep.postings, "shingles": rep.shingles,
+                               "shingles_over_cap": rep.shingles_over_cap,
+                               "postings_over_cap": rep.postings_over_cap, "largest_df": rep.largest_df,
+                               "postings_kept": rep.postings_kept, "shingle_pairs": rep.shingle_pairs,
+                               "candidate_pairs": rep.candidate_pairs},
+                    "stage_seconds": rep.stage_seconds}
         _write_text(spark, f"{out}/manifest.json", json.dumps(manifest, indent=2))
-        stage("write")
-        rep.seconds = time.perf_counter() - t0
         for df in (docs, dupes, kept, postings, aligned):
             df.unpersist()
     finally:
