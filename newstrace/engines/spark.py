@@ -549,30 +549,27 @@ def scan_spark(
         dfs.unpersist()
         stage("alignment")
 
-        # 5. clusters and stories on the driver, over the passages' ends
-        ends = aligned.where("idx >= 0").select("a_key", "b_key", "idx", "a_start", "a_end", "b_start",
-                                                "b_end").collect()
-        rep.passages_found = len(ends)
-        cols = np.array(ends, dtype=np.int64).reshape(-1, 7)
+        # 5. clusters and stories on the driver, over integer columns: the passages'
+        # ends (7 integers each) and the documents' ranks in id order (Spark sorts the ids)
+        ends = aligned.where("idx >= 0").select("a_key", "b_key", "idx", "a_start", "a_end", "b_start", "b_end")
+        cols = _collect_ints(ends, 7)
+        rep.passages_found = len(cols)
         cols = cols[np.lexsort((cols[:, 2], cols[:, 1], cols[:, 0]))]  # passage order of the store
         a_key, b_key, idx, a0, a1, b0, b1 = cols.T
-        linked = np.unique(np.concatenate([a_key, b_key]))
-        ids = dict(kept.select("doc_key", "id").join(
-            spark.createDataFrame([(int(k),) for k in linked], "doc_key long"), "doc_key", "left_semi").collect())
-        order = sorted(range(len(linked)), key=lambda i: ids[int(linked[i])])  # documents in id order
-        keys_by_rank = linked[order]
-        rank = np.empty(len(linked), dtype=np.int64)
-        rank[order] = np.arange(len(linked))
-        ra, rb = rank[np.searchsorted(linked, a_key)], rank[np.searchsorted(linked, b_key)]
+        linked = (ends.select(F.col("a_key").alias("doc_key")).union(ends.select("b_key")).distinct()
+                  .join(kept.select("doc_key", "id"), "doc_key").orderBy("id"))
+        ranks = spark.createDataFrame(linked.rdd.zipWithIndex().map(lambda r: (r[0]["doc_key"], r[0]["id"], r[1])),
+                                      "doc_key long, doc_id string, doc_rank long").persist(StorageLevel.MEMORY_AND_DISK)
+        by_rank = _collect_ints(ranks.select("doc_key", "doc_rank"), 2)
+        keys_sorted = np.sort(by_rank[:, 0])
+        rank_of = np.empty(len(by_rank), dtype=np.int64)
+        rank_of[np.searchsorted(keys_sorted, by_rank[:, 0])] = by_rank[:, 1]
+        ra, rb = rank_of[np.searchsorted(keys_sorted, a_key)], rank_of[np.searchsorted(keys_sorted, b_key)]
         table = reprint_cluster_table(ra, a0, a1, rb, b0, b1)
-        story = story_labels(ra, rb, len(linked))
+        story = story_labels(ra, rb, len(by_rank))
         rep.clusters = len(table.size)
-        numbered = spark.createDataFrame(
-            [(int(a), int(b), int(i), n + 1, int(c)) for n, (a, b, i, c) in
-             enumerate(zip(a_key, b_key, idx, table.passage_cluster))],
-            "a_key long, b_key long, idx int, passage_id long, cluster_id int")
-        members = [(int(c), ids[int(keys_by_rank[d])], int(s), int(e)) for c, d, s, e in
-                   zip(table.member_cluster, table.member_doc, table.member_start, table.member_end)]
+        numbered = _frame(spark, [a_key, b_key, idx, np.arange(1, len(cols) + 1), table.passage_cluster],
+                          "a_key long, b_key long, idx int, passage_id long, cluster_id int")
         stage("clusters")
 
         # the tables, columns and row order as `newstrace export` writes them
@@ -587,10 +584,10 @@ def scan_spark(
             "passage_id", "a_id", "a_start", "a_end", "b_id", "b_start", "b_end", "words", "similarity", "kind",
             "cluster_id", "edits"))
         write("duplicates", dupes.orderBy("duplicate_of", "id").select("id", "duplicate_of", "source_path"))
-        write("clusters", _clusters_frame(spark, members, table, meta))
+        write("clusters", _clusters_frame(spark, table, ranks, meta))
         write("skipped", spark.createDataFrame(rep.skipped, "`where` string, reason string"))
-        write("stories", spark.createDataFrame(
-            sorted((ids[int(k)], int(s)) for k, s in zip(keys_by_rank, story)), "doc_id string, story_id int"))
+        write("stories", _frame(spark, [np.arange(len(story)), story], "doc_rank long, story_id int")
+              .join(ranks, "doc_rank").orderBy("doc_id").select("doc_id", "story_id"))
         write("decisions", aligned.where("idx = -1 AND words > 0").orderBy("a_key", "b_key").select(
             "a_id", "b_id", F.col("kind").alias("relation"), "confidence", "common_source",
             F.col("edits").alias("evidence")))
@@ -613,7 +610,7 @@ def scan_spark(
                                "candidate_pairs": rep.candidate_pairs},
                     "stage_seconds": rep.stage_seconds}
         _write_text(spark, f"{out}/manifest.json", json.dumps(manifest, indent=2))
-        for df in (docs, dupes, kept, postings, aligned):
+        for df in (docs, dupes, kept, postings, aligned, ranks):
             df.unpersist()
     finally:
         if own:
@@ -625,23 +622,41 @@ def _order(key: int, sub: int = 1) -> tuple[int, int, int]:
     return (key >> _KEY_BITS, key & ((1 << _KEY_BITS) - 1), sub)
 
 
-def _clusters_frame(spark: Any, members: list[tuple], table: Any, meta: Any) -> Any:
+def _collect_ints(df: Any, width: int) -> np.ndarray:
+    """An integer DataFrame as a numpy array, streamed partition by partition
+    (the driver holds 8 bytes a value, not a Row object a row)."""
+    parts = [np.asarray(chunk, dtype=np.int64).reshape(-1, width) for chunk in
+             df.rdd.mapPartitions(lambda rows: [[tuple(r) for r in rows]]).toLocalIterator()]
+    return np.concatenate(parts) if parts else np.zeros((0, width), dtype=np.int64)
+
+
+def _frame(spark: Any, columns: list[np.ndarray], schema: str, chunk: int = 100_000) -> Any:
+    """Integer columns of the driver as a DataFrame: numpy chunks are shipped
+    and turned into rows on the executors."""
+    block = np.stack([np.asarray(c, dtype=np.int64) for c in columns], axis=1) if len(columns[0]) else \
+        np.zeros((0, len(columns)), dtype=np.int64)
+    chunks = [block[k:k + chunk] for k in range(0, len(block), chunk)] or [block]
+    rdd = spark.sparkContext.parallelize(chunks, len(chunks)).flatMap(lambda c: [tuple(r) for r in c.tolist()])
+    return spark.createDataFrame(rdd, schema)
+
+
+def _clusters_frame(spark: Any, table: Any, ranks: Any, meta: Any) -> Any:
     """The clusters table: one row per member, the excerpt from the longest
     member (ties: the first by document id and start), as the store picks it."""
     from pyspark.sql import functions as F
 
-    best: dict[int, tuple] = {}
-    for c, d, s, e in members:  # sorted by cluster, document id, start
-        if c not in best or e - s > best[c][2] - best[c][1]:
-            best[c] = (d, s, e)
-    rows = [(c, int(table.size[c - 1]), int(table.passages[c - 1]), d, s, e) for c, d, s, e in members]
-    df = spark.createDataFrame(rows, "cluster_id int, size int, passages int, doc_id string, start int, `end` int")
-    ex = spark.createDataFrame([(c, d, s, min(e - s, 160)) for c, (d, s, e) in best.items()],
-                               "cluster_id int, x_doc string, x_start int, x_len int")
-    ex = ex.join(meta.select(F.col("id").alias("x_doc"), "text"), "x_doc").select(
-        "cluster_id", F.expr("substring(text, x_start + 1, x_len)").alias("excerpt"))
-    return df.join(ex, "cluster_id", "left").orderBy("cluster_id", "doc_id", "start").select(
-        "cluster_id", "size", "passages", "doc_id", "start", "end", "excerpt")
+    c, d, s, e = table.member_cluster, table.member_doc, table.member_start, table.member_end
+    best = np.lexsort((s, d, -(e - s), c))  # per cluster the longest member first
+    best = best[np.concatenate(([True], c[best][1:] != c[best][:-1]))] if len(c) else best
+    members = _frame(spark, [c, table.size[c - 1], table.passages[c - 1], d, s, e],
+                     "cluster_id int, size int, passages int, doc_rank long, start int, `end` int")
+    ex = _frame(spark, [c[best], d[best], s[best], np.minimum(e[best] - s[best], 160)],
+                "cluster_id int, doc_rank long, x_start int, x_len int")
+    ex = (ex.join(ranks, "doc_rank").join(meta.select(F.col("id").alias("doc_id"), "text"), "doc_id")
+          .select("cluster_id", F.expr("substring(text, x_start + 1, x_len)").alias("excerpt")))
+    return (members.join(ranks, "doc_rank").join(ex, "cluster_id", "left")
+            .orderBy("cluster_id", "doc_id", "start")
+            .select("cluster_id", "size", "passages", "doc_id", "start", "end", "excerpt"))
 
 
 def _write_text(spark: Any, path: str, text: str) -> None:
