@@ -13,7 +13,7 @@ and ``export``. Skips when pyspark or Java is missing.
 from __future__ import annotations
 
 import json
-import random
+import re
 import shutil
 from pathlib import Path
 
@@ -85,7 +85,7 @@ def scanned(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         engine.SPLIT_BYTES = old
     assert sp.exit_code == 0, sp.output
     return {"src": src, "embedded": tmp / "e", "edb": tmp / "e.duckdb", "spark": tmp / "s",
-            "sdb": tmp / "s.duckdb", "tmp": tmp, "output": sp.output}
+            "sdb": tmp / "s.duckdb", "tmp": tmp, "output": sp.output, "embedded_output": emb.output}
 
 
 def test_passages_identical(scanned):
@@ -118,6 +118,8 @@ def test_bad_records_counted_and_listed_like_embedded(scanned):
     reasons = " ".join(r for _, r in s)
     assert "not valid JSON" in reasons and "duplicate id" in reasons and "whitespace" in reasons
     assert f"{len(s):,} skipped" in scanned["output"]
+    read = re.search(r"[\d,]+ documents read, [\d,]+ added", scanned["embedded_output"]).group(0)
+    assert read in scanned["output"]
 
 
 def test_loaded_store_serves_provenance_and_export(scanned):

@@ -494,6 +494,7 @@ def scan_spark(
         unique = unique.withColumn("h_rank", F.row_number().over(w_h)).withColumn(
             "duplicate_of", F.first("id").over(w_h.rowsBetween(Window.unboundedPreceding, Window.currentRow)))
         id_taken = keys.where("id_rank > 1").select("doc_key", "where", "id", "record", "first_where").collect()
+        rep.documents_seen -= len(id_taken)  # the embedded reader never yields these as documents
         for r in id_taken:
             s = duplicate_id(r["where"], r["id"], r["first_where"], record=r["record"])
             messages.append((_order(r["doc_key"]), "skipped", s.where, s.reason))
