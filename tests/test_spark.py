@@ -150,3 +150,50 @@ def test_spark_options_need_the_spark_engine(tmp_path):
     assert r.exit_code == 2 and "--engine spark" in r.output
     r = CliRunner().invoke(main, ["scan", str(ROOT / "examples" / "seeds"), "--engine", "spark"])
     assert r.exit_code == 2 and "--output DIR" in r.output
+
+
+def test_mixed_formats_and_damaged_files_like_embedded(tmp_path):
+    """Text files, a WARC (a page and a non-HTML response), a cut-off .jsonl.gz
+    and a file of no article format: the same documents, passages and
+    skipped records from both engines."""
+    pytest.importorskip("warcio")
+    pytest.importorskip("trafilatura")
+    import gzip
+    import html
+
+    from tests.test_collection import _warc
+
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    seeds = sorted((ROOT / "examples" / "seeds").glob("*.txt"))
+    for p in seeds:
+        shutil.copy(p, folder / p.name)
+    text = seeds[0].read_text(encoding="utf-8")
+    body = "".join(f"<p>{html.escape(par)}</p>" for par in text.split("\n\n") if par.strip())
+    page = f"<html><head><title>Reprint</title></head><body><article>{body}</article></body></html>"
+    _warc(folder / "crawl.warc.gz", [
+        ("response", "https://reprints.example/a", page.encode(), "text/html; charset=utf-8", 200),
+        ("response", "https://reprints.example/logo.png", b"\x89PNG\r\n\x1a\n", "image/png", 200),
+    ], date="2017-08-05T00:00:00Z")
+    lines = "".join(json.dumps({"id": f"r{k}", "text": text[k * 400:(k + 2) * 400]}) + "\n" for k in range(6))
+    packed = gzip.compress(lines.encode())
+    (folder / "cut.jsonl.gz").write_bytes(packed[: len(packed) * 2 // 3])
+    (folder / "notes.md").write_text("not an article\n", encoding="utf-8")
+
+    runner = CliRunner()
+    e = runner.invoke(main, ["scan", str(folder), "--db", str(tmp_path / "e.duckdb"), "--progress", "never"])
+    assert e.exit_code == 0, e.output
+    runner.invoke(main, ["export", "--db", str(tmp_path / "e.duckdb"), "--format", "parquet",
+                         "--output", str(tmp_path / "e")], catch_exceptions=False)
+    s = runner.invoke(main, ["scan", str(folder), "--engine", "spark", "--master", "local[2]",
+                             "--conf", "spark.sql.shuffle.partitions=2", "--output", str(tmp_path / "s"),
+                             "--progress", "never"])
+    assert s.exit_code == 0, s.output
+    for name in ("documents", "passages", "clusters"):
+        assert table(tmp_path / "s", name) == table(tmp_path / "e", name), name
+    assert any(r[0] == "https://reprints.example/a" for r in table(tmp_path / "s", "passages", "b_id"))
+    con = duckdb.connect(str(tmp_path / "e.duckdb"), read_only=True)
+    skipped = table(tmp_path / "s", "skipped")
+    assert skipped == con.execute('SELECT "where", reason FROM skipped ORDER BY rowid').fetchall()
+    reasons = " ".join(r for _, r in skipped)
+    assert "image/png" in reasons and "cannot read the rest of the file" in reasons and "(.md)" in reasons
