@@ -118,7 +118,7 @@ def main() -> None:
                 peaks.append(peak)
             fig[engine] = {"seconds_median": statistics.median(times), "seconds": times,
                            "peak_tree_rss_mb": max(peaks) / 1e6}
-            line = f"{engine:>8}: median {statistics.median(times):,.1f} s {['%.1f' % x for x in times]}, " \
+            line = f"{engine:>8}: median {statistics.median(times):,.1f} s {[f'{x:.1f}' for x in times]}, " \
                    f"peak RSS (process tree) {max(peaks) / 1e6:,.0f} MB"
             if engine == "spark":
                 m = json.loads((tmp / "s0" / "manifest.json").read_text())

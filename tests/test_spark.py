@@ -25,8 +25,8 @@ pytest.importorskip("pyspark", reason="the spark extra is not installed (pip ins
 if shutil.which("java") is None:
     pytest.skip("no Java for Spark", allow_module_level=True)
 
-from newstrace.cli import main  # noqa: E402
-from newstrace.evaluation.corpus import make_corpus  # noqa: E402
+from newstrace.cli import main
+from newstrace.evaluation.corpus import make_corpus
 
 pytestmark = pytest.mark.spark
 ROOT = Path(__file__).resolve().parents[1]

@@ -155,7 +155,7 @@ def spark_session(master: str | None = None, conf: dict[str, str] | None = None,
         b = b.config(k, v)
     try:
         spark = b.getOrCreate()
-    except Exception as e:  # noqa: BLE001 - the JVM failing to start surfaces as many exception types
+    except Exception as e:  # the JVM failing to start surfaces as many exception types
         raise SparkUnavailable(f"Spark did not start ({str(e).splitlines()[0] if str(e) else type(e).__name__}); "
                                "check Java (JAVA_HOME) and the --master and --conf settings") from e
     spark.sparkContext.setLogLevel("ERROR")
