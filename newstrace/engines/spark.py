@@ -422,22 +422,15 @@ def scan_spark(
     ``spark`` is a session to use (else one is started for ``master`` with
     ``conf``). Paths are checked first (:class:`~newstrace.ingest.LoadError`);
     bad records become Skipped rows, as in the embedded engine."""
-    from pyspark import StorageLevel
-    from pyspark.sql import Window
-    from pyspark.sql import functions as F
-
     align_params = align_params or AlignParams()
     cparams = candidate_params or CandidateParams(ngram=align_params.ngram)
     options = _Options(fields or FieldMap(), csv_paragraph_separator, max_chars)
     say = progress or (lambda msg, milestone=False: None)
-    out = str(output)
-    rep = SparkReport(output=out)
+    rep = SparkReport(output=str(output))
     t0 = time.perf_counter()
     tasks, parquet_files, messages, uris = plan(paths, split_bytes)  # raises LoadError before Spark starts
     own = spark is None
     spark = spark or spark_session(master, conf)
-    sc = spark.sparkContext
-    doc_schema, aligned_schema = _schemas()
     mark = [time.perf_counter()]
 
     def stage(name: str) -> None:
@@ -447,176 +440,230 @@ def scan_spark(
         say(f"{name}: {now - t0:,.0f} s", milestone=True)
 
     try:
-        # 1. ingest: line counts of split files first, so records keep their line numbers
-        split = [t for t in tasks if t.end >= 0]
-        if split:
-            counts = sc.parallelize(split, len(split)).map(_count_lines).collect()
-            seen: dict[int, int] = {}
-            for i, (t, c) in enumerate(zip(split, counts)):
-                split[i] = _Task(t.number, t.file, t.start, t.end, 1 + seen.get(t.number, 0))
-                seen[t.number] = seen.get(t.number, 0) + c
-            it = iter(split)
-            tasks = [next(it) if t.end >= 0 else t for t in tasks]
-        rdd = sc.parallelize(tasks, max(1, len(tasks))).flatMap(lambda t: _read_task(t, options, cparams))
-        base = 1 + max([t.number for t in tasks] + [n for n, _ in parquet_files] + [m[0][0] for m in messages] + [-1])
-        remote_parquet = [u for u in uris if u.rstrip("/").lower().endswith(".parquet")]
-        remote = [u for u in uris if u not in remote_parquet]
-        if remote:
-            found = sc.binaryFiles(",".join(remote))
-            numbers = {u: base + k for k, u in enumerate(sorted(found.keys().collect()))}
-            base += len(numbers)
-            rdd = rdd.union(found.flatMap(lambda f: _read_remote(numbers[f[0]], f[0], f[1], options, cparams)))
-        pq_paths = [str(f.path) for _, f in parquet_files] + remote_parquet
-        if pq_paths:
-            pq = (spark.read.parquet(*pq_paths)
-                  .select("*", F.col("_metadata.file_path").alias("__file"), F.col("_metadata.row_index").alias("__row")))
-            by_path = {os.path.realpath(f.path): (n, f) for n, f in parquet_files}
-            for k, u in enumerate(sorted(r[0] for r in pq.select("__file").distinct().collect())):
-                if _local(u) not in by_path:  # a part file below a URI
-                    name = u.rstrip("/").rsplit("/", 1)[-1]
-                    by_path[_local(u)] = (base + k, _File(Path(unquote(urlparse(u).path)), name, named=True))
-            rdd = rdd.union(pq.rdd.mapPartitions(lambda rows: _parquet_rows(rows, by_path, options, cparams)))
-        rdd = rdd.persist(StorageLevel.MEMORY_AND_DISK)
-        messages += rdd.filter(lambda x: x[0] == "msg").map(lambda x: x[1]).collect()
-        docs = spark.createDataFrame(rdd.filter(lambda x: x[0] == "doc").map(lambda x: x[1]), doc_schema)
-        docs = docs.persist(StorageLevel.MEMORY_AND_DISK)
-        rep.documents_seen = docs.count()
-        rdd.unpersist()
+        docs = _ingest(spark, tasks, parquet_files, uris, messages, options, cparams, rep)
         stage("ingest")
-
-        # 2. documents: first id wins, then first text wins
-        keys = docs.select("doc_key", "id", "where", "record", "content_hash", "source_path", "notices")
-        w_id = Window.partitionBy("id").orderBy("doc_key")
-        keys = keys.withColumn("id_rank", F.row_number().over(w_id)).withColumn(
-            "first_where", F.first("where").over(w_id.rowsBetween(Window.unboundedPreceding, Window.currentRow)))
-        unique = keys.where("id_rank = 1")
-        w_h = Window.partitionBy("content_hash").orderBy("doc_key")
-        unique = unique.withColumn("h_rank", F.row_number().over(w_h)).withColumn(
-            "duplicate_of", F.first("id").over(w_h.rowsBetween(Window.unboundedPreceding, Window.currentRow)))
-        id_taken = keys.where("id_rank > 1").select("doc_key", "where", "id", "record", "first_where").collect()
-        rep.documents_seen -= len(id_taken)  # the embedded reader never yields these as documents
-        for r in id_taken:
-            s = duplicate_id(r["where"], r["id"], r["first_where"], record=r["record"])
-            messages.append((_order(r["doc_key"]), "skipped", s.where, s.reason))
-        for r in unique.where(F.size("notices") > 0).select("doc_key", "where", "notices").collect():
-            messages += [(_order(r["doc_key"], 2 + k), "notice", r["where"], m) for k, m in enumerate(r["notices"])]
-        dupes = unique.where("h_rank > 1").select("doc_key", "id", "duplicate_of", "source_path")
-        dupes = dupes.persist(StorageLevel.MEMORY_AND_DISK)
-        rep.duplicates = dupes.count()
-        dropped = dupes.select("doc_key").union(spark.createDataFrame([(r["doc_key"],) for r in id_taken],
-                                                                      "doc_key long"))
-        kept = docs.join(F.broadcast(dropped), "doc_key", "left_anti") if rep.duplicates + len(id_taken) else docs
-        kept = kept.persist(StorageLevel.MEMORY_AND_DISK)
-        rep.documents_added = kept.count()
-        messages.sort(key=lambda m: m[0])
-        rep.skipped = [(w, t) for _, kind, w, t in messages if kind == "skipped"]
-        rep.notices = [(w, t) for _, kind, w, t in messages if kind == "notice"]
+        kept, dupes = _first_wins(spark, docs, messages, rep)
         stage("documents")
-
-        # 3. candidates: postings, the document-frequency cap, the self-join
-        postings = kept.select("doc_key", F.explode("shingles").alias("shingle"))
-        postings = postings.persist(StorageLevel.MEMORY_AND_DISK)
-        rep.postings = postings.count()
-        dfs = postings.groupBy("shingle").count().persist(StorageLevel.MEMORY_AND_DISK)
-        capped, ok = F.col("count") > cparams.max_df, F.col("count").between(2, cparams.max_df)
-        st = dfs.agg(F.count("*"), F.sum(F.when(capped, 1).otherwise(0)), F.sum(F.when(capped, F.col("count"))),
-                     F.max("count"), F.sum(F.when(ok, F.col("count"))),
-                     F.sum(F.when(ok, F.col("count") * (F.col("count") - 1) / 2))).first()
-        rep.shingles, rep.shingles_over_cap, rep.postings_over_cap, rep.largest_df = (int(x or 0) for x in st[:4])
-        rep.postings_kept, rep.shingle_pairs = int(st[4] or 0), int(st[5] or 0)
-        common = dfs.where(ok).select("shingle")
-        useful = postings.join(common, "shingle", "left_semi")
-        hits = (useful.alias("n").join(useful.alias("o"), "shingle")
-                .where(F.col("n.doc_key") < F.col("o.doc_key"))
-                .select(F.col("n.doc_key").alias("a_key"), F.col("o.doc_key").alias("b_key")))
-        pairs = hits.groupBy("a_key", "b_key").count().where(F.col("count") >= cparams.min_shared)
-        meta = kept.select("doc_key", "id", "text", "outlet", "published", "title", "byline")
-        a_side = meta.select(*[F.col(c).alias(f"a_{c}") for c in meta.columns])
-        b_side = meta.select(*[F.col(c).alias(f"b_{c}") for c in meta.columns])
-        pairs = pairs.join(a_side, F.col("a_key") == F.col("a_doc_key")).join(b_side, F.col("b_key") == F.col("b_doc_key"))
-        if not same_series:
-            pairs = pairs.where(F.col("a_outlet").isNull() | F.col("b_outlet").isNull()
-                                | (F.lower("a_outlet") != F.lower("b_outlet")))
-        pairs = pairs.select("a_key", "b_key", "a_id", "a_text", "a_outlet", "a_published", "a_title", "a_byline",
-                             "b_id", "b_text", "b_outlet", "b_published", "b_title", "b_byline")
+        postings, pairs, dfs = _candidates(kept, cparams, same_series, rep)
         stage("candidates")
-
-        # 4. alignment, the pairs of a partition sorted so each A is tokenised once
-        pairs = pairs.sortWithinPartitions("a_key", "b_key")
-        aligned = spark.createDataFrame(
-            pairs.rdd.mapPartitions(lambda rows: _align_partition(rows, align_params, decisions)), aligned_schema)
-        aligned = aligned.persist(StorageLevel.MEMORY_AND_DISK)
-        rep.pairs_aligned = rep.candidate_pairs = aligned.where("idx = -1").count()
+        aligned = _align(spark, pairs, align_params, decisions, rep)
         dfs.unpersist()
         stage("alignment")
-
-        # 5. clusters and stories on the driver, over integer columns: the passages'
-        # ends (7 integers each) and the documents' ranks in id order (Spark sorts the ids)
-        ends = aligned.where("idx >= 0").select("a_key", "b_key", "idx", "a_start", "a_end", "b_start", "b_end")
-        cols = _collect_ints(ends, 7)
-        rep.passages_found = len(cols)
-        cols = cols[np.lexsort((cols[:, 2], cols[:, 1], cols[:, 0]))]  # passage order of the store
-        a_key, b_key, idx, a0, a1, b0, b1 = cols.T
-        linked = (ends.select(F.col("a_key").alias("doc_key")).union(ends.select("b_key")).distinct()
-                  .join(kept.select("doc_key", "id"), "doc_key").orderBy("id"))
-        ranks = spark.createDataFrame(linked.rdd.zipWithIndex().map(lambda r: (r[0]["doc_key"], r[0]["id"], r[1])),
-                                      "doc_key long, doc_id string, doc_rank long").persist(StorageLevel.MEMORY_AND_DISK)
-        by_rank = _collect_ints(ranks.select("doc_key", "doc_rank"), 2)
-        keys_sorted = np.sort(by_rank[:, 0])
-        rank_of = np.empty(len(by_rank), dtype=np.int64)
-        rank_of[np.searchsorted(keys_sorted, by_rank[:, 0])] = by_rank[:, 1]
-        ra, rb = rank_of[np.searchsorted(keys_sorted, a_key)], rank_of[np.searchsorted(keys_sorted, b_key)]
-        table = reprint_cluster_table(ra, a0, a1, rb, b0, b1)
-        story = story_labels(ra, rb, len(by_rank))
-        rep.clusters = len(table.size)
-        numbered = _frame(spark, [a_key, b_key, idx, np.arange(1, len(cols) + 1), table.passage_cluster],
-                          "a_key long, b_key long, idx int, passage_id long, cluster_id int")
+        numbered, table, story, ranks = _clusters(spark, aligned, kept, rep)
         stage("clusters")
-
-        # the tables, columns and row order as `newstrace export` writes them
-        def write(name: str, df: Any) -> None:
-            df.write.mode("overwrite").parquet(f"{out}/{name}")
-
-        write("documents", kept.orderBy("doc_key").select(
-            "id", "title", "outlet", "url", "published", "byline", "source_path", "length", "words",
-            "content_hash", "text"))
-        passages = aligned.where("idx >= 0").join(numbered, ["a_key", "b_key", "idx"])
-        write("passages", passages.orderBy("passage_id").select(
-            "passage_id", "a_id", "a_start", "a_end", "b_id", "b_start", "b_end", "words", "similarity", "kind",
-            "cluster_id", "edits"))
-        write("duplicates", dupes.orderBy("duplicate_of", "id").select("id", "duplicate_of", "source_path"))
-        write("clusters", _clusters_frame(spark, table, ranks, meta))
-        write("skipped", spark.createDataFrame(rep.skipped, "`where` string, reason string"))
-        write("stories", _frame(spark, [np.arange(len(story)), story], "doc_rank long, story_id int")
-              .join(ranks, "doc_rank").orderBy("doc_id").select("doc_id", "story_id"))
-        write("decisions", aligned.where("idx = -1 AND words > 0").orderBy("a_key", "b_key").select(
-            "a_id", "b_id", F.col("kind").alias("relation"), "confidence", "common_source",
-            F.col("edits").alias("evidence")))
-        ids_all = kept.select("doc_key", F.col("id").alias("doc_id"))
-        write("postings", postings.join(ids_all, "doc_key").orderBy("doc_key", "shingle").select("shingle", "doc_id"))
-        write("aligned_pairs", aligned.where("idx = -1").orderBy("a_key", "b_key").select(
-            "a_id", "b_id", F.col("words").alias("passages")))
+        _write_tables(spark, str(output), kept, dupes, postings, aligned, numbered, table, story, ranks, rep)
         stage("write")
         rep.seconds = time.perf_counter() - t0
-        manifest = {"seconds": round(rep.seconds, 2), "engine": "spark", "spark_version": spark.version, "master": sc.master,
-                    "paths": list(paths), "parameters": {**parameters_dict(align_params, cparams),
-                                                         "same_series": same_series},
-                    "counts": {"documents_seen": rep.documents_seen, "documents_added": rep.documents_added,
-                               "duplicates": rep.duplicates, "skipped": len(rep.skipped),
-                               "pairs_aligned": rep.pairs_aligned, "passages_found": rep.passages_found,
-                               "clusters": rep.clusters, "postings": rep.postings, "shingles": rep.shingles,
-                               "shingles_over_cap": rep.shingles_over_cap,
-                               "postings_over_cap": rep.postings_over_cap, "largest_df": rep.largest_df,
-                               "postings_kept": rep.postings_kept, "shingle_pairs": rep.shingle_pairs,
-                               "candidate_pairs": rep.candidate_pairs},
-                    "stage_seconds": rep.stage_seconds}
-        _write_text(spark, f"{out}/manifest.json", json.dumps(manifest, indent=2))
+        _write_text(spark, f"{output}/manifest.json", json.dumps(_manifest(spark, paths, align_params, cparams,
+                                                                           same_series, rep), indent=2))
         for df in (docs, dupes, kept, postings, aligned, ranks):
             df.unpersist()
     finally:
         if own:
             spark.stop()
     return rep
+
+
+def _ingest(spark: Any, tasks: list[_Task], parquet_files: list[tuple[int, _File]], uris: list[str],
+            messages: list, options: _Options, cparams: CandidateParams, rep: SparkReport) -> Any:
+    """1. The documents as a persisted DataFrame (``_DOC_FIELDS``); the
+    readers' Skipped and Notice records are added to ``messages``."""
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as F
+
+    sc = spark.sparkContext
+    # line counts of split files first, so records keep their line numbers
+    split = [t for t in tasks if t.end >= 0]
+    if split:
+        counts = sc.parallelize(split, len(split)).map(_count_lines).collect()
+        seen: dict[int, int] = {}
+        for i, (t, c) in enumerate(zip(split, counts)):
+            split[i] = _Task(t.number, t.file, t.start, t.end, 1 + seen.get(t.number, 0))
+            seen[t.number] = seen.get(t.number, 0) + c
+        it = iter(split)
+        tasks = [next(it) if t.end >= 0 else t for t in tasks]
+    rdd = sc.parallelize(tasks, max(1, len(tasks))).flatMap(lambda t: _read_task(t, options, cparams))
+    base = 1 + max([t.number for t in tasks] + [n for n, _ in parquet_files] + [m[0][0] for m in messages] + [-1])
+    remote_parquet = [u for u in uris if u.rstrip("/").lower().endswith(".parquet")]
+    remote = [u for u in uris if u not in remote_parquet]
+    if remote:
+        found = sc.binaryFiles(",".join(remote))
+        numbers = {u: base + k for k, u in enumerate(sorted(found.keys().collect()))}
+        base += len(numbers)
+        rdd = rdd.union(found.flatMap(lambda f: _read_remote(numbers[f[0]], f[0], f[1], options, cparams)))
+    pq_paths = [str(f.path) for _, f in parquet_files] + remote_parquet
+    if pq_paths:
+        pq = (spark.read.parquet(*pq_paths)
+              .select("*", F.col("_metadata.file_path").alias("__file"), F.col("_metadata.row_index").alias("__row")))
+        by_path = {os.path.realpath(f.path): (n, f) for n, f in parquet_files}
+        for k, u in enumerate(sorted(r[0] for r in pq.select("__file").distinct().collect())):
+            if _local(u) not in by_path:  # a part file below a URI
+                name = u.rstrip("/").rsplit("/", 1)[-1]
+                by_path[_local(u)] = (base + k, _File(Path(unquote(urlparse(u).path)), name, named=True))
+        rdd = rdd.union(pq.rdd.mapPartitions(lambda rows: _parquet_rows(rows, by_path, options, cparams)))
+    rdd = rdd.persist(StorageLevel.MEMORY_AND_DISK)
+    messages += rdd.filter(lambda x: x[0] == "msg").map(lambda x: x[1]).collect()
+    docs = spark.createDataFrame(rdd.filter(lambda x: x[0] == "doc").map(lambda x: x[1]), _schemas()[0])
+    docs = docs.persist(StorageLevel.MEMORY_AND_DISK)
+    rep.documents_seen = docs.count()
+    rdd.unpersist()
+    return docs
+
+
+def _first_wins(spark: Any, docs: Any, messages: list, rep: SparkReport) -> tuple[Any, Any]:
+    """2. The documents kept (first id wins, then first text wins, in
+    collection order) and the duplicates; fills the report's skipped and notices."""
+    from pyspark import StorageLevel
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    keys = docs.select("doc_key", "id", "where", "record", "content_hash", "source_path", "notices")
+    w_id = Window.partitionBy("id").orderBy("doc_key")
+    keys = keys.withColumn("id_rank", F.row_number().over(w_id)).withColumn(
+        "first_where", F.first("where").over(w_id.rowsBetween(Window.unboundedPreceding, Window.currentRow)))
+    unique = keys.where("id_rank = 1")
+    w_h = Window.partitionBy("content_hash").orderBy("doc_key")
+    unique = unique.withColumn("h_rank", F.row_number().over(w_h)).withColumn(
+        "duplicate_of", F.first("id").over(w_h.rowsBetween(Window.unboundedPreceding, Window.currentRow)))
+    id_taken = keys.where("id_rank > 1").select("doc_key", "where", "id", "record", "first_where").collect()
+    rep.documents_seen -= len(id_taken)  # the embedded reader never yields these as documents
+    for r in id_taken:
+        s = duplicate_id(r["where"], r["id"], r["first_where"], record=r["record"])
+        messages.append((_order(r["doc_key"]), "skipped", s.where, s.reason))
+    for r in unique.where(F.size("notices") > 0).select("doc_key", "where", "notices").collect():
+        messages += [(_order(r["doc_key"], 2 + k), "notice", r["where"], m) for k, m in enumerate(r["notices"])]
+    dupes = unique.where("h_rank > 1").select("doc_key", "id", "duplicate_of", "source_path")
+    dupes = dupes.persist(StorageLevel.MEMORY_AND_DISK)
+    rep.duplicates = dupes.count()
+    dropped = dupes.select("doc_key").union(spark.createDataFrame([(r["doc_key"],) for r in id_taken],
+                                                                  "doc_key long"))
+    kept = docs.join(F.broadcast(dropped), "doc_key", "left_anti") if rep.duplicates + len(id_taken) else docs
+    kept = kept.persist(StorageLevel.MEMORY_AND_DISK)
+    rep.documents_added = kept.count()
+    messages.sort(key=lambda m: m[0])
+    rep.skipped = [(w, t) for _, kind, w, t in messages if kind == "skipped"]
+    rep.notices = [(w, t) for _, kind, w, t in messages if kind == "notice"]
+    return kept, dupes
+
+
+def _candidates(kept: Any, cparams: CandidateParams, same_series: bool, rep: SparkReport
+                ) -> tuple[Any, Any, Any]:
+    """3. Postings, the document-frequency cap, the self-join on shingle and
+    the same-series rule, as ``Store.pending_pairs``: the postings, the
+    candidate pairs with both documents' texts and metadata, and the
+    shingles' document frequencies."""
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as F
+
+    postings = kept.select("doc_key", F.explode("shingles").alias("shingle"))
+    postings = postings.persist(StorageLevel.MEMORY_AND_DISK)
+    rep.postings = postings.count()
+    dfs = postings.groupBy("shingle").count().persist(StorageLevel.MEMORY_AND_DISK)  # for the figures and the join
+    capped, ok = F.col("count") > cparams.max_df, F.col("count").between(2, cparams.max_df)
+    st = dfs.agg(F.count("*"), F.sum(F.when(capped, 1).otherwise(0)), F.sum(F.when(capped, F.col("count"))),
+                 F.max("count"), F.sum(F.when(ok, F.col("count"))),
+                 F.sum(F.when(ok, F.col("count") * (F.col("count") - 1) / 2))).first()
+    rep.shingles, rep.shingles_over_cap, rep.postings_over_cap, rep.largest_df = (int(x or 0) for x in st[:4])
+    rep.postings_kept, rep.shingle_pairs = int(st[4] or 0), int(st[5] or 0)
+    useful = postings.join(dfs.where(ok).select("shingle"), "shingle", "left_semi")
+    hits = (useful.alias("n").join(useful.alias("o"), "shingle")
+            .where(F.col("n.doc_key") < F.col("o.doc_key"))
+            .select(F.col("n.doc_key").alias("a_key"), F.col("o.doc_key").alias("b_key")))
+    pairs = hits.groupBy("a_key", "b_key").count().where(F.col("count") >= cparams.min_shared)
+    meta = kept.select("doc_key", "id", "text", "outlet", "published", "title", "byline")
+    a_side = meta.select(*[F.col(c).alias(f"a_{c}") for c in meta.columns])
+    b_side = meta.select(*[F.col(c).alias(f"b_{c}") for c in meta.columns])
+    pairs = pairs.join(a_side, F.col("a_key") == F.col("a_doc_key")).join(b_side, F.col("b_key") == F.col("b_doc_key"))
+    if not same_series:
+        pairs = pairs.where(F.col("a_outlet").isNull() | F.col("b_outlet").isNull()
+                            | (F.lower("a_outlet") != F.lower("b_outlet")))
+    return postings, pairs.select("a_key", "b_key", "a_id", "a_text", "a_outlet", "a_published", "a_title",
+                                  "a_byline", "b_id", "b_text", "b_outlet", "b_published", "b_title",
+                                  "b_byline"), dfs
+
+
+def _align(spark: Any, pairs: Any, align_params: AlignParams, decisions: bool, rep: SparkReport) -> Any:
+    """4. Every pair aligned (``_align_partition``), the pairs of a partition
+    sorted so that each A is tokenised once."""
+    from pyspark import StorageLevel
+
+    rows = pairs.sortWithinPartitions("a_key", "b_key").rdd
+    aligned = spark.createDataFrame(rows.mapPartitions(lambda part: _align_partition(part, align_params, decisions)),
+                                    _schemas()[1]).persist(StorageLevel.MEMORY_AND_DISK)
+    rep.pairs_aligned = rep.candidate_pairs = aligned.where("idx = -1").count()
+    return aligned
+
+
+def _clusters(spark: Any, aligned: Any, kept: Any, rep: SparkReport) -> tuple[Any, Any, np.ndarray, Any]:
+    """5. Clusters and stories on the driver, over integer columns: the
+    passages' ends (7 integers each) and the documents' ranks in id order
+    (Spark sorts the ids). Returns the passages' numbers and clusters as a
+    DataFrame, the cluster table, the story of each ranked document and the
+    ranks ``(doc_key, doc_id, doc_rank)``."""
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as F
+
+    ends = aligned.where("idx >= 0").select("a_key", "b_key", "idx", "a_start", "a_end", "b_start", "b_end")
+    cols = _collect_ints(ends, 7)
+    rep.passages_found = len(cols)
+    cols = cols[np.lexsort((cols[:, 2], cols[:, 1], cols[:, 0]))]  # passage order of the store
+    a_key, b_key, idx, a0, a1, b0, b1 = cols.T
+    linked = (ends.select(F.col("a_key").alias("doc_key")).union(ends.select("b_key")).distinct()
+              .join(kept.select("doc_key", "id"), "doc_key").orderBy("id"))
+    ranks = spark.createDataFrame(linked.rdd.zipWithIndex().map(lambda r: (r[0]["doc_key"], r[0]["id"], r[1])),
+                                  "doc_key long, doc_id string, doc_rank long").persist(StorageLevel.MEMORY_AND_DISK)
+    by_rank = _collect_ints(ranks.select("doc_key", "doc_rank"), 2)
+    keys_sorted = np.sort(by_rank[:, 0])
+    rank_of = np.empty(len(by_rank), dtype=np.int64)
+    rank_of[np.searchsorted(keys_sorted, by_rank[:, 0])] = by_rank[:, 1]
+    ra, rb = rank_of[np.searchsorted(keys_sorted, a_key)], rank_of[np.searchsorted(keys_sorted, b_key)]
+    table = reprint_cluster_table(ra, a0, a1, rb, b0, b1)
+    story = story_labels(ra, rb, len(by_rank))
+    rep.clusters = len(table.size)
+    numbered = _frame(spark, [a_key, b_key, idx, np.arange(1, len(cols) + 1), table.passage_cluster],
+                      "a_key long, b_key long, idx int, passage_id long, cluster_id int")
+    return numbered, table, story, ranks
+
+
+def _write_tables(spark: Any, out: str, kept: Any, dupes: Any, postings: Any, aligned: Any, numbered: Any,
+                  table: Any, story: np.ndarray, ranks: Any, rep: SparkReport) -> None:
+    """The tables: those of ``newstrace export`` with its columns and row order, and the others."""
+    from pyspark.sql import functions as F
+
+    def write(name: str, df: Any) -> None:
+        df.write.mode("overwrite").parquet(f"{out}/{name}")
+
+    write("documents", kept.orderBy("doc_key").select(
+        "id", "title", "outlet", "url", "published", "byline", "source_path", "length", "words",
+        "content_hash", "text"))
+    passages = aligned.where("idx >= 0").join(numbered, ["a_key", "b_key", "idx"])
+    write("passages", passages.orderBy("passage_id").select(
+        "passage_id", "a_id", "a_start", "a_end", "b_id", "b_start", "b_end", "words", "similarity", "kind",
+        "cluster_id", "edits"))
+    write("duplicates", dupes.orderBy("duplicate_of", "id").select("id", "duplicate_of", "source_path"))
+    write("clusters", _clusters_frame(spark, table, ranks, kept))
+    write("skipped", spark.createDataFrame(rep.skipped, "`where` string, reason string"))
+    write("stories", _frame(spark, [np.arange(len(story)), story], "doc_rank long, story_id int")
+          .join(ranks, "doc_rank").orderBy("doc_id").select("doc_id", "story_id"))
+    write("decisions", aligned.where("idx = -1 AND words > 0").orderBy("a_key", "b_key").select(
+        "a_id", "b_id", F.col("kind").alias("relation"), "confidence", "common_source",
+        F.col("edits").alias("evidence")))
+    ids = kept.select("doc_key", F.col("id").alias("doc_id"))
+    write("postings", postings.join(ids, "doc_key").orderBy("doc_key", "shingle").select("shingle", "doc_id"))
+    write("aligned_pairs", aligned.where("idx = -1").orderBy("a_key", "b_key").select(
+        "a_id", "b_id", F.col("words").alias("passages")))
+
+
+def _manifest(spark: Any, paths: Sequence[str], align_params: AlignParams, cparams: CandidateParams,
+              same_series: bool, rep: SparkReport) -> dict[str, Any]:
+    counts = ("documents_seen", "documents_added", "duplicates", "pairs_aligned", "passages_found", "clusters",
+              "postings", "shingles", "shingles_over_cap", "postings_over_cap", "largest_df", "postings_kept",
+              "shingle_pairs", "candidate_pairs")
+    return {"seconds": round(rep.seconds, 2), "engine": "spark", "spark_version": spark.version,
+            "master": spark.sparkContext.master, "paths": list(paths),
+            "parameters": {**parameters_dict(align_params, cparams), "same_series": same_series},
+            "counts": {**{k: getattr(rep, k) for k in counts}, "skipped": len(rep.skipped)},
+            "stage_seconds": rep.stage_seconds}
 
 
 def _order(key: int, sub: int = 1) -> tuple[int, int, int]:
