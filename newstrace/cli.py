@@ -215,8 +215,13 @@ def _scan_spark(paths, db, output, master, confs, fields, sep, same_series, prog
         if not eq or not key.strip():
             _fail(f"--conf {item!r}: write KEY=VALUE, such as spark.executor.memory=8g")
         conf[key.strip()] = value
-    if db is not None:
-        _open_store(db, read_only=False, create=True).close()  # a bad --db fails before the Spark job
+    if db is not None:  # a bad --db fails before the Spark job
+        store = _open_store(db, read_only=False, create=True)
+        try:
+            if store.counts()["documents"]:
+                _fail(f"{db}: the store already holds documents; the spark engine loads into a new --db file")
+        finally:
+            store.close()
     try:
         check_spark()
         rep = scan_spark(list(paths), output, master=master, conf=conf, fields=fields, csv_paragraph_separator=sep,

@@ -42,3 +42,11 @@ def test_bad_conf_is_a_clear_error(tmp_path):
 def test_import_needs_parquet_tables(tmp_path):
     r = CliRunner().invoke(main, ["import", str(tmp_path), "--db", str(tmp_path / "x.duckdb")])
     assert r.exit_code == 2 and "no documents and passages Parquet tables" in r.output
+
+
+def test_spark_into_a_store_with_documents_fails_before_the_job(tmp_path):
+    db = str(tmp_path / "e.duckdb")
+    assert CliRunner().invoke(main, ["scan", SEEDS, "--db", db, "--progress", "never"]).exit_code == 0
+    r = CliRunner().invoke(main, ["scan", SEEDS, "--engine", "spark", "--output", str(tmp_path / "o"), "--db", db])
+    assert r.exit_code == 2 and "already holds documents" in r.output
+    assert not (tmp_path / "o").exists()
