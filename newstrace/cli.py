@@ -117,7 +117,18 @@ def _field_map(preset: str | None, field: tuple[str, ...]):
 
 @main.command("scan")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
-@click.option("--db", required=True, metavar="FILE", help="The store (a DuckDB file); created if missing.")
+@click.option("--db", default=None, metavar="FILE",
+              help="The store (a DuckDB file); created if missing. With --engine spark: a new store "
+                   "to load the results into.")
+@click.option("--engine", type=click.Choice(["embedded", "spark"]), default="embedded", show_default=True,
+              help="Run on this machine (DuckDB) or as Spark jobs (needs newstrace[spark] and Java).")
+@click.option("--output", default=None, metavar="DIR",
+              help="--engine spark: the folder (any path Spark writes to) for the Parquet tables.")
+@click.option("--master", default=None, metavar="URL",
+              help="--engine spark: the Spark master (local[N], spark://host:7077, yarn, k8s://...); "
+                   "default: spark-submit's, else local[*].")
+@click.option("--conf", "confs", multiple=True, metavar="KEY=VALUE",
+              help="--engine spark: a Spark configuration setting; repeatable.")
 @click.option("--preset", type=click.Choice(["passim", "news-2018"]), default=None,
               help="Field layout of JSONL/CSV records: passim's id/series/text, or the 2018 news CSVs.")
 @click.option("--field", multiple=True, metavar="NAME=KEY",
@@ -135,8 +146,8 @@ def _field_map(preset: str | None, field: tuple[str, ...]):
 @click.option("--max-df", type=int, default=100, show_default=True, metavar="N",
               help="Ignore n-grams found in more than N documents (boilerplate, stock phrases).")
 @align_options
-def scan_cmd(paths, db, preset, field, paragraph_separator, same_series, workers, progress, memory_limit, max_df,
-             ngram, min_words, max_gap) -> None:
+def scan_cmd(paths, db, engine, output, master, confs, preset, field, paragraph_separator, same_series, workers,
+             progress, memory_limit, max_df, ngram, min_words, max_gap) -> None:
     """Ingest PATHs into the store and find all reuse among its documents.
 
     A PATH is a folder (walked recursively), a glob, or a file: .txt, .html,
@@ -158,10 +169,18 @@ def scan_cmd(paths, db, preset, field, paragraph_separator, same_series, workers
     if not re.fullmatch(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", memory_limit.strip(), flags=re.I):
         _fail(f"--memory-limit {memory_limit!r}: give a size such as 4GB or 500MB")
     fields, sep = _field_map(preset, field)
+    if engine == "spark":  # it checks local paths itself, before Spark starts; URIs are Spark's to read
+        _scan_spark(paths, db, output, master, confs, fields, paragraph_separator or sep, same_series, progress,
+                    params, cparams)
+        return
     try:
         check_paths(paths)
     except LoadError as e:
         _fail(str(e))
+    if db is None:
+        _fail("give --db FILE, the store to scan into")
+    if output is not None or confs or master is not None:
+        _fail("--output, --master and --conf are for --engine spark; the embedded engine writes to --db")
     store = _open_store(db, read_only=False, create=True, memory_limit=memory_limit)
     say = terminal_progress(mode=progress)
     try:
@@ -173,12 +192,7 @@ def scan_cmd(paths, db, preset, field, paragraph_separator, same_series, workers
         store.close()
     if say and sys.stderr.isatty():
         click.echo("", err=True)
-    for where, msg in rep.notices[:20]:
-        click.echo(f"newstrace: warning: {where}: {msg}", err=True)
-    for where, why in rep.skipped[:20]:
-        click.echo(f"newstrace: skipped: {where}: {why}", err=True)
-    if len(rep.skipped) > 20:
-        click.echo(f"newstrace: ... {len(rep.skipped) - 20} more skipped (table 'skipped' in {db})", err=True)
+    _report_messages(rep.notices, rep.skipped, f"table 'skipped' in {db}")
     click.echo(
         f"scan {rep.run_id}: {rep.documents_seen:,} documents read, {rep.documents_added:,} added, "
         f"{rep.duplicates:,} already stored, {len(rep.skipped):,} skipped; "
@@ -186,6 +200,80 @@ def scan_cmd(paths, db, preset, field, paragraph_separator, same_series, workers
     )
     click.echo(f"store {db}: {counts['documents']:,} documents, {counts['passages']:,} passages, "
                f"{counts['clusters']:,} reprint clusters")
+
+
+def _scan_spark(paths, db, output, master, confs, fields, sep, same_series, progress, params, cparams) -> None:
+    from .engines.spark import SparkUnavailable, check_spark, scan_spark
+    from .scan import terminal_progress
+
+    if output is None:
+        _fail("--engine spark writes Parquet tables: give --output DIR (and --db FILE to load them into a store)")
+    conf = {}
+    for item in confs:
+        key, eq, value = item.partition("=")
+        if not eq or not key.strip():
+            _fail(f"--conf {item!r}: write KEY=VALUE, such as spark.executor.memory=8g")
+        conf[key.strip()] = value
+    if db is not None:  # a bad --db fails before the Spark job
+        store = _open_store(db, read_only=False, create=True)
+        try:
+            if store.counts()["documents"]:
+                _fail(f"{db}: the store already holds documents; the spark engine loads into a new --db file")
+        finally:
+            store.close()
+    try:
+        check_spark()
+        rep = scan_spark(list(paths), output, master=master, conf=conf, fields=fields, csv_paragraph_separator=sep,
+                         align_params=params, candidate_params=cparams, same_series=same_series,
+                         progress=terminal_progress(mode=progress))
+    except SparkUnavailable as e:
+        _fail(str(e))
+    except LoadError as e:
+        _fail(str(e))
+    _report_messages(rep.notices, rep.skipped, f"table 'skipped' in {output}")
+    click.echo(f"spark scan: {rep.documents_seen:,} documents read, {rep.documents_added:,} added, "
+               f"{rep.duplicates:,} duplicates, {len(rep.skipped):,} skipped; {rep.pairs_aligned:,} pairs aligned, "
+               f"{rep.passages_found:,} passages, {rep.clusters:,} reprint clusters in {rep.seconds:.1f} s")
+    click.echo(f"tables in {output}")
+    if db is not None:
+        _import(output, db)
+
+
+def _report_messages(notices, skipped, where_all: str) -> None:
+    for where, msg in notices[:20]:
+        click.echo(f"newstrace: warning: {where}: {msg}", err=True)
+    for where, why in skipped[:20]:
+        click.echo(f"newstrace: skipped: {where}: {why}", err=True)
+    if len(skipped) > 20:
+        click.echo(f"newstrace: ... {len(skipped) - 20} more skipped ({where_all})", err=True)
+
+
+def _import(folder: str, db: str) -> None:
+    from .store import StoreError
+
+    store = _open_store(db, read_only=False, create=True)
+    try:
+        counts = store.load_tables(folder)
+    except StoreError as e:
+        _fail(str(e))
+    finally:
+        store.close()
+    click.echo(f"store {db}: {counts['documents']:,} documents, {counts['passages']:,} passages, "
+               f"{counts['clusters']:,} reprint clusters")
+
+
+@main.command("import")
+@click.argument("folder", metavar="DIR")
+@click.option("--db", required=True, metavar="FILE", help="A new store (a DuckDB file) to load the tables into.")
+def import_cmd(folder: str, db: str) -> None:
+    """Load the Parquet tables in DIR (the --output of scan --engine spark,
+    or of export --format parquet) into a new store, for query, provenance
+    --db, export and later scans."""
+    from pathlib import Path
+
+    if not Path(folder).is_dir():
+        _fail(f"{folder}: no such folder; give the --output folder of 'newstrace scan --engine spark'")
+    _import(folder, db)
 
 
 @main.command("query")

@@ -130,6 +130,11 @@ def content_hash(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def edits_json(p: Passage) -> str:
+    """A passage's edits as the ``edits`` column holds them (every engine writes this)."""
+    return json.dumps([e.as_dict() for e in p.edits], ensure_ascii=False)
+
+
 def _published(d: Document) -> str | None:
     return d.published.isoformat() if d.published else None
 
@@ -295,8 +300,7 @@ class Store:
                 for p in passages:
                     pid += 1
                     prow.append((pid, a_key, ids[a_key], p.a.start, p.a.end, b_key, ids[b_key], p.b.start,
-                                 p.b.end, p.words, p.similarity, p.kind,
-                                 json.dumps([e.as_dict() for e in p.edits], ensure_ascii=False), run_id))
+                                 p.b.end, p.words, p.similarity, p.kind, edits_json(p), run_id))
             insert_rows(con, "aligned_pairs", ["a_key", "b_key", "passages", "run_id"], arow)
             insert_rows(con, "passages", PASSAGE_COLUMNS, prow)
         return len(prow)
@@ -429,13 +433,82 @@ class Store:
                     UPDATE clusters SET excerpt = e.excerpt FROM (
                         SELECT m.cluster_id, substr(d.text, m.start + 1, least(m."end" - m.start, 160)) AS excerpt
                         FROM cluster_members m JOIN documents d ON d.id = m.doc_id
-                        QUALIFY row_number() OVER (PARTITION BY m.cluster_id ORDER BY m."end" - m.start DESC) = 1
+                        QUALIFY row_number() OVER (PARTITION BY m.cluster_id
+                                                   ORDER BY m."end" - m.start DESC, m.doc_id, m.start) = 1
                     ) e WHERE clusters.cluster_id = e.cluster_id""")
             if len(keys):
                 sb = {"k": keys, "story": story}  # noqa: F841
                 con.execute("INSERT INTO stories (doc_id, story_id) SELECT d.id, sb.story FROM sb "
                             "JOIN documents d ON d.doc_key = sb.k ORDER BY d.id")
         return n_clusters
+
+    # -- import ----------------------------------------------------------------
+
+    def load_tables(self, folder: str | Path, *, candidate_params: Any = None) -> dict[str, int]:
+        """Load a folder of Parquet tables into this store, which must hold no
+        documents yet: the Spark engine's output (a folder of part files per
+        table) or ``export --format parquet`` (one file per table).
+
+        Documents keep the tables' row order (the order they were read in);
+        ``postings``, ``aligned_pairs`` and ``skipped`` are loaded when
+        present, postings otherwise recomputed with the scan's own
+        per-document function, so that ``query`` and later incremental scans
+        work. Clusters and stories are rebuilt from the passages, with the
+        same function and numbering as a scan. Returns the tables' row counts."""
+        from .candidates import CandidateParams
+        from .scan import prepare
+
+        folder = Path(folder)
+        con = self.con
+        if con.execute("SELECT count(*) FROM documents").fetchone()[0]:
+            raise StoreError(f"{self.path}: the store already holds documents; import into a new --db file")
+        src = {t: _parquet_source(folder, t) for t in ("documents", "passages", "duplicates", "postings",
+                                                       "aligned_pairs", "skipped")}
+        if src["documents"] is None or src["passages"] is None:
+            raise StoreError(f"{folder}: no documents and passages Parquet tables; give the --output folder "
+                             "of 'newstrace scan --engine spark' or of 'newstrace export --format parquet'")
+        manifest = folder / "manifest.json"
+        info = json.loads(manifest.read_text()) if manifest.is_file() else {}
+        run_id = self.begin_run(info.get("paths", [str(folder)]), {**info.get("parameters", {}),
+                                                                    "imported_from": str(folder)})
+        with _transaction(con):
+            con.execute(f"""
+                INSERT INTO documents (doc_key, id, content_hash, title, outlet, url, published, byline,
+                                       source_path, length, words, run_id, scanned, text)
+                SELECT row_number() OVER (ORDER BY filename, file_row_number), id, content_hash, title, outlet, url,
+                       published, byline, source_path, length, words, {run_id}, true, text
+                FROM {src['documents']}""")
+            if src["postings"]:
+                con.execute(f"INSERT INTO postings SELECT p.shingle, d.doc_key FROM {src['postings']} p "
+                            "JOIN documents d ON d.id = p.doc_id")
+            else:
+                cp = candidate_params or CandidateParams()
+                rows = con.execute("SELECT doc_key, text FROM documents ORDER BY doc_key").fetchall()
+                for k, text in rows:
+                    sh = prepare(text, cp)[1]
+                    batch = {"shingle": sh, "doc_key": np.full(len(sh), k, dtype=np.int32)}  # noqa: F841
+                    con.execute("INSERT INTO postings SELECT shingle, doc_key FROM batch")
+            con.execute(f"""
+                INSERT INTO passages (passage_id, a_key, a_id, a_start, a_end, b_key, b_id, b_start, b_end,
+                                      words, similarity, kind, edits, run_id)
+                SELECT p.passage_id, da.doc_key, p.a_id, p.a_start, p.a_end, db.doc_key, p.b_id, p.b_start,
+                       p.b_end, p.words, p.similarity, p.kind, p.edits, {run_id}
+                FROM {src['passages']} p JOIN documents da ON da.id = p.a_id JOIN documents db ON db.id = p.b_id""")
+            pairs = (f"SELECT da.doc_key, db.doc_key, x.passages, {run_id} FROM {src['aligned_pairs']} x "
+                     "JOIN documents da ON da.id = x.a_id JOIN documents db ON db.id = x.b_id"
+                     if src["aligned_pairs"] else
+                     f"SELECT a_key, b_key, count(*), {run_id} FROM passages GROUP BY a_key, b_key")
+            con.execute(f"INSERT INTO aligned_pairs {pairs}")
+            con.execute(f"INSERT INTO duplicates SELECT id, duplicate_of, source_path, {run_id} "
+                        f"FROM {src['duplicates']}" if src["duplicates"] else "SELECT 1")
+            if src["skipped"]:
+                con.execute(f'INSERT INTO skipped SELECT {run_id}, "where", reason FROM {src["skipped"]}')
+        self.rebuild_clusters()
+        counts = self.counts()
+        self.finish_run(run_id, documents_added=counts["documents"], duplicates=counts["duplicates"],
+                        skipped=counts["skipped"], pairs_aligned=counts["aligned_pairs"],
+                        passages_found=counts["passages"])
+        return counts
 
     # -- export ----------------------------------------------------------------
 
@@ -451,6 +524,20 @@ class Store:
             tmp.replace(final)  # never leave a half-written file under the final name
             written.append(final)
         return written
+
+
+def _parquet_source(folder: Path, table: str) -> str | None:
+    """``read_parquet(...)`` over table ``table`` in ``folder`` (a folder of
+    part files or one ``table.parquet`` file), with each row's file and place."""
+    if (folder / table).is_dir():
+        pattern = folder / table / "*.parquet"
+        if not list((folder / table).glob("*.parquet")):
+            return None
+    elif (folder / f"{table}.parquet").is_file():
+        pattern = folder / f"{table}.parquet"
+    else:
+        return None
+    return f"read_parquet('{_sql_path(pattern)}', filename = true, file_row_number = true)"
 
 
 def _sql_path(p: Path) -> str:

@@ -433,6 +433,21 @@ def iter_collection(
 
 def _stream(roots: list[_Root], options: _Options) -> Iterator[CollectionItem]:
     first_use: dict[str, str] = {}  # document id -> where it was first seen
+    for found in collection_files(roots):
+        if not isinstance(found, _File):
+            yield found
+            continue
+        for item in _read_file(found, options):
+            if isinstance(item, _Loaded):
+                yield from _emit(item, first_use, options.max_chars)
+            else:
+                yield item
+
+
+def collection_files(roots: list[_Root]) -> Iterator[_File | Skipped | Notice]:
+    """The files a collection reads, in order, each once (a Notice for a file
+    reached twice). An engine that reads files in parallel (Spark) lists them
+    with this and reads each with :func:`_read_file` and :func:`finish_item`."""
     files_read: dict[str, str] = {}  # real path -> path as first read
     for found in _files(roots):
         if isinstance(found, Skipped):
@@ -443,24 +458,30 @@ def _stream(roots: list[_Root], options: _Options) -> Iterator[CollectionItem]:
             yield Notice(str(found.path), f"already read as {files_read[real]}; read once")
             continue
         files_read[real] = str(found.path)
-        for item in _read_file(found, options):
-            if isinstance(item, _Loaded):
-                yield from _emit(item, first_use, options.max_chars)
-            else:
-                yield item
+        yield found
+
+
+def duplicate_id(where: str, doc_id: str, first: str, *, record: bool) -> Skipped:
+    """The Skipped for the document at ``where`` whose id was first used at ``first``."""
+    if record:
+        fix = "give every record a unique id, or use FieldMap(id_scope='file') if ids are unique only per file"
+    else:
+        fix = "scan the folders' common parent instead, so that ids include the folder names"
+    return Skipped(where, f"duplicate id {doc_id!r} (first used at {first}); {fix}")
 
 
 def _emit(item: _Loaded, first_use: dict[str, str], max_chars: int) -> Iterator[CollectionItem]:
     """The document (unless its id is taken), cut to ``max_chars``, then its notices."""
-    doc = item.document
-    if (first := first_use.get(doc.id)) is not None:
-        if item.record:
-            fix = "give every record a unique id, or use FieldMap(id_scope='file') if ids are unique only per file"
-        else:
-            fix = "scan the folders' common parent instead, so that ids include the folder names"
-        yield Skipped(item.where, f"duplicate id {doc.id!r} (first used at {first}); {fix}")
+    if (first := first_use.get(item.document.id)) is not None:
+        yield duplicate_id(item.where, item.document.id, first, record=item.record)
         return
-    first_use[doc.id] = item.where
+    first_use[item.document.id] = item.where
+    yield from finish_item(item, max_chars)
+
+
+def finish_item(item: _Loaded, max_chars: int) -> Iterator[CollectionItem]:
+    """A loaded document cut to ``max_chars``, then its notices (the id check apart)."""
+    doc = item.document
     notices = [Notice(item.where, warning) for warning in item.warnings]
     if len(doc.text) > max_chars:
         n = len(doc.text)

@@ -1,0 +1,52 @@
+"""The spark engine's errors when pyspark or Java is missing: one line
+naming the fix, never a traceback. Needs neither pyspark nor Java."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from newstrace.cli import main
+from newstrace.engines import spark as engine
+
+SEEDS = str(Path(__file__).resolve().parents[1] / "examples" / "seeds")
+
+
+def test_no_pyspark_is_a_clear_error(monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "pyspark", None)  # import fails
+    r = CliRunner().invoke(main, ["scan", SEEDS, "--engine", "spark", "--output", str(tmp_path / "o")])
+    assert r.exit_code == 2
+    assert r.output.strip() == ("newstrace: error: the spark engine needs pyspark; install it with: "
+                                "pip install 'newstrace[spark]'")
+
+
+def test_no_java_is_a_clear_error(monkeypatch, tmp_path):
+    pytest.importorskip("pyspark")
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    monkeypatch.setattr(engine.shutil, "which", lambda name: None)
+    r = CliRunner().invoke(main, ["scan", SEEDS, "--engine", "spark", "--output", str(tmp_path / "o")])
+    assert r.exit_code == 2
+    assert r.output.startswith("newstrace: error: the spark engine needs Java 17")
+    assert "openjdk-17-jre-headless" in r.output and "Traceback" not in r.output
+
+
+def test_bad_conf_is_a_clear_error(tmp_path):
+    r = CliRunner().invoke(main, ["scan", SEEDS, "--engine", "spark", "--output", str(tmp_path / "o"),
+                                  "--conf", "spark.executor.memory"])
+    assert r.exit_code == 2 and "KEY=VALUE" in r.output
+
+
+def test_import_needs_parquet_tables(tmp_path):
+    r = CliRunner().invoke(main, ["import", str(tmp_path), "--db", str(tmp_path / "x.duckdb")])
+    assert r.exit_code == 2 and "no documents and passages Parquet tables" in r.output
+
+
+def test_spark_into_a_store_with_documents_fails_before_the_job(tmp_path):
+    db = str(tmp_path / "e.duckdb")
+    assert CliRunner().invoke(main, ["scan", SEEDS, "--db", db, "--progress", "never"]).exit_code == 0
+    r = CliRunner().invoke(main, ["scan", SEEDS, "--engine", "spark", "--output", str(tmp_path / "o"), "--db", db])
+    assert r.exit_code == 2 and "already holds documents" in r.output
+    assert not (tmp_path / "o").exists()
