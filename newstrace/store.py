@@ -429,12 +429,14 @@ class Store:
                                         .fetchnumpy()["passage_id"], dtype=np.int64),
                       "cid": table.passage_cluster}
                 con.execute("UPDATE passages SET cluster_id = pb.cid FROM pb WHERE passages.passage_id = pb.pid")
+                # the longest member first (no text in the window), then only its text read
                 con.execute("""
                     UPDATE clusters SET excerpt = e.excerpt FROM (
                         SELECT m.cluster_id, substr(d.text, m.start + 1, least(m."end" - m.start, 160)) AS excerpt
-                        FROM cluster_members m JOIN documents d ON d.id = m.doc_id
-                        QUALIFY row_number() OVER (PARTITION BY m.cluster_id
-                                                   ORDER BY m."end" - m.start DESC, m.doc_id, m.start) = 1
+                        FROM (SELECT cluster_id, doc_id, "start", "end" FROM cluster_members
+                              QUALIFY row_number() OVER (PARTITION BY cluster_id
+                                                         ORDER BY "end" - "start" DESC, doc_id, "start") = 1) m
+                        JOIN documents d ON d.id = m.doc_id
                     ) e WHERE clusters.cluster_id = e.cluster_id""")
             if len(keys):
                 sb = {"k": keys, "story": story}  # noqa: F841
