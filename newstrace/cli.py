@@ -181,6 +181,8 @@ def scan_cmd(paths, db, engine, output, master, confs, preset, field, paragraph_
         _fail("give --db FILE, the store to scan into")
     if output is not None or confs or master is not None:
         _fail("--output, --master and --conf are for --engine spark; the embedded engine writes to --db")
+    import duckdb
+
     store = _open_store(db, read_only=False, create=True, memory_limit=memory_limit)
     say = terminal_progress(mode=progress)
     try:
@@ -188,6 +190,13 @@ def scan_cmd(paths, db, engine, output, master, confs, preset, field, paragraph_
         rep = scan(store, records, paths=list(paths), align_params=params, candidate_params=cparams,
                    same_series=same_series, workers=workers, progress=say)
         counts = store.counts()
+    except duckdb.OutOfMemoryException as e:
+        store.close()
+        if say and sys.stderr.isatty():
+            click.echo("", err=True)
+        _fail(f"{db}: the store ran out of memory under --memory-limit {memory_limit} "
+              f"({str(e).splitlines()[0]}). What was stored before is kept: run the same command again with "
+              "a larger --memory-limit (for example twice as much); it goes on where this one stopped")
     finally:
         store.close()
     if say and sys.stderr.isatty():

@@ -262,3 +262,21 @@ def test_two_stores_in_one_process_do_not_share_cached_tokens(tmp_path):
     assert r.exit_code == 0, r.output
     assert [(x[1], x[2], x[4], x[5]) for x in passages(db)][:3] == [
         (1272, 2083, 1066, 1873), (2085, 2265, 2511, 2691), (2856, 3322, 2693, 3161)]
+
+
+def test_out_of_memory_is_a_message_and_the_rerun_finishes(tmp_path):
+    db = tmp_path / "oom.duckdb"
+    r = CliRunner().invoke(main, ["scan", str(SEEDS / "000_da43fc32711ce6b8.txt"),
+                                  str(SEEDS / "002_c61f085763ff7fbd.txt"), "--db", str(db), "--memory-limit", "2MB"])
+    assert r.exit_code == 2 and "Traceback" not in r.output
+    assert "ran out of memory under --memory-limit 2MB" in r.output and "larger --memory-limit" in r.output
+    r = CliRunner().invoke(main, ["scan", str(SEEDS / "000_da43fc32711ce6b8.txt"),
+                                  str(SEEDS / "002_c61f085763ff7fbd.txt"), "--db", str(db)])
+    assert r.exit_code == 0, r.output
+    clean = tmp_path / "clean.duckdb"
+    assert CliRunner().invoke(main, ["scan", str(SEEDS / "000_da43fc32711ce6b8.txt"),
+                                     str(SEEDS / "002_c61f085763ff7fbd.txt"), "--db", str(clean)]).exit_code == 0
+    q = "SELECT a_id, a_start, a_end, b_id, b_start, b_end FROM passages ORDER BY ALL"
+    with duckdb.connect(str(db), read_only=True) as a, duckdb.connect(str(clean), read_only=True) as b:
+        assert a.execute(q).fetchall() == b.execute(q).fetchall() and a.execute(q).fetchall()
+        assert a.execute("SELECT count(*) FROM documents").fetchone()[0] == 2
