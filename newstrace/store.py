@@ -42,6 +42,9 @@ SCHEMA_VERSION = "2"
 # versions a writable open upgrades in place: version 2 added the duplicates table
 _UPGRADABLE = {"1"}
 
+# fresh documents whose candidate pairs one step of `Store.pending_pairs` finds
+PAIR_CHUNK = 100_000
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE IF NOT EXISTS runs (
@@ -258,35 +261,58 @@ class Store:
 
     # -- candidates and alignment --------------------------------------------
 
-    def pending_pairs(self, *, max_df: int, min_shared: int, same_series: bool) -> list[tuple[int, int]]:
-        """Candidate pairs with at least one unscanned document, not yet aligned."""
+    def pending_pairs(self, *, max_df: int, min_shared: int, same_series: bool,
+                      chunk: int = PAIR_CHUNK) -> list[tuple[int, int]]:
+        """Candidate pairs with at least one unscanned document, not yet aligned.
+
+        In steps: the shingles fresh documents share with at most ``max_df``
+        documents go to a temporary table; then the fresh documents, ``chunk``
+        keys at a time, are joined with the postings of those shingles. A
+        pair's shared shingles all come from the same fresh document (the
+        only fresh one, or the smaller key of two fresh ones), so each step
+        counts its pairs whole, and DuckDB's memory goes with the step, not
+        the collection."""
         series = "" if same_series else (
             "AND (da.outlet IS NULL OR db.outlet IS NULL OR lower(da.outlet) <> lower(db.outlet))")
-        sql = f"""
-        WITH fresh AS (SELECT doc_key FROM documents WHERE NOT scanned),
-        fresh_postings AS (
-            SELECT p.shingle, p.doc_key FROM postings p SEMI JOIN fresh USING (doc_key)),
-        df AS (
-            SELECT shingle FROM postings
-            WHERE shingle IN (SELECT shingle FROM fresh_postings)
-            GROUP BY shingle HAVING count(*) BETWEEN 2 AND {int(max_df)}),
-        hits AS (
-            SELECT least(n.doc_key, o.doc_key) AS a_key, greatest(n.doc_key, o.doc_key) AS b_key
-            FROM fresh_postings n
-            JOIN postings o ON n.shingle = o.shingle AND n.doc_key <> o.doc_key
-            WHERE n.shingle IN (SELECT shingle FROM df)
-              AND (o.doc_key NOT IN (SELECT doc_key FROM fresh) OR n.doc_key < o.doc_key)),
-        cand AS (
-            SELECT a_key, b_key FROM hits GROUP BY a_key, b_key HAVING count(*) >= {int(min_shared)})
-        SELECT c.a_key, c.b_key FROM cand c
-        JOIN documents da ON da.doc_key = c.a_key
-        JOIN documents db ON db.doc_key = c.b_key
-        WHERE NOT EXISTS (
-            SELECT 1 FROM aligned_pairs x WHERE x.a_key = c.a_key AND x.b_key = c.b_key)
-        {series}
-        ORDER BY c.a_key, c.b_key
-        """
-        return [(a, b) for a, b in self.con.execute(sql).fetchall()]
+        con = self.con
+        con.execute("CREATE OR REPLACE TEMP TABLE nt_fresh AS SELECT doc_key FROM documents WHERE NOT scanned")
+        lo, hi, n_fresh = con.execute("SELECT min(doc_key), max(doc_key), count(*) FROM nt_fresh").fetchone()
+        out: list[tuple[int, int]] = []
+        try:
+            if not n_fresh:
+                return out
+            every = n_fresh == con.execute("SELECT count(*) FROM documents").fetchone()[0]
+            scope = "" if every else (
+                "WHERE shingle IN (SELECT p.shingle FROM postings p SEMI JOIN nt_fresh USING (doc_key))")
+            con.execute(f"""
+                CREATE OR REPLACE TEMP TABLE nt_df AS
+                SELECT shingle FROM postings {scope}
+                GROUP BY shingle HAVING count(*) BETWEEN 2 AND {int(max_df)}""")
+            for start in range(lo, hi + 1, chunk):
+                sql = f"""
+                WITH n AS (
+                    SELECT p.shingle, p.doc_key FROM postings p SEMI JOIN nt_df USING (shingle)
+                    WHERE p.doc_key BETWEEN {start} AND {start + chunk - 1}
+                      AND p.doc_key IN (SELECT doc_key FROM nt_fresh)),
+                hits AS (
+                    SELECT least(n.doc_key, o.doc_key) AS a_key, greatest(n.doc_key, o.doc_key) AS b_key
+                    FROM n JOIN postings o ON n.shingle = o.shingle AND n.doc_key <> o.doc_key
+                    WHERE o.doc_key NOT IN (SELECT doc_key FROM nt_fresh) OR n.doc_key < o.doc_key),
+                cand AS (
+                    SELECT a_key, b_key FROM hits GROUP BY a_key, b_key HAVING count(*) >= {int(min_shared)})
+                SELECT c.a_key, c.b_key FROM cand c
+                JOIN documents da ON da.doc_key = c.a_key
+                JOIN documents db ON db.doc_key = c.b_key
+                WHERE NOT EXISTS (
+                    SELECT 1 FROM aligned_pairs x WHERE x.a_key = c.a_key AND x.b_key = c.b_key)
+                {series}
+                """
+                out.extend((a, b) for a, b in con.execute(sql).fetchall())
+        finally:
+            con.execute("DROP TABLE IF EXISTS nt_df")
+            con.execute("DROP TABLE IF EXISTS nt_fresh")
+        out.sort()
+        return out
 
     def record_alignments(self, run_id: int, results: Sequence[tuple[int, int, Sequence[Passage]]],
                           ids: dict[int, str]) -> int:

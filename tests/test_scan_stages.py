@@ -87,9 +87,9 @@ def _texts(seed: int, n_docs: int):
     return docs
 
 
-@settings(max_examples=15, deadline=None)
-@given(st.integers(0, 10**6), st.sampled_from([1, 2, 4]), st.sampled_from([2, 5, 100]))
-def test_candidate_query_agrees_with_reference(tmp_path_factory, seed, sample, max_df):
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10**6), st.sampled_from([1, 2, 4]), st.sampled_from([2, 5, 100]), st.sampled_from([1, 3, 10**5]))
+def test_candidate_query_agrees_with_reference(tmp_path_factory, seed, sample, max_df, chunk):
     params = CandidateParams(sample=sample, max_df=max_df, min_shared=2)
     docs = _texts(seed, 14)
     sh = {d: shingles(tokenize(t), params) for d, t in docs.items()}
@@ -101,10 +101,10 @@ def test_candidate_query_agrees_with_reference(tmp_path_factory, seed, sample, m
         names = sorted(docs)
         rows = [(Document(id=d, text=docs[d]), content_hash(docs[d]), 0, sh[d]) for d in names]
         store.add_documents(run, rows[:7])
-        first = store.pending_pairs(max_df=max_df, min_shared=2, same_series=True)
+        first = store.pending_pairs(max_df=max_df, min_shared=2, same_series=True, chunk=chunk)
         store.mark_scanned()
         store.add_documents(run, rows[7:])
-        second = store.pending_pairs(max_df=max_df, min_shared=2, same_series=True)
+        second = store.pending_pairs(max_df=max_df, min_shared=2, same_series=True, chunk=chunk)
     key = {k + 1: d for k, d in enumerate(names)}
     # each query sees the document frequencies of what is stored at its time:
     # the first is checked against the reference over the first batch alone,
