@@ -44,6 +44,8 @@ _UPGRADABLE = {"1"}
 
 # fresh documents whose candidate pairs one step of `Store.pending_pairs` finds
 PAIR_CHUNK = 100_000
+# postings per part of the document-frequency count in `Store.pending_pairs`
+DF_PART_ROWS = 20_000_000
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -262,7 +264,7 @@ class Store:
     # -- candidates and alignment --------------------------------------------
 
     def pending_pairs(self, *, max_df: int, min_shared: int, same_series: bool,
-                      chunk: int = PAIR_CHUNK) -> list[tuple[int, int]]:
+                      chunk: int = PAIR_CHUNK, df_part_rows: int = DF_PART_ROWS) -> list[tuple[int, int]]:
         """Candidate pairs with at least one unscanned document, not yet aligned.
 
         In steps: the shingles fresh documents share with at most ``max_df``
@@ -271,7 +273,8 @@ class Store:
         pair's shared shingles all come from the same fresh document (the
         only fresh one, or the smaller key of two fresh ones), so each step
         counts its pairs whole, and DuckDB's memory goes with the step, not
-        the collection."""
+        the collection. The document frequencies are counted in parts of
+        about ``df_part_rows`` postings, split by a hash of the shingle."""
         series = "" if same_series else (
             "AND (da.outlet IS NULL OR db.outlet IS NULL OR lower(da.outlet) <> lower(db.outlet))")
         con = self.con
@@ -284,10 +287,15 @@ class Store:
             every = n_fresh == con.execute("SELECT count(*) FROM documents").fetchone()[0]
             scope = "" if every else (
                 "WHERE shingle IN (SELECT p.shingle FROM postings p SEMI JOIN nt_fresh USING (doc_key))")
-            con.execute(f"""
-                CREATE OR REPLACE TEMP TABLE nt_df AS
-                SELECT shingle FROM postings {scope}
-                GROUP BY shingle HAVING count(*) BETWEEN 2 AND {int(max_df)}""")
+            # document frequencies in parts by shingle value, so that one aggregate
+            # holds a part of the postings, not all of them
+            parts = max(1, con.execute("SELECT count(*) FROM postings").fetchone()[0] // df_part_rows)
+            con.execute("CREATE OR REPLACE TEMP TABLE nt_df (shingle BIGINT)")
+            for part in range(parts):
+                where = f"{'AND' if scope else 'WHERE'} hash(shingle) % {parts} = {part}" if parts > 1 else ""
+                con.execute(f"""
+                    INSERT INTO nt_df SELECT shingle FROM postings {scope} {where}
+                    GROUP BY shingle HAVING count(*) BETWEEN 2 AND {int(max_df)}""")
             for start in range(lo, hi + 1, chunk):
                 sql = f"""
                 WITH n AS (

@@ -95,16 +95,17 @@ def test_candidate_query_agrees_with_reference(tmp_path_factory, seed, sample, m
     sh = {d: shingles(tokenize(t), params) for d, t in docs.items()}
     expected = set(candidate_pairs_reference({d: s.tolist() for d, s in sh.items()}, params))
     db = tmp_path_factory.mktemp("db") / "c.duckdb"
+    parts = {"chunk": chunk, "df_part_rows": 50 if chunk == 1 else 10**9}  # several df parts in some examples
     with open_store(db) as store:
         run = store.begin_run([], {})
         # two ingest batches, so that pairs of old x new and new x new both occur
         names = sorted(docs)
         rows = [(Document(id=d, text=docs[d]), content_hash(docs[d]), 0, sh[d]) for d in names]
         store.add_documents(run, rows[:7])
-        first = store.pending_pairs(max_df=max_df, min_shared=2, same_series=True, chunk=chunk)
+        first = store.pending_pairs(max_df=max_df, min_shared=2, same_series=True, **parts)
         store.mark_scanned()
         store.add_documents(run, rows[7:])
-        second = store.pending_pairs(max_df=max_df, min_shared=2, same_series=True, chunk=chunk)
+        second = store.pending_pairs(max_df=max_df, min_shared=2, same_series=True, **parts)
     key = {k + 1: d for k, d in enumerate(names)}
     # each query sees the document frequencies of what is stored at its time:
     # the first is checked against the reference over the first batch alone,
