@@ -191,7 +191,8 @@ def scan(
                 for d, h in zip(batch, hashes):
                     if h in known or h in seen_hashes:
                         rep.duplicates += 1
-                        dupes.append((d.id, d.source_path, h))
+                        if d.id not in ids_taken:  # a rescan of a stored record is not a duplicate to record
+                            dupes.append((d.id, d.source_path, h))
                         continue
                     if d.id in ids_taken or d.id in seen_ids:
                         rep.skipped.append((d.source_path or d.id,
