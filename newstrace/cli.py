@@ -191,7 +191,6 @@ def scan_cmd(paths, db, engine, output, master, confs, preset, field, paragraph_
                    same_series=same_series, workers=workers, progress=say)
         counts = store.counts()
     except duckdb.OutOfMemoryException as e:
-        store.close()
         if say and sys.stderr.isatty():
             click.echo("", err=True)
         _fail(f"{db}: the store ran out of memory under --memory-limit {memory_limit} "

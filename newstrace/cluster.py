@@ -209,6 +209,18 @@ class ClusterTable:
     passages: np.ndarray
 
 
+def run_starts(*keys: np.ndarray) -> np.ndarray:
+    """Where a new run of equal keys begins in columns sorted by ``keys``:
+    a boolean mask, True at the first row of each run."""
+    n = len(keys[0])
+    out = np.zeros(n, dtype=bool)
+    if n:
+        out[0] = True
+        for k in keys:
+            out[1:] |= k[1:] != k[:-1]
+    return out
+
+
 def _same_text_edges(doc: np.ndarray, s: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Pairs of nodes (spans of one document) that hold the same text: the
     sweep of `reprint_clusters`, over the documents with two or more spans."""
@@ -245,11 +257,11 @@ def reprint_cluster_table(a_doc: np.ndarray, a_start: np.ndarray, a_end: np.ndar
     # members: per (component, document) the union of overlapping spans
     order = np.lexsort((e, s, doc, label))
     lab, d, s_o, e_o = label[order], doc[order], s[order], e[order]
-    group = np.concatenate(([True], (lab[1:] != lab[:-1]) | (d[1:] != d[:-1]))) if len(order) else np.zeros(0, bool)
+    group = run_starts(lab, d)
     gid = np.cumsum(group) - 1
     # the running end within each group; groups are kept apart by a large offset
     big = np.int64(1) << 33
-    run_end = np.maximum.accumulate(gid * big + e_o) - gid * big if len(order) else e_o
+    run_end = np.maximum.accumulate(gid * big + e_o) - gid * big
     new = group.copy()
     new[1:] |= s_o[1:] >= run_end[:-1]
     iv = np.cumsum(new) - 1
@@ -266,9 +278,7 @@ def reprint_cluster_table(a_doc: np.ndarray, a_start: np.ndarray, a_end: np.ndar
     p_num = number[np.searchsorted(comp, label[:n])]
     reorder = np.lexsort((m_start, m_doc, m_num))
     m_num, m_doc, m_start, m_end = m_num[reorder], m_doc[reorder], m_start[reorder], m_end[reorder]
-    docs_per = np.zeros(len(comp), dtype=np.int64)
-    firsts = np.concatenate(([True], (m_num[1:] != m_num[:-1]) | (m_doc[1:] != m_doc[:-1]))) if len(m_num) else m_num
-    np.add.at(docs_per, m_num[firsts.astype(bool)] - 1, 1)
+    docs_per = np.bincount(m_num[run_starts(m_num, m_doc)] - 1, minlength=len(comp)).astype(np.int64)
     return ClusterTable(passage_cluster=p_num, member_cluster=m_num, member_doc=m_doc, member_start=m_start,
                         member_end=m_end, size=docs_per,
                         passages=np.bincount(p_num - 1, minlength=len(comp)).astype(np.int64))

@@ -34,7 +34,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from .cluster import reprint_cluster_table, story_labels
+from .cluster import reprint_cluster_table, run_starts, story_labels
 from .records import Document, Edit, Passage, Span
 
 FORMAT = "newstrace"
@@ -441,8 +441,7 @@ class Store:
         story = story_labels(rank[col["a_key"]], rank[col["b_key"]], len(keys))
         del p, col
         n_clusters = len(table.size)
-        first = np.flatnonzero(np.concatenate(([True], table.member_cluster[1:] != table.member_cluster[:-1]))) \
-            if len(table.member_cluster) else np.zeros(0, dtype=np.int64)
+        first = np.flatnonzero(run_starts(table.member_cluster))
         with _transaction(con):
             con.execute("DELETE FROM cluster_members")
             con.execute("DELETE FROM clusters")

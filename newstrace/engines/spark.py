@@ -57,7 +57,7 @@ import numpy as np
 
 from ..align import AlignParams
 from ..candidates import CandidateParams
-from ..cluster import reprint_cluster_table, story_labels
+from ..cluster import reprint_cluster_table, run_starts, story_labels
 from ..ingest.collection import (
     DEFAULT_MAX_CHARS,
     FieldMap,
@@ -695,7 +695,7 @@ def _clusters_frame(spark: Any, table: Any, ranks: Any, meta: Any) -> Any:
 
     c, d, s, e = table.member_cluster, table.member_doc, table.member_start, table.member_end
     best = np.lexsort((s, d, -(e - s), c))  # per cluster the longest member first
-    best = best[np.concatenate(([True], c[best][1:] != c[best][:-1]))] if len(c) else best
+    best = best[run_starts(c[best])]
     members = _frame(spark, [c, table.size[c - 1], table.passages[c - 1], d, s, e],
                      "cluster_id int, size int, passages int, doc_rank long, start int, `end` int")
     ex = _frame(spark, [c[best], d[best], s[best], np.minimum(e[best] - s[best], 160)],
