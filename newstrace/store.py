@@ -484,15 +484,13 @@ class Store:
         documents yet: the Spark engine's output (a folder of part files per
         table) or ``export --format parquet`` (one file per table).
 
-        Documents keep the tables' row order (the order they were read in);
+        A damaged or foreign Parquet file is a :class:`StoreError`, and
+        leaves the store as it was. Documents keep the tables' row order (the order they were read in);
         ``postings``, ``aligned_pairs`` and ``skipped`` are loaded when
         present, postings otherwise recomputed with the scan's own
         per-document function, so that ``query`` and later incremental scans
         work. Clusters and stories are rebuilt from the passages, with the
         same function and numbering as a scan. Returns the tables' row counts."""
-        from .candidates import CandidateParams
-        from .scan import prepare
-
         folder = Path(folder)
         con = self.con
         if con.execute("SELECT count(*) FROM documents").fetchone()[0]:
@@ -504,8 +502,32 @@ class Store:
                              "of 'newstrace scan --engine spark' or of 'newstrace export --format parquet'")
         manifest = folder / "manifest.json"
         info = json.loads(manifest.read_text()) if manifest.is_file() else {}
+        import duckdb
+
         run_id = self.begin_run(info.get("paths", [str(folder)]), {**info.get("parameters", {}),
                                                                     "imported_from": str(folder)})
+        try:
+            self._load_parquet(src, run_id, candidate_params)
+        except duckdb.OutOfMemoryException:
+            raise
+        except duckdb.Error as e:  # a damaged or foreign Parquet file: nothing of it stays
+            con.execute("DELETE FROM runs WHERE run_id = ?", [run_id])
+            raise StoreError(f"{folder}: cannot load its Parquet tables ({str(e).splitlines()[0]}); give the "
+                             "--output folder of 'newstrace scan --engine spark' or of 'newstrace export "
+                             "--format parquet', as written") from e
+        self.rebuild_clusters()
+        counts = self.counts()
+        self.finish_run(run_id, documents_added=counts["documents"], duplicates=counts["duplicates"],
+                        skipped=counts["skipped"], pairs_aligned=counts["aligned_pairs"],
+                        passages_found=counts["passages"])
+        return counts
+
+    def _load_parquet(self, src: dict[str, str | None], run_id: int, candidate_params: Any) -> None:
+        """The rows of `load_tables`, in one transaction."""
+        from .candidates import CandidateParams
+        from .scan import prepare
+
+        con = self.con
         with _transaction(con):
             con.execute(f"""
                 INSERT INTO documents (doc_key, id, content_hash, title, outlet, url, published, byline,
@@ -538,12 +560,6 @@ class Store:
                         f"FROM {src['duplicates']}" if src["duplicates"] else "SELECT 1")
             if src["skipped"]:
                 con.execute(f'INSERT INTO skipped SELECT {run_id}, "where", reason FROM {src["skipped"]}')
-        self.rebuild_clusters()
-        counts = self.counts()
-        self.finish_run(run_id, documents_added=counts["documents"], duplicates=counts["duplicates"],
-                        skipped=counts["skipped"], pairs_aligned=counts["aligned_pairs"],
-                        passages_found=counts["passages"])
-        return counts
 
     # -- export ----------------------------------------------------------------
 

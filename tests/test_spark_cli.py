@@ -44,6 +44,20 @@ def test_import_needs_parquet_tables(tmp_path):
     assert r.exit_code == 2 and "no documents and passages Parquet tables" in r.output
 
 
+def test_import_of_a_damaged_parquet_file_is_a_message_and_leaves_the_store_empty(tmp_path):
+    import duckdb
+
+    folder = tmp_path / "tables"
+    folder.mkdir()
+    for t in ("documents", "passages"):
+        (folder / f"{t}.parquet").write_bytes(b"PAR1 not really a parquet file")
+    db = tmp_path / "x.duckdb"
+    r = CliRunner().invoke(main, ["import", str(folder), "--db", str(db)])
+    assert r.exit_code == 2 and "cannot load its Parquet tables" in r.output and "Traceback" not in r.output
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT (SELECT count(*) FROM documents) + (SELECT count(*) FROM runs)").fetchone() == (0,)
+
+
 def test_spark_into_a_store_with_documents_fails_before_the_job(tmp_path):
     db = str(tmp_path / "e.duckdb")
     assert CliRunner().invoke(main, ["scan", SEEDS, "--db", db, "--progress", "never"]).exit_code == 0
