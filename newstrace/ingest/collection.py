@@ -91,6 +91,7 @@ from newstrace.ingest.dates import parse_date_string
 from newstrace.ingest.errors import LoadError
 from newstrace.ingest.html import declared_charset, load_html
 from newstrace.ingest.jsonrec import DEFAULT_KEYS, MISSING, load_json_record, lookup
+from newstrace.ingest.seen import FirstSeen
 from newstrace.ingest.text import decode_bytes, decode_fallback, published_relative_to
 from newstrace.records import Document
 
@@ -432,33 +433,32 @@ def iter_collection(
 
 
 def _stream(roots: list[_Root], options: _Options) -> Iterator[CollectionItem]:
-    first_use: dict[str, str] = {}  # document id -> where it was first seen
-    for found in collection_files(roots):
-        if not isinstance(found, _File):
-            yield found
-            continue
-        for item in _read_file(found, options):
-            if isinstance(item, _Loaded):
-                yield from _emit(item, first_use, options.max_chars)
-            else:
-                yield item
+    with FirstSeen() as first_use:  # document id -> where it was first seen
+        for found in collection_files(roots):
+            if not isinstance(found, _File):
+                yield found
+                continue
+            for item in _read_file(found, options):
+                if isinstance(item, _Loaded):
+                    yield from _emit(item, first_use, options.max_chars)
+                else:
+                    yield item
 
 
 def collection_files(roots: list[_Root]) -> Iterator[_File | Skipped | Notice]:
     """The files a collection reads, in order, each once (a Notice for a file
     reached twice). An engine that reads files in parallel (Spark) lists them
     with this and reads each with :func:`_read_file` and :func:`finish_item`."""
-    files_read: dict[str, str] = {}  # real path -> path as first read
-    for found in _files(roots):
-        if isinstance(found, Skipped):
+    with FirstSeen() as files_read:  # real path -> path as first read
+        for found in _files(roots):
+            if isinstance(found, Skipped):
+                yield found
+                continue
+            first = files_read.first(os.path.realpath(found.path), str(found.path))
+            if first is not None:
+                yield Notice(str(found.path), f"already read as {first}; read once")
+                continue
             yield found
-            continue
-        real = os.path.realpath(found.path)
-        if real in files_read:
-            yield Notice(str(found.path), f"already read as {files_read[real]}; read once")
-            continue
-        files_read[real] = str(found.path)
-        yield found
 
 
 def duplicate_id(where: str, doc_id: str, first: str, *, record: bool) -> Skipped:
@@ -470,12 +470,11 @@ def duplicate_id(where: str, doc_id: str, first: str, *, record: bool) -> Skippe
     return Skipped(where, f"duplicate id {doc_id!r} (first used at {first}); {fix}")
 
 
-def _emit(item: _Loaded, first_use: dict[str, str], max_chars: int) -> Iterator[CollectionItem]:
+def _emit(item: _Loaded, first_use: FirstSeen, max_chars: int) -> Iterator[CollectionItem]:
     """The document (unless its id is taken), cut to ``max_chars``, then its notices."""
-    if (first := first_use.get(item.document.id)) is not None:
+    if (first := first_use.first(item.document.id, item.where)) is not None:
         yield duplicate_id(item.where, item.document.id, first, record=item.record)
         return
-    first_use[item.document.id] = item.where
     yield from finish_item(item, max_chars)
 
 
