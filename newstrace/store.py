@@ -38,9 +38,14 @@ from .cluster import reprint_cluster_table, run_starts, story_labels
 from .records import Document, Edit, Passage, Span
 
 FORMAT = "newstrace"
-SCHEMA_VERSION = "2"
-# versions a writable open upgrades in place: version 2 added the duplicates table
-_UPGRADABLE = {"1"}
+SCHEMA_VERSION = "3"
+# versions a writable open upgrades in place: version 2 added the duplicates
+# table, version 3 dropped the key constraints of the tables that grow with
+# the collection (see SCHEMA)
+_UPGRADABLE = {"1", "2"}
+# versions a read-only open reads as they are: version 2 has the tables and
+# columns of version 3 (with constraints that a reader does not notice)
+_READABLE = {"2"}
 
 # fresh documents whose candidate pairs one step of `Store.pending_pairs` finds
 PAIR_CHUNK = 100_000
@@ -54,27 +59,37 @@ CREATE TABLE IF NOT EXISTS runs (
     paths VARCHAR, parameters VARCHAR, documents_added INTEGER, duplicates INTEGER,
     skipped INTEGER, pairs_aligned INTEGER, passages_found INTEGER);
 CREATE TABLE IF NOT EXISTS documents (
-    doc_key INTEGER PRIMARY KEY, id VARCHAR NOT NULL UNIQUE, content_hash VARCHAR NOT NULL UNIQUE,
+    doc_key INTEGER NOT NULL, id VARCHAR NOT NULL, content_hash VARCHAR NOT NULL,
     title VARCHAR, outlet VARCHAR, url VARCHAR, published VARCHAR, byline VARCHAR,
     source_path VARCHAR, length INTEGER, words INTEGER, run_id INTEGER,
     scanned BOOLEAN NOT NULL DEFAULT false, text VARCHAR NOT NULL);
 CREATE TABLE IF NOT EXISTS postings (shingle BIGINT NOT NULL, doc_key INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS aligned_pairs (
-    a_key INTEGER NOT NULL, b_key INTEGER NOT NULL, passages INTEGER, run_id INTEGER,
-    PRIMARY KEY (a_key, b_key));
+    a_key INTEGER NOT NULL, b_key INTEGER NOT NULL, passages INTEGER, run_id INTEGER);
 CREATE TABLE IF NOT EXISTS passages (
-    passage_id BIGINT PRIMARY KEY, a_key INTEGER, a_id VARCHAR, a_start INTEGER, a_end INTEGER,
+    passage_id BIGINT NOT NULL, a_key INTEGER, a_id VARCHAR, a_start INTEGER, a_end INTEGER,
     b_key INTEGER, b_id VARCHAR, b_start INTEGER, b_end INTEGER, words INTEGER,
     similarity DOUBLE, kind VARCHAR, edits VARCHAR, cluster_id INTEGER, run_id INTEGER);
 CREATE TABLE IF NOT EXISTS clusters (
-    cluster_id INTEGER PRIMARY KEY, size INTEGER, passages INTEGER, first_doc VARCHAR, excerpt VARCHAR);
+    cluster_id INTEGER NOT NULL, size INTEGER, passages INTEGER, first_doc VARCHAR, excerpt VARCHAR);
 CREATE TABLE IF NOT EXISTS cluster_members (
     cluster_id INTEGER, doc_id VARCHAR, "start" INTEGER, "end" INTEGER);
-CREATE TABLE IF NOT EXISTS stories (doc_id VARCHAR PRIMARY KEY, story_id INTEGER);
+CREATE TABLE IF NOT EXISTS stories (doc_id VARCHAR NOT NULL, story_id INTEGER);
 CREATE TABLE IF NOT EXISTS skipped (run_id INTEGER, "where" VARCHAR, reason VARCHAR);
 CREATE TABLE IF NOT EXISTS duplicates (
-    id VARCHAR PRIMARY KEY, duplicate_of VARCHAR NOT NULL, source_path VARCHAR, run_id INTEGER);
+    id VARCHAR NOT NULL, duplicate_of VARCHAR NOT NULL, source_path VARCHAR, run_id INTEGER);
 """
+# Tables that grow with the collection carry no PRIMARY KEY or UNIQUE
+# constraint. DuckDB backs each with an in-memory index (ART) that it cannot
+# evict while the store is written: some 80 bytes a document for the three
+# of `documents`, so a 10-million-document scan would need most of a
+# gigabyte for indexes alone. The keys are kept unique by the one writer
+# instead: `doc_key` and `passage_id` are numbered on from the largest in
+# a transaction, a text whose content hash or id is stored is not added
+# again (`existing`), an aligned pair is not a candidate again
+# (`pending_pairs`), and clusters and stories are rebuilt whole. Tests check
+# these keys after scans, rescans and killed scans.
+CONSTRAINED_IN_VERSION_2 = ("documents", "aligned_pairs", "passages", "clusters", "stories", "duplicates")
 
 DOCUMENT_COLUMNS = ["doc_key", "id", "content_hash", "title", "outlet", "url", "published", "byline",
                     "source_path", "length", "words", "run_id", "scanned", "text"]
@@ -264,8 +279,10 @@ class Store:
     # -- candidates and alignment --------------------------------------------
 
     def pending_pairs(self, *, max_df: int, min_shared: int, same_series: bool,
-                      chunk: int = PAIR_CHUNK, df_part_rows: int = DF_PART_ROWS) -> list[tuple[int, int]]:
-        """Candidate pairs with at least one unscanned document, not yet aligned.
+                      chunk: int = PAIR_CHUNK, df_part_rows: int = DF_PART_ROWS) -> np.ndarray:
+        """Candidate pairs with at least one unscanned document, not yet
+        aligned: an ``(n, 2)`` array of ``(a_key, b_key)``, ``a_key < b_key``,
+        in order (16 bytes a pair, not a Python tuple's hundred).
 
         In steps: the shingles fresh documents share with at most ``max_df``
         documents go to a temporary table; then the fresh documents, ``chunk``
@@ -280,10 +297,10 @@ class Store:
         con = self.con
         con.execute("CREATE OR REPLACE TEMP TABLE nt_fresh AS SELECT doc_key FROM documents WHERE NOT scanned")
         lo, hi, n_fresh = con.execute("SELECT min(doc_key), max(doc_key), count(*) FROM nt_fresh").fetchone()
-        out: list[tuple[int, int]] = []
+        out: list[np.ndarray] = []
         try:
             if not n_fresh:
-                return out
+                return np.zeros((0, 2), dtype=np.int64)
             every = n_fresh == con.execute("SELECT count(*) FROM documents").fetchone()[0]
             scope = "" if every else (
                 "WHERE shingle IN (SELECT p.shingle FROM postings p SEMI JOIN nt_fresh USING (doc_key))")
@@ -315,12 +332,14 @@ class Store:
                     SELECT 1 FROM aligned_pairs x WHERE x.a_key = c.a_key AND x.b_key = c.b_key)
                 {series}
                 """
-                out.extend((a, b) for a, b in con.execute(sql).fetchall())
+                got = con.execute(sql).fetchnumpy()
+                out.append(np.column_stack([np.asarray(got["a_key"], dtype=np.int64),
+                                            np.asarray(got["b_key"], dtype=np.int64)]))
         finally:
             con.execute("DROP TABLE IF EXISTS nt_df")
             con.execute("DROP TABLE IF EXISTS nt_fresh")
-        out.sort()
-        return out
+        pairs = np.concatenate(out) if out else np.zeros((0, 2), dtype=np.int64)
+        return pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
 
     def record_alignments(self, run_id: int, results: Sequence[tuple[int, int, Sequence[Passage]]],
                           ids: dict[int, str]) -> int:
@@ -636,9 +655,9 @@ def open_store(path: str | Path, *, read_only: bool = False, create: bool = True
             con.close()
             raise StoreError(f"{p}: a DuckDB database that is not a newstrace store; give another --db path")
         version = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
-        if version != SCHEMA_VERSION:
+        if version != SCHEMA_VERSION and not (read_only and version in _READABLE):
             if version in _UPGRADABLE and not read_only:
-                _upgrade(con)
+                _upgrade(con, version)
             else:
                 con.close()
                 how = ("run 'newstrace scan' on it once to upgrade it" if version in _UPGRADABLE
@@ -652,11 +671,21 @@ def open_store(path: str | Path, *, read_only: bool = False, create: bool = True
     return Store(con, str(p), read_only)
 
 
-def _upgrade(con: Any) -> None:
-    """Bring an older store to the current schema, in one transaction: every
-    table is created if missing (the schema only ever adds tables)."""
+def _upgrade(con: Any, version: str) -> None:
+    """Bring an older store to the current schema, in one transaction:
+    every table is created if missing (version 1 had no ``duplicates``), and
+    the tables that had key constraints (versions 1 and 2) are copied into
+    unconstrained ones: DuckDB cannot drop a constraint. The copy keeps
+    the rows and their order."""
+    tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    old = [t for t in CONSTRAINED_IN_VERSION_2 if t in tables] if version in ("1", "2") else []
     with _transaction(con):
+        for table in old:
+            con.execute(f"ALTER TABLE {table} RENAME TO nt_old_{table}")
         con.execute(SCHEMA)
+        for table in old:
+            con.execute(f"INSERT INTO {table} SELECT * FROM nt_old_{table}")
+            con.execute(f"DROP TABLE nt_old_{table}")
         con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [SCHEMA_VERSION])
 
 

@@ -34,6 +34,22 @@ def passages(db) -> list[tuple]:
         con.close()
 
 
+def assert_keys_unique(db) -> None:
+    """The keys the store's tables carry no constraint for (schema version 3)
+    are unique all the same: the one writer keeps them so."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        for table, key in [("documents", "doc_key"), ("documents", "id"), ("documents", "content_hash"),
+                           ("passages", "passage_id"), ("aligned_pairs", "a_key, b_key"),
+                           ("clusters", "cluster_id"), ("stories", "doc_id"), ("duplicates", "id")]:
+            repeated = con.execute(f"SELECT count(*) FROM (SELECT {key} FROM {table} GROUP BY ALL "
+                                   "HAVING count(*) > 1)").fetchone()[0]
+            assert repeated == 0, f"{table}.{key} repeats"
+        assert con.execute("SELECT count(*) FROM documents WHERE doc_key IS NULL OR id IS NULL").fetchone()[0] == 0
+    finally:
+        con.close()
+
+
 def test_scan_seeds_then_export(tmp_path):
     db = tmp_path / "seeds.duckdb"
     r = run("scan", SEEDS / "000_da43fc32711ce6b8.txt", SEEDS / "002_c61f085763ff7fbd.txt", "--db", db)
@@ -79,6 +95,7 @@ def test_rescan_adds_nothing_and_new_file_is_compared_with_old(tmp_path):
     (folder / "sub" / "third.txt").write_text("A third outlet's story\n\nOur intro here.\n\n" + a[s:e], encoding="utf-8")
     r = run("scan", folder, "--db", db)
     assert "1 added" in r.output and "2 pairs aligned" in r.output, r.output
+    assert_keys_unique(db)
     after = passages(db)
     assert set(before) <= set(after)
     assert {x[3] for x in after} >= {"sub/third.txt"}
@@ -209,6 +226,7 @@ def test_killed_scan_completes_when_run_again(tmp_path, kill_at):
 
     subprocess.run(_scan_cmd(corpus, db), check=True, capture_output=True, timeout=600)
     assert passages(db) == expected  # nothing lost, nothing duplicated
+    assert_keys_unique(db)
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 3000
     assert con.execute(
@@ -232,6 +250,82 @@ def test_version_1_store_is_upgraded_by_a_scan(tmp_path):
     assert r.exit_code == 0, r.output
     assert "1 added" in r.output
     assert run("export", "--db", db, "--format", "csv", "--output", tmp_path / "o").exit_code == 0
+
+
+# what `documents` looked like in schema version 2: keys backed by indexes
+V2_DOCUMENTS = """CREATE TABLE documents (
+    doc_key INTEGER PRIMARY KEY, id VARCHAR NOT NULL UNIQUE, content_hash VARCHAR NOT NULL UNIQUE,
+    title VARCHAR, outlet VARCHAR, url VARCHAR, published VARCHAR, byline VARCHAR,
+    source_path VARCHAR, length INTEGER, words INTEGER, run_id INTEGER,
+    scanned BOOLEAN NOT NULL DEFAULT false, text VARCHAR NOT NULL)"""
+
+
+def _key_constraints(con) -> list[tuple]:
+    return con.execute("SELECT table_name, constraint_type FROM duckdb_constraints() "
+                       "WHERE constraint_type IN ('PRIMARY KEY', 'UNIQUE') AND table_name NOT IN ('meta', 'runs') "
+                       "ORDER BY ALL").fetchall()
+
+
+def test_version_2_store_is_read_as_is_and_upgraded_by_a_scan(tmp_path):
+    db = tmp_path / "v2.duckdb"
+    run("scan", SEEDS / "000_da43fc32711ce6b8.txt", SEEDS / "002_c61f085763ff7fbd.txt", "--db", db)
+    before = passages(db)
+    con = duckdb.connect(str(db))
+    con.execute("ALTER TABLE documents RENAME TO d3")
+    con.execute(V2_DOCUMENTS)
+    con.execute("INSERT INTO documents SELECT * FROM d3")
+    con.execute("DROP TABLE d3")
+    con.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    assert _key_constraints(con) == [("documents", "PRIMARY KEY"), ("documents", "UNIQUE"), ("documents", "UNIQUE")]
+    con.close()
+    # read-only commands read it as it is
+    r = run("export", "--db", db, "--format", "csv", "--output", tmp_path / "o")
+    assert r.exit_code == 0, r.output
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "2"
+    # a scan upgrades it: the same rows, no key constraints, and the scan goes on as usual
+    a = (SEEDS / "000_da43fc32711ce6b8.txt").read_text(encoding="utf-8")
+    third = tmp_path / "third.txt"
+    third.write_text("A third outlet\n\n" + a[a.index("He added the regime"):], encoding="utf-8")
+    r = run("scan", third, "--db", db)
+    assert r.exit_code == 0 and "1 added" in r.output and "passages found" in r.output, r.output
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "3"
+        assert _key_constraints(con) == []
+        ids = [x[0] for x in con.execute("SELECT id FROM documents ORDER BY doc_key").fetchall()]
+    assert ids == ["000_da43fc32711ce6b8.txt", "002_c61f085763ff7fbd.txt", "third.txt"]
+    after = passages(db)
+    assert set(before) < set(after) and {x[3] for x in after} >= {"third.txt"}
+    assert_keys_unique(db)
+
+
+def test_new_store_has_no_key_indexes_on_tables_that_grow(tmp_path):
+    db = tmp_path / "n.duckdb"
+    assert run("scan", SEEDS, "--db", db).exit_code == 0
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert _key_constraints(con) == []
+
+
+def test_many_skipped_records_are_all_stored_and_a_few_listed(tmp_path):
+    from newstrace.scan import LISTED
+
+    corpus = tmp_path / "bad.jsonl"
+    a = (SEEDS / "000_da43fc32711ce6b8.txt").read_text(encoding="utf-8")
+    lines = []
+    for k in range(LISTED + 300):
+        lines.append("{not json" if k % 2 else json.dumps({"id": f"empty{k}", "text": "  "}))
+        if k % 400 == 0:
+            lines.append(json.dumps({"id": f"doc{k}", "text": f"Story {k}.\n\n" + a}))
+    corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    db = tmp_path / "b.duckdb"
+    r = run("scan", corpus, "--db", db)
+    assert r.exit_code == 0, r.output
+    assert f"{LISTED + 300:,} skipped" in r.output and f"... {LISTED + 280:,} more skipped" in r.output
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute('SELECT "where" FROM skipped ORDER BY rowid').fetchall()
+    # every one, once, in the order of the file
+    expected = [f"{corpus}:{n}" for n, line in enumerate(lines, start=1) if not line.startswith('{"id": "doc')]
+    assert [w for (w,) in rows] == expected
 
 
 def test_memory_limit_checked_and_used(tmp_path):
@@ -280,3 +374,4 @@ def test_out_of_memory_is_a_message_and_the_rerun_finishes(tmp_path):
     with duckdb.connect(str(db), read_only=True) as a, duckdb.connect(str(clean), read_only=True) as b:
         assert a.execute(q).fetchall() == b.execute(q).fetchall() and a.execute(q).fetchall()
         assert a.execute("SELECT count(*) FROM documents").fetchone()[0] == 2
+    assert_keys_unique(db)
