@@ -200,10 +200,10 @@ def scan_cmd(paths, db, engine, output, master, confs, preset, field, paragraph_
         store.close()
     if say and sys.stderr.isatty():
         click.echo("", err=True)
-    _report_messages(rep.notices, rep.skipped, f"table 'skipped' in {db}")
+    _report_messages(rep, f"table 'skipped' in {db}")
     click.echo(
         f"scan {rep.run_id}: {rep.documents_seen:,} documents read, {rep.documents_added:,} added, "
-        f"{rep.duplicates:,} already stored, {len(rep.skipped):,} skipped; "
+        f"{rep.duplicates:,} already stored, {rep.skipped_count:,} skipped; "
         f"{rep.pairs_aligned:,} pairs aligned, {rep.passages_found:,} passages found in {rep.seconds:.1f} s"
     )
     click.echo(f"store {db}: {counts['documents']:,} documents, {counts['passages']:,} passages, "
@@ -238,22 +238,25 @@ def _scan_spark(paths, db, output, master, confs, fields, sep, same_series, prog
         _fail(str(e))
     except LoadError as e:
         _fail(str(e))
-    _report_messages(rep.notices, rep.skipped, f"table 'skipped' in {output}")
+    _report_messages(rep, f"table 'skipped' in {output}")
     click.echo(f"spark scan: {rep.documents_seen:,} documents read, {rep.documents_added:,} added, "
-               f"{rep.duplicates:,} duplicates, {len(rep.skipped):,} skipped; {rep.pairs_aligned:,} pairs aligned, "
+               f"{rep.duplicates:,} duplicates, {rep.skipped_count:,} skipped; {rep.pairs_aligned:,} pairs aligned, "
                f"{rep.passages_found:,} passages, {rep.clusters:,} reprint clusters in {rep.seconds:.1f} s")
     click.echo(f"tables in {output}")
     if db is not None:
         _import(output, db)
 
 
-def _report_messages(notices, skipped, where_all: str) -> None:
-    for where, msg in notices[:20]:
+def _report_messages(rep, where_all: str) -> None:
+    """The first 20 warnings and skipped records of a scan, and how many more."""
+    for where, msg in rep.notices[:20]:
         click.echo(f"newstrace: warning: {where}: {msg}", err=True)
-    for where, why in skipped[:20]:
+    if rep.notices_count > 20:
+        click.echo(f"newstrace: ... {rep.notices_count - 20:,} more warnings", err=True)
+    for where, why in rep.skipped[:20]:
         click.echo(f"newstrace: skipped: {where}: {why}", err=True)
-    if len(skipped) > 20:
-        click.echo(f"newstrace: ... {len(skipped) - 20} more skipped ({where_all})", err=True)
+    if rep.skipped_count > 20:
+        click.echo(f"newstrace: ... {rep.skipped_count - 20:,} more skipped ({where_all})", err=True)
 
 
 def _import(folder: str, db: str) -> None:

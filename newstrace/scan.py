@@ -35,10 +35,16 @@ from .text import Tokens, tokenize
 
 Progress = Callable[..., None]  # say(message, milestone=False)
 
+# skipped records and notices a ScanReport lists (it counts them all; every
+# skipped record is in the store's ``skipped`` table)
+LISTED = 1000
+
 
 @dataclass(slots=True)
 class ScanReport:
-    """What a scan did."""
+    """What a scan did. ``skipped`` and ``notices`` list the first
+    :data:`LISTED` of each, so that a collection of millions of bad records
+    does not fill memory; ``skipped_count`` and ``notices_count`` count them all."""
 
     run_id: int = 0
     documents_seen: int = 0
@@ -46,10 +52,22 @@ class ScanReport:
     duplicates: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
     notices: list[tuple[str, str]] = field(default_factory=list)
+    skipped_count: int = 0
+    notices_count: int = 0
     pairs_aligned: int = 0
     passages_found: int = 0
     clusters: int = 0
     seconds: float = 0.0
+
+    def skip(self, where: str, reason: str) -> None:
+        self.skipped_count += 1
+        if len(self.skipped) < LISTED:
+            self.skipped.append((where, reason))
+
+    def notice(self, where: str, message: str) -> None:
+        self.notices_count += 1
+        if len(self.notices) < LISTED:
+            self.notices.append((where, message))
 
 
 # --------------------------------------------------------------------------
@@ -165,12 +183,20 @@ def scan(
     pool = _Pool(workers)
     try:
         # 1. ingest
+        # skipped records go to the store as the ingest goes (each batch's before
+        # the batch's documents), so that memory does not grow with their number
+        skipped: list[tuple[str, str]] = []
+
+        def skip(where: str, reason: str) -> None:
+            rep.skip(where, reason)
+            skipped.append((where, reason))
+
         def docs() -> Iterator[Document]:
             for r in records:
                 if isinstance(r, Skipped):
-                    rep.skipped.append((r.where, r.reason))
+                    skip(r.where, r.reason)
                 elif isinstance(r, Notice):
-                    rep.notices.append((r.where, r.message))
+                    rep.notice(r.where, r.message)
                 else:
                     yield r  # type: ignore[misc]
 
@@ -179,6 +205,8 @@ def scan(
         # leave once it is stored, so these stay a few batches small.
         seen_hashes: set[str] = set()
         seen_ids: set[str] = set()
+        # duplicates found while a batch was read: recorded once that batch is
+        # stored (the text a duplicate repeats is then in the store)
         dupes: list[tuple[str, str | None, str]] = []
 
         def fresh_batches() -> Iterator[tuple[list[tuple[Document, str]], list[str]]]:
@@ -195,32 +223,34 @@ def scan(
                             dupes.append((d.id, d.source_path, h))
                         continue
                     if d.id in ids_taken or d.id in seen_ids:
-                        rep.skipped.append((d.source_path or d.id,
-                                            f"id {d.id!r} is already in the store with another text; "
-                                            "give the records distinct ids"))
+                        skip(d.source_path or d.id, f"id {d.id!r} is already in the store with another text; "
+                             "give the records distinct ids")
                         continue
                     seen_hashes.add(h)
                     seen_ids.add(d.id)
                     fresh.append((d, h))
-                if fresh:
-                    yield fresh, [d.text for d, _ in fresh]
+                batch_skipped, batch_dupes = skipped[:], dupes[:]
+                skipped.clear()
+                dupes.clear()
+                yield fresh, batch_skipped, batch_dupes, [d.text for d, _ in fresh]
 
-        jobs = ((fresh, (texts, candidate_params)) for fresh, texts in fresh_batches())
-        for fresh, prepared in pool.map(_prepare_batch, jobs):
+        jobs = (((fresh, sk, du), (texts, candidate_params)) for fresh, sk, du, texts in fresh_batches())
+        for (fresh, batch_skipped, batch_dupes), prepared in pool.map(_prepare_batch, jobs):
             rows = [(d, h, words, sh) for (d, h), (words, sh) in zip(fresh, prepared)]
             before = rep.documents_added
+            store.add_skipped(rep.run_id, batch_skipped)
             rep.documents_added += store.add_documents(rep.run_id, rows)
+            store.add_duplicates(rep.run_id, batch_dupes)
             seen_hashes.difference_update(h for _, h in fresh)
             seen_ids.difference_update(d.id for d, _ in fresh)
             milestone = before // 1000 != rep.documents_added // 1000  # each 1,000 stored
             rate = rep.documents_seen / max(1e-9, time.perf_counter() - t0)
             say(f"ingested {rep.documents_seen:,} documents at {rate:,.0f}/s ({rep.documents_added:,} new, "
-                f"{rep.duplicates:,} duplicates, {len(rep.skipped):,} skipped)", milestone=milestone)
-        store.add_skipped(rep.run_id, rep.skipped)
-        # after the ingest, so that every text a duplicate repeats is stored
-        store.add_duplicates(rep.run_id, dupes)
+                f"{rep.duplicates:,} duplicates, {rep.skipped_count:,} skipped)", milestone=milestone)
+        store.add_skipped(rep.run_id, skipped)  # those after the last batch
 
         # 2. candidates
+        say(f"finding candidate pairs for {rep.documents_added:,} new documents", milestone=True)
         pairs = store.pending_pairs(max_df=candidate_params.max_df, min_shared=candidate_params.min_shared,
                                     same_series=same_series)
         say(f"{len(pairs):,} candidate pairs to align")
@@ -230,7 +260,8 @@ def scan(
         t_align = time.perf_counter()
 
         def align_jobs() -> Iterator[tuple]:
-            for chunk in _batched(pairs, batch_pairs):
+            for at in range(0, total, batch_pairs):
+                chunk = [(a, b) for a, b in pairs[at : at + batch_pairs].tolist()]
                 docs = store.rows_by_key((k for p in chunk for k in p), ("id", "text"))
                 ids = {k: i for k, (i, _) in docs.items()}
                 yield ids, (chunk, {k: t for k, (_, t) in docs.items()}, align_params)
@@ -247,10 +278,11 @@ def scan(
         store.mark_scanned()
 
         # 4. clusters and stories
+        say("building reprint clusters and stories", milestone=True)
         rep.clusters = store.rebuild_clusters()
         rep.seconds = time.perf_counter() - t0
         store.finish_run(rep.run_id, documents_added=rep.documents_added, duplicates=rep.duplicates,
-                         skipped=len(rep.skipped), pairs_aligned=rep.pairs_aligned,
+                         skipped=rep.skipped_count, pairs_aligned=rep.pairs_aligned,
                          passages_found=rep.passages_found)
     finally:
         pool.close()

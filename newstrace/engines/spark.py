@@ -543,6 +543,7 @@ def _first_wins(spark: Any, docs: Any, messages: list, rep: SparkReport) -> tupl
     messages.sort(key=lambda m: m[0])
     rep.skipped = [(w, t) for _, kind, w, t in messages if kind == "skipped"]
     rep.notices = [(w, t) for _, kind, w, t in messages if kind == "notice"]
+    rep.skipped_count, rep.notices_count = len(rep.skipped), len(rep.notices)
     return kept, dupes
 
 
@@ -662,7 +663,7 @@ def _manifest(spark: Any, paths: Sequence[str], align_params: AlignParams, cpara
     return {"seconds": round(rep.seconds, 2), "engine": "spark", "spark_version": spark.version,
             "master": spark.sparkContext.master, "paths": list(paths),
             "parameters": {**parameters_dict(align_params, cparams), "same_series": same_series},
-            "counts": {**{k: getattr(rep, k) for k in counts}, "skipped": len(rep.skipped)},
+            "counts": {**{k: getattr(rep, k) for k in counts}, "skipped": rep.skipped_count},
             "stage_seconds": rep.stage_seconds}
 
 
