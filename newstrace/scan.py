@@ -209,7 +209,10 @@ def scan(
         # stored (the text a duplicate repeats is then in the store)
         dupes: list[tuple[str, str | None, str]] = []
 
-        def fresh_batches() -> Iterator[tuple[list[tuple[Document, str]], list[str]]]:
+        def fresh_batches() -> Iterator[tuple[list[tuple[Document, str]], list[tuple[str, str]],
+                                              list[tuple[str, str | None, str]], list[str]]]:
+            """Each batch's new documents with their content hashes, the records
+            skipped and the duplicates found while it was read, and its texts."""
             for batch in _batched(docs(), batch_docs):
                 rep.documents_seen += len(batch)
                 hashes = [content_hash(d.text) for d in batch]

@@ -80,16 +80,16 @@ CREATE TABLE IF NOT EXISTS duplicates (
     id VARCHAR NOT NULL, duplicate_of VARCHAR NOT NULL, source_path VARCHAR, run_id INTEGER);
 """
 # Tables that grow with the collection carry no PRIMARY KEY or UNIQUE
-# constraint. DuckDB backs each with an in-memory index (ART) that it cannot
-# evict while the store is written: some 80 bytes a document for the three
-# of `documents`, so a 10-million-document scan would need most of a
+# constraint. DuckDB backs each with an index (ART) that it holds in memory
+# while the store is written (written out at a checkpoint, loaded whole
+# again by the next insert): some 80 bytes a document for the three of
+# `documents` (benchmarks/bench_store_indexes.py), so a 10-million-document scan would need most of a
 # gigabyte for indexes alone. The keys are kept unique by the one writer
 # instead: `doc_key` and `passage_id` are numbered on from the largest in
 # a transaction, a text whose content hash or id is stored is not added
 # again (`existing`), an aligned pair is not a candidate again
 # (`pending_pairs`), and clusters and stories are rebuilt whole. Tests check
 # these keys after scans, rescans and killed scans.
-CONSTRAINED_IN_VERSION_2 = ("documents", "aligned_pairs", "passages", "clusters", "stories", "duplicates")
 
 DOCUMENT_COLUMNS = ["doc_key", "id", "content_hash", "title", "outlet", "url", "published", "byline",
                     "source_path", "length", "words", "run_id", "scanned", "text"]
@@ -657,7 +657,7 @@ def open_store(path: str | Path, *, read_only: bool = False, create: bool = True
         version = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
         if version != SCHEMA_VERSION and not (read_only and version in _READABLE):
             if version in _UPGRADABLE and not read_only:
-                _upgrade(con, version)
+                _upgrade(con)
             else:
                 con.close()
                 how = ("run 'newstrace scan' on it once to upgrade it" if version in _UPGRADABLE
@@ -671,14 +671,15 @@ def open_store(path: str | Path, *, read_only: bool = False, create: bool = True
     return Store(con, str(p), read_only)
 
 
-def _upgrade(con: Any, version: str) -> None:
+def _upgrade(con: Any) -> None:
     """Bring an older store to the current schema, in one transaction:
     every table is created if missing (version 1 had no ``duplicates``), and
-    the tables that had key constraints (versions 1 and 2) are copied into
+    the tables that still declare a key (versions 1 and 2) are copied into
     unconstrained ones: DuckDB cannot drop a constraint. The copy keeps
     the rows and their order."""
-    tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-    old = [t for t in CONSTRAINED_IN_VERSION_2 if t in tables] if version in ("1", "2") else []
+    old = [r[0] for r in con.execute(
+        "SELECT DISTINCT table_name FROM duckdb_constraints() WHERE constraint_type IN ('PRIMARY KEY', 'UNIQUE') "
+        "AND table_name NOT IN ('meta', 'runs') ORDER BY table_name").fetchall()]
     with _transaction(con):
         for table in old:
             con.execute(f"ALTER TABLE {table} RENAME TO nt_old_{table}")
