@@ -206,8 +206,9 @@ def scan_cmd(paths, db, engine, output, master, confs, preset, field, paragraph_
         f"{rep.duplicates:,} already stored, {rep.skipped_count:,} skipped; "
         f"{rep.pairs_aligned:,} pairs aligned, {rep.passages_found:,} passages found in {rep.seconds:.1f} s"
     )
-    click.echo(f"store {db}: {counts['documents']:,} documents, {counts['passages']:,} passages, "
-               f"{counts['clusters']:,} reprint clusters")
+    click.echo(f"store {db}: {counts['documents']:,} documents, {counts['passages']:,} passages "
+               f"({counts['boilerplate']:,} of them boilerplate), {counts['clusters']:,} reprint clusters, "
+               f"{counts['stories']:,} stories")
 
 
 def _scan_spark(paths, db, output, master, confs, fields, sep, same_series, progress, params, cparams) -> None:
@@ -269,8 +270,9 @@ def _import(folder: str, db: str) -> None:
         _fail(str(e))
     finally:
         store.close()
-    click.echo(f"store {db}: {counts['documents']:,} documents, {counts['passages']:,} passages, "
-               f"{counts['clusters']:,} reprint clusters")
+    click.echo(f"store {db}: {counts['documents']:,} documents, {counts['passages']:,} passages "
+               f"({counts['boilerplate']:,} of them boilerplate), {counts['clusters']:,} reprint clusters, "
+               f"{counts['stories']:,} stories")
 
 
 @main.command("import")

@@ -8,8 +8,12 @@ overlap would not do: a news digest aligned whole with another copy of the
 digest overlaps every story it carries, and would weld all of them into one
 cluster.) A cluster's members are, per document, the union of its spans.
 
-A *story* gathers documents connected by any reuse: the connected
-components of the document graph whose edges are passages.
+A *story* gathers documents connected by substantive reuse: the connected
+components of the document graph whose edges are the pairs that share at
+least :data:`STORY_MIN_WORDS` words in passages that are not boilerplate
+(site furniture, newstrace.boilerplate). One shared sentence, a stock
+phrase or a copyright line does not make two articles one story, so a
+collection about unrelated events is not chained into one.
 
 Both are pure functions over plain tuples; cluster and story numbers are
 assigned in a deterministic order (by the smallest member), so every engine
@@ -23,6 +27,9 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 import numpy as np
+
+from .boilerplate import RECURRENCE_REASON, BoilerplateParams, collection_boilerplate
+from .columns import run_starts
 
 # A passage as the clustering sees it: (a_id, a_start, a_end, b_id, b_start, b_end)
 PassageEnds = tuple[str, int, int, str, int, int]
@@ -143,8 +150,24 @@ def reprint_clusters_reference(passages: Sequence[PassageEnds]) -> list[Cluster]
     return _build(passages, uf)
 
 
+# fewest words two documents must share (in passages and quotations that are
+# not boilerplate) to be linked into one story: more than a sentence
+STORY_MIN_WORDS = 25
+
+
+def story_links(passages: Iterable[tuple[str, str, int]], min_words: int = STORY_MIN_WORDS
+                ) -> list[tuple[str, str]]:
+    """The document pairs that share at least ``min_words`` words, given
+    ``(a_id, b_id, words)`` for each passage that is not boilerplate."""
+    total: dict[tuple[str, str], int] = defaultdict(int)
+    for a, b, w in passages:
+        total[(a, b)] += w
+    return sorted(p for p, w in total.items() if w >= min_words)
+
+
 def stories(doc_pairs: Iterable[tuple[str, str]]) -> dict[str, int]:
-    """Story number of every document linked by reuse: ``{doc_id: story}``."""
+    """Story number of every document linked: ``{doc_id: story}`` (the pairs
+    are the story links, `story_links`)."""
     pairs = list(doc_pairs)
     docs = sorted({d for p in pairs for d in p})
     index = {d: k for k, d in enumerate(docs)}
@@ -207,18 +230,6 @@ class ClusterTable:
     member_end: np.ndarray
     size: np.ndarray
     passages: np.ndarray
-
-
-def run_starts(*keys: np.ndarray) -> np.ndarray:
-    """Where a new run of equal keys begins in columns sorted by ``keys``:
-    a boolean mask, True at the first row of each run."""
-    n = len(keys[0])
-    out = np.zeros(n, dtype=bool)
-    if n:
-        out[0] = True
-        for k in keys:
-            out[1:] |= k[1:] != k[:-1]
-    return out
 
 
 def _same_text_edges(doc: np.ndarray, s: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -295,3 +306,84 @@ def story_labels(a_doc: np.ndarray, b_doc: np.ndarray, n_docs: int) -> np.ndarra
     out = np.zeros(n_docs, dtype=np.int64)
     out[linked] = np.searchsorted(roots, label[linked]) + 1
     return out
+
+
+def story_edges(a_doc: np.ndarray, b_doc: np.ndarray, words: np.ndarray, keep: np.ndarray,
+                min_words: int = STORY_MIN_WORDS) -> tuple[np.ndarray, np.ndarray]:
+    """`story_links` over columns: the pairs ``(a, b)`` whose ``keep``
+    passages share at least ``min_words`` words."""
+    a = np.asarray(a_doc, dtype=np.int64)[keep]
+    b = np.asarray(b_doc, dtype=np.int64)[keep]
+    if not len(a):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    pairs, inverse = np.unique(np.stack([a, b], axis=1), axis=0, return_inverse=True)
+    total = np.bincount(inverse.ravel(), weights=np.asarray(words, dtype=np.float64)[keep])
+    strong = total >= min_words
+    return pairs[strong, 0], pairs[strong, 1]
+
+
+@dataclass(frozen=True, slots=True)
+class CollectionClusters:
+    """What the cluster stage finds in a whole collection (`cluster_collection`).
+
+    boilerplate: per passage, whether it is boilerplate (by its wording, as
+        the aligner marked it, or by its recurrence).
+    recurring_docs, recurring_outlets: per passage that is boilerplate by
+        its recurrence, the documents and outlets of its cluster (the numbers
+        of its reason, `reason`); 0 for any other passage.
+    table: the reprint clusters of the other passages; ``passage_cluster``
+        is 0 for a boilerplate passage.
+    story: the story number (1-based) of each document, 0 for one in no story.
+    """
+
+    boilerplate: np.ndarray
+    recurring_docs: np.ndarray
+    recurring_outlets: np.ndarray
+    table: ClusterTable
+    story: np.ndarray
+
+    def reason(self, k: int) -> str | None:
+        """Why passage ``k`` is boilerplate by its recurrence, or ``None``."""
+        if not self.recurring_docs[k]:
+            return None
+        return RECURRENCE_REASON.format(docs=int(self.recurring_docs[k]), outlets=int(self.recurring_outlets[k]))
+
+
+def cluster_collection(a_doc: np.ndarray, a_start: np.ndarray, a_end: np.ndarray,
+                       b_doc: np.ndarray, b_start: np.ndarray, b_end: np.ndarray,
+                       words: np.ndarray, worded: np.ndarray, quotation: np.ndarray,
+                       doc_length: np.ndarray, doc_outlet: np.ndarray, *,
+                       params: BoilerplateParams | None = None,
+                       story_min_words: int = STORY_MIN_WORDS) -> CollectionClusters:
+    """The cluster stage of a scan, the same in every engine.
+
+    Passages are given as columns, documents as integers ``0..n-1`` ordered
+    as their ids; ``worded`` marks the passages the aligner found to be
+    furniture by their wording, ``quotation`` the quotations. Steps:
+    reprint clusters over all passages; the clusters that are boilerplate
+    by their recurrence (`boilerplate.collection_boilerplate`); reprint
+    clusters again over the passages that are not boilerplate (so furniture
+    joins no cluster); stories over the pairs that share at least
+    ``story_min_words`` words of those passages."""
+    worded = np.asarray(worded, dtype=bool)
+    quotation = np.asarray(quotation, dtype=bool)
+    every = reprint_cluster_table(a_doc, a_start, a_end, b_doc, b_start, b_end)
+    banal, docs, outlets = collection_boilerplate(
+        every.passage_cluster, a_doc, b_doc, worded, every.member_cluster, every.member_doc,
+        every.member_start, every.member_end, np.asarray(doc_length), np.asarray(doc_outlet), params)
+    pc0 = every.passage_cluster - 1
+    recurring = banal[pc0] & ~worded & ~quotation if len(pc0) else np.zeros(0, dtype=bool)
+    boilerplate = worded | recurring
+    recurring_docs = np.where(recurring, docs[pc0], 0) if len(pc0) else np.zeros(0, dtype=np.int64)
+    recurring_outlets = np.where(recurring, outlets[pc0], 0) if len(pc0) else np.zeros(0, dtype=np.int64)
+    keep = ~boilerplate
+    sub = reprint_cluster_table(a_doc[keep], a_start[keep], a_end[keep], b_doc[keep], b_start[keep], b_end[keep])
+    passage_cluster = np.zeros(len(keep), dtype=np.int64)
+    passage_cluster[keep] = sub.passage_cluster
+    table = ClusterTable(passage_cluster=passage_cluster, member_cluster=sub.member_cluster,
+                         member_doc=sub.member_doc, member_start=sub.member_start, member_end=sub.member_end,
+                         size=sub.size, passages=sub.passages)
+    u, v = story_edges(a_doc, b_doc, words, keep, story_min_words)
+    story = story_labels(u, v, len(doc_length))
+    return CollectionClusters(boilerplate=boilerplate, recurring_docs=recurring_docs,
+                              recurring_outlets=recurring_outlets, table=table, story=story)

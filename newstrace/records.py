@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 EditOp = Literal["replace", "insert", "delete"]
-PassageKind = Literal["passage", "quotation"]
+PassageKind = Literal["passage", "quotation", "boilerplate"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from .align import AlignParams, align_tokens, process_word_ids
+from .boilerplate import mark_furniture
 from .candidates import CandidateParams, shingles
 from .records import Document, Passage
 from .store import Store, content_hash, parameters_dict
@@ -104,11 +105,13 @@ def _tokens(key: int, text: str) -> tuple[Tokens, np.ndarray]:
 
 def align_pairs(pairs: list[tuple[int, int]], texts: dict[int, str], params: AlignParams
                 ) -> list[tuple[int, int, list[Passage]]]:
-    """Align each candidate pair (A is the earlier-stored document)."""
+    """Align each candidate pair (A is the earlier-stored document); a
+    passage whose wording is site furniture is kind ``boilerplate``
+    (`boilerplate.mark_furniture`)."""
     out = []
     for a, b in pairs:
         (ta, ia), (tb, ib) = _tokens(a, texts[a]), _tokens(b, texts[b])
-        out.append((a, b, align_tokens(ta, tb, params, ids=(ia, ib))))
+        out.append((a, b, mark_furniture(align_tokens(ta, tb, params, ids=(ia, ib)))))
     return out
 
 

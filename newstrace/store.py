@@ -13,9 +13,12 @@ Tables (documented for users in docs/store.md):
   document (newstrace.candidates).
 - ``aligned_pairs``: every candidate pair the aligner has compared (with or
   without passages), so that an interrupted scan resumes where it stopped.
-- ``passages``: the shared passages, offsets as in ``newstrace compare``.
-- ``clusters``, ``cluster_members``: reprint clusters; ``stories``: the story
-  of each document linked by reuse.
+- ``passages``: the shared passages, offsets as in ``newstrace compare``;
+  ``kind`` is ``passage``, ``quotation`` or ``boilerplate`` (site furniture,
+  with the reason in ``boilerplate``: newstrace.boilerplate).
+- ``clusters``, ``cluster_members``: reprint clusters (of the passages that
+  are not boilerplate); ``stories``: the story of each document linked by
+  substantive reuse (newstrace.cluster).
 - ``skipped``: records a scan could not ingest, and why.
 
 Every write is a transaction: a scan killed at any moment leaves the file
@@ -34,18 +37,20 @@ from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from .cluster import reprint_cluster_table, run_starts, story_labels
+from .boilerplate import RECURRENCE_REASON, boilerplate_reason, furniture_reason
+from .cluster import cluster_collection, run_starts
 from .records import Document, Edit, Passage, Span
 
 FORMAT = "newstrace"
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 # versions a writable open upgrades in place: version 2 added the duplicates
 # table, version 3 dropped the key constraints of the tables that grow with
-# the collection (see SCHEMA)
-_UPGRADABLE = {"1", "2"}
-# versions a read-only open reads as they are: version 2 has the tables and
-# columns of version 3 (with constraints that a reader does not notice)
-_READABLE = {"2"}
+# the collection (see SCHEMA), version 4 added the boilerplate column of
+# passages (the stories of an older store were built with site furniture,
+# so it is upgraded before it is read)
+_UPGRADABLE = {"1", "2", "3"}
+# versions a read-only open reads as they are
+_READABLE: set[str] = set()
 
 # fresh documents whose candidate pairs one step of `Store.pending_pairs` finds
 PAIR_CHUNK = 100_000
@@ -69,7 +74,8 @@ CREATE TABLE IF NOT EXISTS aligned_pairs (
 CREATE TABLE IF NOT EXISTS passages (
     passage_id BIGINT NOT NULL, a_key INTEGER, a_id VARCHAR, a_start INTEGER, a_end INTEGER,
     b_key INTEGER, b_id VARCHAR, b_start INTEGER, b_end INTEGER, words INTEGER,
-    similarity DOUBLE, kind VARCHAR, edits VARCHAR, cluster_id INTEGER, run_id INTEGER);
+    similarity DOUBLE, kind VARCHAR, edits VARCHAR, cluster_id INTEGER, run_id INTEGER,
+    boilerplate VARCHAR);
 CREATE TABLE IF NOT EXISTS clusters (
     cluster_id INTEGER NOT NULL, size INTEGER, passages INTEGER, first_doc VARCHAR, excerpt VARCHAR);
 CREATE TABLE IF NOT EXISTS cluster_members (
@@ -94,13 +100,13 @@ CREATE TABLE IF NOT EXISTS duplicates (
 DOCUMENT_COLUMNS = ["doc_key", "id", "content_hash", "title", "outlet", "url", "published", "byline",
                     "source_path", "length", "words", "run_id", "scanned", "text"]
 PASSAGE_COLUMNS = ["passage_id", "a_key", "a_id", "a_start", "a_end", "b_key", "b_id", "b_start", "b_end",
-                   "words", "similarity", "kind", "edits", "run_id"]
+                   "words", "similarity", "kind", "edits", "run_id", "boilerplate"]
 
 EXPORT_TABLES = {
     "documents": "SELECT id, title, outlet, url, published, byline, source_path, length, words, "
     "content_hash, text FROM documents ORDER BY doc_key",
     "passages": "SELECT passage_id, a_id, a_start, a_end, b_id, b_start, b_end, words, similarity, "
-    "kind, cluster_id, edits FROM passages ORDER BY passage_id",
+    "kind, cluster_id, edits, boilerplate FROM passages ORDER BY passage_id",
     "duplicates": "SELECT id, duplicate_of, source_path FROM duplicates ORDER BY duplicate_of, id",
     "clusters": "SELECT c.cluster_id, c.size, c.passages, m.doc_id, m.start, m.\"end\", c.excerpt "
     "FROM clusters c JOIN cluster_members m USING (cluster_id) ORDER BY c.cluster_id, m.doc_id, m.start",
@@ -270,10 +276,26 @@ class Store:
         return {r[0]: r[1:] for r in self.con.execute(
             f"SELECT doc_key, {cols} FROM documents WHERE doc_key IN (SELECT k FROM batch)").fetchall()}
 
+    def boilerplate_summary(self, limit: int = 10) -> list[tuple[str, int, int, str | None]]:
+        """The most repeated boilerplate: ``(excerpt, passages, documents,
+        reason)``, most passages first (passages grouped by their first 160
+        characters in A)."""
+        return self.con.execute("""
+            WITH b AS (SELECT p.a_key, p.b_key, p.boilerplate,
+                              substr(d.text, p.a_start + 1, least(p.a_end - p.a_start, 160)) AS ex
+                       FROM passages p JOIN documents d ON d.doc_key = p.a_key WHERE p.kind = 'boilerplate'),
+            g AS (SELECT ex, count(*) AS n, min(boilerplate) AS why FROM b GROUP BY ex),
+            k AS (SELECT ex, count(DISTINCT key) AS docs FROM (SELECT ex, a_key AS key FROM b
+                                                               UNION ALL SELECT ex, b_key FROM b) GROUP BY ex)
+            SELECT g.ex, g.n, k.docs, g.why FROM g JOIN k USING (ex) ORDER BY g.n DESC, g.ex LIMIT ?""",
+                                [int(limit)]).fetchall()
+
     def counts(self) -> dict[str, int]:
         out = {}
         for t in ("documents", "passages", "clusters", "runs", "skipped", "aligned_pairs", "duplicates"):
             out[t] = self.con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+        out["stories"] = self.con.execute("SELECT count(DISTINCT story_id) FROM stories").fetchone()[0]
+        out["boilerplate"] = self.con.execute("SELECT count(*) FROM passages WHERE kind = 'boilerplate'").fetchone()[0]
         return out
 
     # -- candidates and alignment --------------------------------------------
@@ -353,7 +375,8 @@ class Store:
                 for p in passages:
                     pid += 1
                     prow.append((pid, a_key, ids[a_key], p.a.start, p.a.end, b_key, ids[b_key], p.b.start,
-                                 p.b.end, p.words, p.similarity, p.kind, edits_json(p), run_id))
+                                 p.b.end, p.words, p.similarity, p.kind, edits_json(p), run_id,
+                                 boilerplate_reason(p)))
             insert_rows(con, "aligned_pairs", ["a_key", "b_key", "passages", "run_id"], arow)
             insert_rows(con, "passages", PASSAGE_COLUMNS, prow)
         return len(prow)
@@ -396,7 +419,8 @@ class Store:
             "ORDER BY n DESC, story_id LIMIT ?", [limit]).fetchall()
 
     def story(self, story_id: int) -> tuple[list[Document], dict[tuple[str, str], list[Passage]]]:
-        """The documents of a story and the passages of each of their pairs."""
+        """The documents of a story and the passages of each of their pairs
+        (boilerplate left out: it is no evidence of who copied whom)."""
         from .ingest.dates import parse_date_string
 
         rows = self.con.execute(
@@ -410,7 +434,8 @@ class Store:
         out: dict[tuple[str, str], list[Passage]] = {}
         for a, a0, a1, b, b0, b1, words, sim, kind, edits in self.con.execute(
                 "SELECT a_id, a_start, a_end, b_id, b_start, b_end, words, similarity, kind, edits FROM passages "
-                "WHERE a_id IN (SELECT doc_id FROM stories WHERE story_id = ?) ORDER BY passage_id",
+                "WHERE a_id IN (SELECT doc_id FROM stories WHERE story_id = ?) AND kind <> 'boilerplate' "
+                "ORDER BY passage_id",
                 [story_id]).fetchall():
             if a not in text or b not in text:
                 continue
@@ -439,25 +464,35 @@ class Store:
     # -- clusters --------------------------------------------------------------
 
     def rebuild_clusters(self) -> int:
-        """Recompute reprint clusters and stories from all passages, in one transaction.
+        """Recompute boilerplate by recurrence, reprint clusters and stories
+        from all passages, in one transaction (`cluster.cluster_collection`).
 
         The passages come out of DuckDB as numpy columns, documents as
         their rank in id order, so the work in Python takes some 60 bytes a
-        passage rather than a row object each (`cluster.reprint_cluster_table`).
+        passage rather than a row object each. Boilerplate found by its
+        recurrence is recomputed each time (the collection decides it);
+        furniture by its wording was marked when the pair was aligned.
         """
         con = self.con
         # the documents that have passages, in id order: the clustering's document numbers
-        keys = con.execute(
-            "SELECT doc_key FROM documents WHERE doc_key IN (SELECT a_key FROM passages UNION SELECT b_key FROM passages) "
-            "ORDER BY id").fetchnumpy()["doc_key"].astype(np.int64)
+        d = con.execute(
+            "SELECT doc_key, length, lower(outlet) AS outlet FROM documents "
+            "WHERE doc_key IN (SELECT a_key FROM passages UNION SELECT b_key FROM passages) "
+            "ORDER BY id").fetchnumpy()
+        keys = np.asarray(d["doc_key"], dtype=np.int64)
         rank = np.zeros(int(keys.max()) + 1 if len(keys) else 1, dtype=np.int64)
         rank[keys] = np.arange(len(keys))
-        p = con.execute("SELECT passage_id, a_key, a_start, a_end, b_key, b_start, b_end FROM passages "
-                        "ORDER BY passage_id").fetchnumpy()
-        col = {k: np.asarray(v, dtype=np.int64) for k, v in p.items()}
-        table = reprint_cluster_table(rank[col["a_key"]], col["a_start"], col["a_end"],
-                                      rank[col["b_key"]], col["b_start"], col["b_end"])
-        story = story_labels(rank[col["a_key"]], rank[col["b_key"]], len(keys))
+        p = con.execute("SELECT passage_id, a_key, a_start, a_end, b_key, b_start, b_end, words, "
+                        "kind = 'quotation' AS quotation, "
+                        f"kind = 'boilerplate' AND coalesce(boilerplate, '') NOT LIKE '{_RECURS}%' AS worded "
+                        "FROM passages ORDER BY passage_id").fetchnumpy()
+        col = {k: np.asarray(v, dtype=np.int64) for k, v in p.items() if k not in ("quotation", "worded")}
+        found = cluster_collection(
+            rank[col["a_key"]], col["a_start"], col["a_end"], rank[col["b_key"]], col["b_start"], col["b_end"],
+            col["words"], np.asarray(p["worded"], dtype=bool), np.asarray(p["quotation"], dtype=bool),
+            np.asarray(d["length"], dtype=np.int64), outlet_codes(d["outlet"]))
+        table, story = found.table, found.story
+        pid = col["passage_id"]
         del p, col
         n_clusters = len(table.size)
         first = np.flatnonzero(run_starts(table.member_cluster))
@@ -465,6 +500,9 @@ class Store:
             con.execute("DELETE FROM cluster_members")
             con.execute("DELETE FROM clusters")
             con.execute("DELETE FROM stories")
+            # boilerplate by recurrence is decided again below
+            con.execute(f"UPDATE passages SET kind = 'passage', boilerplate = NULL, cluster_id = NULL "
+                        f"WHERE boilerplate LIKE '{_RECURS}%'")
             con.execute("UPDATE passages SET cluster_id = NULL")
             if n_clusters:
                 cb = {"cid": np.arange(1, n_clusters + 1, dtype=np.int64), "size": table.size,  # noqa: F841
@@ -477,9 +515,8 @@ class Store:
                 con.execute('INSERT INTO cluster_members (cluster_id, doc_id, "start", "end") '
                             "SELECT mb.cid, d.id, mb.s, mb.e FROM mb JOIN documents d ON d.doc_key = mb.k "
                             "ORDER BY mb.cid, d.id, mb.s")
-                pb = {"pid": np.asarray(con.execute("SELECT passage_id FROM passages ORDER BY passage_id")  # noqa: F841
-                                        .fetchnumpy()["passage_id"], dtype=np.int64),
-                      "cid": table.passage_cluster}
+                clustered = table.passage_cluster > 0
+                pb = {"pid": pid[clustered], "cid": table.passage_cluster[clustered]}  # noqa: F841
                 con.execute("UPDATE passages SET cluster_id = pb.cid FROM pb WHERE passages.passage_id = pb.pid")
                 # the longest member first (no text in the window), then only its text read
                 con.execute("""
@@ -490,8 +527,15 @@ class Store:
                                                          ORDER BY "end" - "start" DESC, doc_id, "start") = 1) m
                         JOIN documents d ON d.id = m.doc_id
                     ) e WHERE clusters.cluster_id = e.cluster_id""")
-            if len(keys):
-                sb = {"k": keys, "story": story}  # noqa: F841
+            recurring = np.flatnonzero(found.recurring_docs)
+            if len(recurring):
+                rb = {"pid": pid[recurring],  # noqa: F841
+                      "why": np.array([found.reason(k) for k in recurring.tolist()], dtype=object)}
+                con.execute("UPDATE passages SET kind = 'boilerplate', boilerplate = rb.why FROM rb "
+                            "WHERE passages.passage_id = rb.pid")
+            linked = story > 0
+            if linked.any():
+                sb = {"k": keys[linked], "story": story[linked]}  # noqa: F841
                 con.execute("INSERT INTO stories (doc_id, story_id) SELECT d.id, sb.story FROM sb "
                             "JOIN documents d ON d.doc_key = sb.k ORDER BY d.id")
         return n_clusters
@@ -564,11 +608,13 @@ class Store:
                     sh = prepare(text, cp)[1]
                     batch = {"shingle": sh, "doc_key": np.full(len(sh), k, dtype=np.int32)}  # noqa: F841
                     con.execute("INSERT INTO postings SELECT shingle, doc_key FROM batch")
+            has = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {src['passages']}").fetchall()}
+            why = "p.boilerplate" if "boilerplate" in has else "NULL"
             con.execute(f"""
                 INSERT INTO passages (passage_id, a_key, a_id, a_start, a_end, b_key, b_id, b_start, b_end,
-                                      words, similarity, kind, edits, run_id)
+                                      words, similarity, kind, edits, run_id, boilerplate)
                 SELECT p.passage_id, da.doc_key, p.a_id, p.a_start, p.a_end, db.doc_key, p.b_id, p.b_start,
-                       p.b_end, p.words, p.similarity, p.kind, p.edits, {run_id}
+                       p.b_end, p.words, p.similarity, p.kind, p.edits, {run_id}, {why}
                 FROM {src['passages']} p JOIN documents da ON da.id = p.a_id JOIN documents db ON db.id = p.b_id""")
             pairs = (f"SELECT da.doc_key, db.doc_key, x.passages, {run_id} FROM {src['aligned_pairs']} x "
                      "JOIN documents da ON da.id = x.a_id JOIN documents db ON db.id = x.b_id"
@@ -685,9 +731,51 @@ def _upgrade(con: Any) -> None:
             con.execute(f"ALTER TABLE {table} RENAME TO nt_old_{table}")
         con.execute(SCHEMA)
         for table in old:
-            con.execute(f"INSERT INTO {table} SELECT * FROM nt_old_{table}")
+            cols = ", ".join(f'"{r[0]}"' for r in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
+                [f"nt_old_{table}"]).fetchall())
+            con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM nt_old_{table}")
             con.execute(f"DROP TABLE nt_old_{table}")
+        # version 4: boilerplate; the passages stored before are judged by their wording now,
+        # by their recurrence at the next rebuild of the clusters
+        con.execute("ALTER TABLE passages ADD COLUMN IF NOT EXISTS boilerplate VARCHAR")
+        _mark_worded_furniture(con)
         con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [SCHEMA_VERSION])
+
+
+def _mark_worded_furniture(con: Any, batch: int = 10_000) -> None:
+    """Mark the stored passages whose wording is site furniture (an upgrade
+    from a store that did not tell them apart)."""
+    cur = con.execute("""
+        SELECT p.passage_id, substr(da.text, p.a_start + 1, p.a_end - p.a_start),
+               substr(db.text, p.b_start + 1, p.b_end - p.b_start)
+        FROM passages p JOIN documents da ON da.doc_key = p.a_key JOIN documents db ON db.doc_key = p.b_key
+        WHERE p.kind = 'passage'""")
+    found: list[tuple[int, str]] = []
+    while rows := cur.fetchmany(batch):
+        for pid, a, b in rows:
+            why = furniture_reason(a) or furniture_reason(b)
+            if why:
+                found.append((pid, why))
+    if found:
+        fb = {"pid": np.array([f[0] for f in found], dtype=np.int64),  # noqa: F841
+              "why": np.array([f[1] for f in found], dtype=object)}
+        con.execute("UPDATE passages SET kind = 'boilerplate', boilerplate = fb.why FROM fb "
+                    "WHERE passages.passage_id = fb.pid")
+
+
+# how a reason for boilerplate by recurrence begins (it is recomputed by every rebuild)
+_RECURS = RECURRENCE_REASON.split("{")[0]
+
+
+def outlet_codes(outlets: Sequence[str | None]) -> np.ndarray:
+    """One integer per distinct outlet (compared without case by the
+    caller), a distinct negative one for each document with none."""
+    out = np.empty(len(outlets), dtype=np.int64)
+    codes: dict[str, int] = {}
+    for k, o in enumerate(outlets):
+        out[k] = codes.setdefault(o, len(codes)) if o else -1 - k
+    return out
 
 
 def parameters_dict(*params: Any) -> dict[str, Any]:

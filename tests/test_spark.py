@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 N_DOCS = 2500
 BOILERPLATE = (" Copyright 2017 Example Media. All rights reserved. This material may not be published, "
                "broadcast, rewritten or redistributed.")
-PASSAGE_COLS = "a_id, a_start, a_end, b_id, b_start, b_end, words, similarity, kind"
+PASSAGE_COLS = "a_id, a_start, a_end, b_id, b_start, b_end, words, similarity, kind, boilerplate"
 
 
 def write_collection(path: Path, n: int) -> None:
@@ -94,6 +94,15 @@ def test_passages_identical(scanned):
     assert len(e) > 100  # planted reuse is found
     assert set(s) == set(e)
     assert s == e  # numbered and ordered alike
+
+
+def test_boilerplate_and_stories_identical(scanned):
+    e = table(scanned["embedded"], "passages", "kind, boilerplate")
+    assert sum(k == "boilerplate" for k, _ in e) > 20  # the copyright footer, by its wording
+    assert all((k == "boilerplate") == (why is not None) for k, why in e)
+    with duckdb.connect(str(scanned["edb"]), read_only=True) as con:
+        stories = con.execute("SELECT doc_id, story_id FROM stories ORDER BY doc_id").fetchall()
+    assert stories and table(scanned["spark"], "stories", "doc_id, story_id") == stories
 
 
 def test_clusters_identical(scanned):

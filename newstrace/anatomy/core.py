@@ -19,7 +19,7 @@ from ..align import AlignParams, _widen_close, _widen_open, align_tokens, word_i
 from ..records import Change, Document, Edit, Flag, Passage, Segment, Span
 from ..sentences import split_sentences
 from ..text import Tokens, tokenize
-from .boilerplate import boilerplate_spans
+from ..boilerplate import boilerplate_spans
 from .changes import passage_changes
 from .headline import Headline, check_headline
 from .lexicon import find_flags, stem

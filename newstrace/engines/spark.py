@@ -24,10 +24,10 @@ step is the function the embedded engine (:mod:`newstrace.scan`) calls:
 4. alignment: the texts are joined onto the pairs and each partition calls
    :func:`~newstrace.scan.align_pairs`; each pair with passages also gets
    its provenance decision (:func:`~newstrace.provenance.decide`).
-5. clusters and stories: the passages' ends (seven integers a passage) are
-   collected to the driver, which numbers the passages and calls
-   :func:`~newstrace.cluster.reprint_cluster_table` and
-   :func:`~newstrace.cluster.story_labels`, exactly as
+5. boilerplate, clusters and stories: the passages' ends and sizes (ten
+   integers a passage) and each document's length and outlet are collected
+   to the driver, which numbers the passages and calls
+   :func:`~newstrace.cluster.cluster_collection`, exactly as
    :meth:`~newstrace.store.Store.rebuild_clusters` does.
 
 Output: a folder of Parquet tables, ``documents``, ``passages``,
@@ -57,7 +57,8 @@ import numpy as np
 
 from ..align import AlignParams
 from ..candidates import CandidateParams
-from ..cluster import reprint_cluster_table, run_starts, story_labels
+from ..boilerplate import RECURRENCE_REASON, boilerplate_reason
+from ..cluster import cluster_collection, run_starts
 from ..ingest.collection import (
     DEFAULT_MAX_CHARS,
     FieldMap,
@@ -77,7 +78,7 @@ from ..ingest.collection import (
 )
 from ..records import Document
 from ..scan import ScanReport
-from ..store import content_hash, edits_json, parameters_dict
+from ..store import content_hash, edits_json, outlet_codes, parameters_dict
 
 _KEY_BITS = 40  # a document's key: file number << 40 | its place in the file
 SPLIT_BYTES = 32 << 20
@@ -362,15 +363,17 @@ def _align_partition(rows: Iterable[Any], align_params: AlignParams, decisions: 
             texts[r["b_key"]] = r["b_text"]
         for r, (a, b, ps) in zip(chunk, align_pairs([(r["a_key"], r["b_key"]) for r in chunk], texts, align_params)):
             rel = conf = source = evidence = None
-            if ps and decisions:
-                d = decide(prof(a, r, "a"), prof(b, r, "b"), ps,
+            reuse = [p for p in ps if p.kind != "boilerplate"]  # furniture is no evidence
+            if reuse and decisions:
+                d = decide(prof(a, r, "a"), prof(b, r, "b"), reuse,
                            words=(len(_tokens(a, texts[a])[0]), len(_tokens(b, texts[b])[0])))
                 rel, conf, source = d.relation, float(d.confidence), d.common_source
                 evidence = json.dumps([e.as_dict() for e in d.evidence], ensure_ascii=False)
-            yield (a, b, -1, r["a_id"], None, None, r["b_id"], None, None, len(ps), None, rel, evidence, conf, source)
+            yield (a, b, -1, r["a_id"], None, None, r["b_id"], None, None, len(ps), None, rel, evidence, conf, source,
+                   None)
             for k, p in enumerate(ps):
                 yield (a, b, k, r["a_id"], p.a.start, p.a.end, r["b_id"], p.b.start, p.b.end, p.words,
-                       float(p.similarity), p.kind, edits_json(p), None, None)
+                       float(p.similarity), p.kind, edits_json(p), None, None, boilerplate_reason(p))
 
     chunk: list = []
     for r in rows:
@@ -395,7 +398,7 @@ def _schemas():
     aligned = T.StructType([T.StructField(n, t) for n, t in [
         ("a_key", L), ("b_key", L), ("idx", I), ("a_id", S), ("a_start", I), ("a_end", I), ("b_id", S),
         ("b_start", I), ("b_end", I), ("words", I), ("similarity", D), ("kind", S), ("edits", S),
-        ("confidence", D), ("common_source", S)]])
+        ("confidence", D), ("common_source", S), ("boilerplate", S)]])
     return doc, aligned
 
 
@@ -596,19 +599,22 @@ def _align(spark: Any, pairs: Any, align_params: AlignParams, decisions: bool, r
 
 
 def _clusters(spark: Any, aligned: Any, kept: Any, rep: SparkReport) -> tuple[Any, Any, np.ndarray, Any]:
-    """5. Clusters and stories on the driver, over integer columns: the
-    passages' ends (7 integers each) and the documents' ranks in id order
-    (Spark sorts the ids). Returns the passages' numbers and clusters as a
-    DataFrame, the cluster table, the story of each ranked document and the
-    ranks ``(doc_key, doc_id, doc_rank)``."""
+    """5. Boilerplate, clusters and stories on the driver, over integer
+    columns: the passages' ends and sizes (10 integers each) and the
+    documents' ranks in id order (Spark sorts the ids), lengths and outlets.
+    Returns the passages' numbers, clusters and boilerplate by recurrence as
+    a DataFrame, the cluster table, the story of each ranked document and
+    the ranks ``(doc_key, doc_id, doc_rank)``."""
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
-    ends = aligned.where("idx >= 0").select("a_key", "b_key", "idx", "a_start", "a_end", "b_start", "b_end")
-    cols = _collect_ints(ends, 7)
+    ends = aligned.where("idx >= 0").select(
+        "a_key", "b_key", "idx", "a_start", "a_end", "b_start", "b_end", "words",
+        F.expr("CAST(kind = 'boilerplate' AS INT)"), F.expr("CAST(kind = 'quotation' AS INT)"))
+    cols = _collect_ints(ends, 10)
     rep.passages_found = len(cols)
     cols = cols[np.lexsort((cols[:, 2], cols[:, 1], cols[:, 0]))]  # passage order of the store
-    a_key, b_key, idx, a0, a1, b0, b1 = cols.T
+    a_key, b_key, idx, a0, a1, b0, b1, words, worded, quotation = cols.T
     linked = (ends.select(F.col("a_key").alias("doc_key")).union(ends.select("b_key")).distinct()
               .join(kept.select("doc_key", "id"), "doc_key").orderBy("id"))
     ranks = spark.createDataFrame(linked.rdd.zipWithIndex().map(lambda r: (r[0]["doc_key"], r[0]["id"], r[1])),
@@ -618,12 +624,23 @@ def _clusters(spark: Any, aligned: Any, kept: Any, rep: SparkReport) -> tuple[An
     rank_of = np.empty(len(by_rank), dtype=np.int64)
     rank_of[np.searchsorted(keys_sorted, by_rank[:, 0])] = by_rank[:, 1]
     ra, rb = rank_of[np.searchsorted(keys_sorted, a_key)], rank_of[np.searchsorted(keys_sorted, b_key)]
-    table = reprint_cluster_table(ra, a0, a1, rb, b0, b1)
-    story = story_labels(ra, rb, len(by_rank))
+    length = np.zeros(len(by_rank), dtype=np.int64)
+    outlet: list[str | None] = [None] * len(by_rank)
+    for r in ranks.join(kept.select("doc_key", "length", F.lower("outlet").alias("outlet")), "doc_key") \
+            .select("doc_rank", "length", "outlet").toLocalIterator():
+        length[r[0]], outlet[r[0]] = r[1] or 0, r[2]
+    found = cluster_collection(ra, a0, a1, rb, b0, b1, words, worded.astype(bool), quotation.astype(bool),
+                               length, outlet_codes(outlet))
+    table, story = found.table, found.story
     rep.clusters = len(table.size)
-    numbered = _frame(spark, [a_key, b_key, idx, np.arange(1, len(cols) + 1), table.passage_cluster],
-                      "a_key long, b_key long, idx int, passage_id long, cluster_id int")
+    numbered = _frame(spark, [a_key, b_key, idx, np.arange(1, len(cols) + 1), table.passage_cluster,
+                              found.recurring_docs, found.recurring_outlets],
+                      "a_key long, b_key long, idx int, passage_id long, cluster_id int, rec_docs int, rec_outlets int")
     return numbered, table, story, ranks
+
+
+# RECURRENCE_REASON as a printf format, for Spark's format_string
+_RECURRENCE_FORMAT = RECURRENCE_REASON.replace("{docs}", "%d").replace("{outlets}", "%d")
 
 
 def _write_tables(spark: Any, out: str, kept: Any, dupes: Any, postings: Any, aligned: Any, numbered: Any,
@@ -638,13 +655,18 @@ def _write_tables(spark: Any, out: str, kept: Any, dupes: Any, postings: Any, al
         "id", "title", "outlet", "url", "published", "byline", "source_path", "length", "words",
         "content_hash", "text"))
     passages = aligned.where("idx >= 0").join(numbered, ["a_key", "b_key", "idx"])
+    recurs = F.col("rec_docs") > 0
     write("passages", passages.orderBy("passage_id").select(
-        "passage_id", "a_id", "a_start", "a_end", "b_id", "b_start", "b_end", "words", "similarity", "kind",
-        "cluster_id", "edits"))
+        "passage_id", "a_id", "a_start", "a_end", "b_id", "b_start", "b_end", "words", "similarity",
+        F.when(recurs, F.lit("boilerplate")).otherwise(F.col("kind")).alias("kind"),
+        F.when(F.col("cluster_id") > 0, F.col("cluster_id")).alias("cluster_id"), "edits",
+        F.when(recurs, F.format_string(_RECURRENCE_FORMAT, "rec_docs", "rec_outlets"))
+        .otherwise(F.col("boilerplate")).alias("boilerplate")))
     write("duplicates", dupes.orderBy("duplicate_of", "id").select("id", "duplicate_of", "source_path"))
     write("clusters", _clusters_frame(spark, table, ranks, kept))
     write("skipped", spark.createDataFrame(rep.skipped, "`where` string, reason string"))
-    write("stories", _frame(spark, [np.arange(len(story)), story], "doc_rank long, story_id int")
+    linked = np.flatnonzero(story > 0)
+    write("stories", _frame(spark, [linked, story[linked]], "doc_rank long, story_id int")
           .join(ranks, "doc_rank").orderBy("doc_id").select("doc_id", "story_id"))
     write("decisions", aligned.where("idx = -1 AND words > 0").orderBy("a_key", "b_key").select(
         "a_id", "b_id", F.col("kind").alias("relation"), "confidence", "common_source",

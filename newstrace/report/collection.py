@@ -41,7 +41,11 @@ def overview(store: Store, *, stories: int = 20, clusters: int = 20) -> dict[str
     story_of = dict(con.execute("SELECT doc_id, story_id FROM stories WHERE doc_id IN (SELECT unnest(?::VARCHAR[]))",
                                 [[r[3] for r in cl]]).fetchall()) if cl else {}
     top = max(outlets[0][1], 1) if outlets else 1
+    n_boiler = con.execute("SELECT count(*) FROM passages WHERE kind = 'boilerplate'").fetchone()[0]
     return {
+        "boilerplate_total": n_boiler,
+        "boilerplate": [{"excerpt": clip(e or "", 200), "passages": n, "documents": d, "reason": why}
+                        for e, n, d, why in store.boilerplate_summary(10)],
         "counts": counts, "outlets_total": n_outlets, "stories_total": n_stories,
         "outlets": [{"name": o or "(no outlet)", "documents": n, "pct": round(100 * n / top, 1)} for o, n in outlets],
         "stories": story_rows,
