@@ -184,19 +184,101 @@ def furniture_reason(text: str) -> str | None:
     return f"its wording is site furniture ({what})"
 
 
-def mark_furniture(passages: Sequence[Passage]) -> list[Passage]:
-    """The passages of one pair with those of kind ``passage`` whose wording
-    is furniture (:func:`furniture_reason` of either side) made kind
-    ``boilerplate``; quotations are left as they are."""
-    return [replace(p, kind="boilerplate") if p.kind == "passage" and
-            (furniture_reason(p.a_text) or furniture_reason(p.b_text)) else p for p in passages]
+def mark_furniture(passages: Sequence[Passage], *, min_words: int = 12) -> list[Passage]:
+    """The passages of one pair with site furniture told apart.
+
+    A passage of kind ``passage`` whose wording is furniture
+    (:func:`furniture_reason` of either side) becomes kind
+    ``boilerplate``. One that is reuse with furniture lines at its head or
+    foot, the same text in both documents (an agency story followed by the
+    site's rights line), is cut in two or three: the furniture lines as
+    ``boilerplate`` passages, the rest as the passage, when that keeps
+    ``min_words`` words. Quotations are left as they are."""
+    out: list[Passage] = []
+    for p in passages:
+        if p.kind != "passage":
+            out.append(p)
+        elif furniture_reason(p.a_text) or furniture_reason(p.b_text):
+            out.append(replace(p, kind="boilerplate"))
+        else:
+            out.extend(_cut_furniture_ends(p, min_words))
+    return out
+
+
+def _furniture_run(text: str, *, tail: bool) -> int:
+    """Where the run of furniture lines at the foot (``tail``) or head of
+    ``text`` begins (foot) or ends (head), as an offset; ``len(text)`` (foot)
+    or 0 (head) when there is none. Blank lines may stand between them."""
+    lines = text.split("\n")
+    offsets, pos = [], 0
+    for line in lines:
+        offsets.append(pos)
+        pos += len(line) + 1
+    order = range(len(lines) - 1, -1, -1) if tail else range(len(lines))
+    cut = len(text) if tail else 0
+    for k in order:
+        if not lines[k].strip():
+            continue
+        if not is_furniture_line(lines[k]):
+            break
+        cut = offsets[k] if tail else offsets[k] + len(lines[k])
+    return cut
+
+
+def _cut_furniture_ends(p: Passage, min_words: int) -> list[Passage]:
+    from .text import tokenize
+
+    a0, b0 = _furniture_run(p.a_text, tail=False), _furniture_run(p.b_text, tail=False)
+    a1, b1 = _furniture_run(p.a_text, tail=True), _furniture_run(p.b_text, tail=True)
+    # only furniture that is the same text in both documents is cut off
+    if p.a_text[:a0] != p.b_text[:b0]:
+        a0 = b0 = 0
+    if p.a_text[a1:] != p.b_text[b1:]:
+        a1, b1 = len(p.a_text), len(p.b_text)
+    if (a0, a1) == (0, len(p.a_text)) or a0 >= a1:
+        return [p]
+    # the reused middle, without the blank lines around it
+    ma = p.a_text[a0:a1]
+    mb = p.b_text[b0:b1]
+    a0, a1 = a0 + len(ma) - len(ma.lstrip()), a1 - (len(ma) - len(ma.rstrip()))
+    b0, b1 = b0 + len(mb) - len(mb.lstrip()), b1 - (len(mb) - len(mb.rstrip()))
+    head_words = len(tokenize(p.a_text[:a0]).words)
+    foot_words = len(tokenize(p.a_text[a1:]).words)
+    words = p.words - head_words - foot_words
+    na, nb = len(tokenize(p.a_text[a0:a1]).words), len(tokenize(p.b_text[b0:b1]).words)
+    if words < min_words or a1 <= a0 or b1 <= b0:
+        return [p]
+    sa, sb = p.a.start, p.b.start
+    middle = Passage(Span(sa + a0, sa + a1), Span(sb + b0, sb + b1), p.a_text[a0:a1], p.b_text[b0:b1], words,
+                     min(1.0, 2 * words / max(na + nb, 1)), "passage",
+                     tuple(e for e in p.edits if sa + a0 <= e.a.start and e.a.end <= sa + a1
+                           and sb + b0 <= e.b.start and e.b.end <= sb + b1))
+    out = []
+    if head_words:
+        out.append(_furniture_part(p, 0, a0, 0, b0, head_words))
+    out.append(middle)
+    if foot_words:
+        out.append(_furniture_part(p, a1, len(p.a_text), b1, len(p.b_text), foot_words))
+    return out
+
+
+def _furniture_part(p: Passage, a0: int, a1: int, b0: int, b1: int, words: int) -> Passage:
+    """The stretch ``[a0, a1)`` / ``[b0, b1)`` of a passage (relative
+    offsets, the same text on both sides) as a boilerplate passage."""
+    ta, tb = p.a_text[a0:a1], p.b_text[b0:b1]
+    a0 += len(ta) - len(ta.lstrip())
+    a1 -= len(ta) - len(ta.rstrip())
+    b0 += len(tb) - len(tb.lstrip())
+    b1 -= len(tb) - len(tb.rstrip())
+    return Passage(Span(p.a.start + a0, p.a.start + a1), Span(p.b.start + b0, p.b.start + b1),
+                   p.a_text[a0:a1], p.b_text[b0:b1], words, 1.0, "boilerplate")
 
 
 def boilerplate_reason(p: Passage) -> str | None:
     """The stored reason of a passage :func:`mark_furniture` made boilerplate."""
     if p.kind != "boilerplate":
         return None
-    return furniture_reason(p.a_text) or furniture_reason(p.b_text)
+    return furniture_reason(p.a_text) or furniture_reason(p.b_text) or "its wording is site furniture"
 
 
 # --------------------------------------------------------------------------

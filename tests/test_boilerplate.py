@@ -13,8 +13,9 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newstrace.boilerplate import (BoilerplateParams, collection_boilerplate, collection_boilerplate_reference,
-                                   furniture_reason)
+from newstrace.align import align
+from newstrace.boilerplate import (BoilerplateParams, boilerplate_reason, collection_boilerplate,
+                                   collection_boilerplate_reference, furniture_reason, mark_furniture)
 from newstrace.cli import main
 from newstrace.cluster import reprint_cluster_table, stories, story_edges, story_labels, story_links
 from newstrace.store import outlet_codes
@@ -50,6 +51,32 @@ def test_furniture_by_its_wording(text):
 ])
 def test_news_and_credits_are_not_furniture(text):
     assert furniture_reason(text) is None
+
+
+def test_furniture_at_a_passage_foot_is_cut_off_exactly():
+    a = "Headline one\n\n" + BRIDGE + "\n\n" + RIGHTS.format(group="X Media") + "\n\nA local note on the cat show."
+    b = ("Another headline\n\n" + BRIDGE.replace("Thursday", "Friday") + "\n\n" + RIGHTS.format(group="X Media")
+         + "\n\nThe weather on Sunday will be dry.")
+    whole = align(a, b)
+    assert len(whole) == 1 and whole[0].kind == "passage"
+    parts = mark_furniture(whole)
+    assert [p.kind for p in parts] == ["passage", "boilerplate"]
+    body, foot = parts
+    for p in parts:
+        assert a[p.a.start:p.a.end] == p.a_text and b[p.b.start:p.b.end] == p.b_text
+    assert body.a_text == BRIDGE and foot.a_text == RIGHTS.format(group="X Media") == foot.b_text
+    assert [e.b_text for e in body.edits] == ["Friday"]
+    assert body.words + foot.words == whole[0].words and boilerplate_reason(foot)
+
+
+def test_furniture_at_a_passage_head_is_cut_off_and_different_feet_are_kept():
+    head = "To find out more about Facebook commenting please read the Conversation Guidelines and FAQs"
+    a = "Page A\n\n" + head + "\n\n" + CHESS + "\n\nCopyright 2024 A Media. All rights reserved."
+    b = "Page B\n\n" + head + "\n\n" + CHESS + "\n\nCopyright 2024 B Media. All rights reserved."
+    parts = mark_furniture(align(a, b))
+    kinds = [(p.kind, p.a_text[:20]) for p in parts]
+    assert kinds[0] == ("boilerplate", head[:20]) and kinds[1][0] == "passage"
+    assert parts[1].a_text.startswith("VELSBURG") and all(a[p.a.start:p.a.end] == p.a_text for p in parts)
 
 
 # -- the column functions against their slow twins --------------------------------
