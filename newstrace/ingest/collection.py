@@ -33,8 +33,12 @@ not exist do, and they are checked before anything is read
 Document ids, unique within a collection:
 
 - a file read as one document: its path relative to the folder scanned (for
-  a glob, to the pattern's folder part, ``corpus`` for ``corpus/**/*.txt``),
-  with ``/`` separators; a file named directly: its name;
+  a glob, to the pattern's folder part, ``corpus`` for ``corpus/**/*.txt``;
+  for a file named directly, to its folder: its name), with ``/``
+  separators. Given several PATHs, ids are relative to the common parent of
+  those folders instead: ``scan articles summaries`` gives
+  ``articles/151.txt`` and ``summaries/151.txt``, never a bare file name
+  that two folders share;
 - a record: its id field. A record without one gets ``<file id>:<line>``
   (``dump.jsonl:17``; ``<file id>:<n>`` for the n-th item of a JSON list).
   With ``FieldMap(id_scope="file")`` record ids only need to be unique
@@ -103,7 +107,9 @@ __all__ = [
     "Notice",
     "Skipped",
     "check_paths",
+    "common_parent",
     "file_format",
+    "file_ids",
     "iter_collection",
     "truncate_text",
 ]
@@ -283,7 +289,15 @@ def _roots(paths: Sequence[str | os.PathLike[str]]) -> list[_Root]:
     if missing:
         where = ", ".join(name for name, _ in missing)
         raise LoadError(where, f"{len(missing)} paths do not exist or match nothing", "check the paths")
+    if len(paths) > 1:  # ids relative to the common parent, so that a/151.txt and b/151.txt stay apart
+        base = common_parent([root.base for root in roots])
+        roots = [_Root(root.path, base) for root in roots]
     return roots
+
+
+def common_parent(folders: Iterable[str | os.PathLike[str]]) -> Path:
+    """The deepest folder that holds all of ``folders`` (made absolute, symlinks not resolved)."""
+    return Path(os.path.commonpath([os.path.abspath(f) for f in folders]))
 
 
 def check_paths(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
@@ -300,10 +314,20 @@ def check_paths(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
 
 
 def _rel_id(path: Path, base: Path) -> str:
+    """``path`` relative to ``base`` with ``/`` separators (both taken as absolute paths)."""
     try:
-        return path.relative_to(base).as_posix()
+        return Path(os.path.abspath(path)).relative_to(os.path.abspath(base)).as_posix()
     except ValueError:  # not below base (a glob with ".." after a wildcard); keep the path
         return path.as_posix()
+
+
+def file_ids(paths: Sequence[str | os.PathLike[str]]) -> list[str]:
+    """The document ids of files named together (``newstrace compare A B``):
+    each path relative to the common parent of their folders, so
+    ``articles/151.txt`` and ``summaries/151.txt`` keep their folder names
+    and files of one folder are known by their names, as a scan names them."""
+    base = common_parent([Path(p).parent for p in paths]) if paths else Path(".")
+    return [_rel_id(Path(p), base) for p in paths]
 
 
 def _walk(folder: Path, visited: set[str]) -> Iterator[Path | Skipped]:
