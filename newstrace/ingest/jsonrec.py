@@ -22,6 +22,7 @@ from newstrace.ingest.errors import LoadError
 from newstrace.ingest.text import (
     LoadResult,
     check_text,
+    control_warning,
     decode_bytes,
     published_relative_to,
     sniff_header,
@@ -173,6 +174,8 @@ def load_json_record(
         if lookup(data, key) is MISSING:
             raise LoadError(where, f"JSON record has no key {key!r} (given for {name!r})", "check the fields mapping")
     text_key, text = _text_of(data, fields, where=where)
+    if note := control_warning(text):
+        warnings += (note,)
     detected = {"text": f"json key {text_key!r}"}
     id_key, record_id = _find(data, "id", fields)
     if record_id is not None:
