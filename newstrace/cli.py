@@ -152,6 +152,9 @@ def _field_map(preset: str | None, field: tuple[str, ...]):
                    "series); repeatable.")
 @click.option("--paragraph-separator", default=None, metavar="TEXT",
               help="A token that separates paragraphs in CSV text (replaced by a blank line).")
+@click.option("--keep-non-articles", is_flag=True, default=False,
+              help="Also read plain-text files that do not look like articles (URL lists, README, LICENSE, "
+                   "CHANGELOG, files without prose), which a scan skips and reports.")
 @click.option("--same-series/--no-same-series", default=False, show_default=True,
               help="Also report reuse between documents of the same outlet (series).")
 @click.option("--workers", type=int, default=None, metavar="N", help="Processes to use (default: all cores).")
@@ -162,8 +165,8 @@ def _field_map(preset: str | None, field: tuple[str, ...]):
 @click.option("--max-df", type=int, default=100, show_default=True, metavar="N",
               help="Ignore n-grams found in more than N documents (boilerplate, stock phrases).")
 @align_options
-def scan_cmd(paths, db, engine, output, master, confs, preset, field, paragraph_separator, same_series, workers,
-             progress, memory_limit, max_df, ngram, min_words, max_gap) -> None:
+def scan_cmd(paths, db, engine, output, master, confs, preset, field, paragraph_separator, keep_non_articles,
+             same_series, workers, progress, memory_limit, max_df, ngram, min_words, max_gap) -> None:
     """Ingest PATHs into the store and find all reuse among its documents.
 
     A PATH is a folder (walked recursively), a glob, or a file: .txt, .html,
@@ -185,6 +188,8 @@ def scan_cmd(paths, db, engine, output, master, confs, preset, field, paragraph_
     if not re.fullmatch(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", memory_limit.strip(), flags=re.I):
         _fail(f"--memory-limit {memory_limit!r}: give a size such as 4GB or 500MB")
     fields, sep = _field_map(preset, field)
+    if engine == "spark" and keep_non_articles:
+        _fail("--keep-non-articles is for the embedded engine; the spark engine skips non-articles")
     if engine == "spark":  # it checks local paths itself, before Spark starts; URIs are Spark's to read
         _scan_spark(paths, db, output, master, confs, fields, paragraph_separator or sep, same_series, progress,
                     params, cparams)
@@ -202,10 +207,13 @@ def scan_cmd(paths, db, engine, output, master, confs, preset, field, paragraph_
     store = _open_store(db, read_only=False, create=True, memory_limit=memory_limit)
     say = terminal_progress(mode=progress)
     try:
-        records = iter_collection(paths, fields=fields, csv_paragraph_separator=paragraph_separator or sep)
+        records = iter_collection(paths, fields=fields, csv_paragraph_separator=paragraph_separator or sep,
+                                  keep_non_articles=keep_non_articles)
         rep = scan(store, records, paths=list(paths), align_params=params, candidate_params=cparams,
                    same_series=same_series, workers=workers, progress=say)
         counts = store.counts()
+    except LoadError as e:  # a missing extra met after check_paths (a file added meanwhile)
+        _fail(str(e))
     except duckdb.OutOfMemoryException as e:
         if say and sys.stderr.isatty():
             click.echo("", err=True)

@@ -21,7 +21,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from newstrace.ingest.dates import find_dates, parse_date_string, parse_news_date
-from newstrace.ingest.errors import LoadError
+from newstrace.ingest.errors import LoadError, MissingExtra
 from newstrace.ingest.html import load_html
 from newstrace.ingest.jsonrec import load_json_record
 from newstrace.ingest.text import LoadResult, load_text, sniff_header
@@ -29,6 +29,7 @@ from newstrace.ingest.text import LoadResult, load_text, sniff_header
 __all__ = [
     "LoadError",
     "LoadResult",
+    "MissingExtra",
     "find_dates",
     "load_html",
     "load_json_record",
