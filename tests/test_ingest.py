@@ -24,6 +24,7 @@ from newstrace.ingest import (
     parse_news_date,
     sniff_header,
 )
+from newstrace.ingest.text import sniff_record_title
 from newstrace.text import tokenize
 
 SEEDS = Path(__file__).resolve().parent.parent / "examples" / "seeds"
@@ -564,3 +565,25 @@ def test_json_record_with_nul_loads_with_a_notice() -> None:
     assert "\x00" in result.document.text
     assert any("control character" in w for w in result.warnings)
 
+
+
+# --------------------------------------------------------------------------- a record's headline
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("Ferry talks resume\n\nThe union and the operator met again on Monday.", "Ferry talks resume"),
+        ("Monday, Jul 16th 2018 5-Day Forecast\n\nAdvertisement\n\nFerry talks resume in the harbour city\n\n"
+         "The union and the operator met again on Monday.", "Ferry talks resume in the harbour city"),
+        ("By Anna Lind\n\nJuly 16, 2018\n\nFerry talks resume\n\nThe union met again.", "Ferry talks resume"),
+        ("July 16, 2018\n\nThe union and the operator met again on Monday to talk about pay.", None),  # a lede
+        ("July 16, 2018\n\npowered by Ask\n\nThe union and the operator met again.", None),
+        ("The union and the operator met again on Monday, and " + "talks went on " * 20 + "late.", None),
+    ],
+)
+def test_record_title_is_the_headline_past_datelines_and_furniture(text: str, title: str | None) -> None:
+    found = sniff_record_title(text)
+    assert (found[0] if found else None) == title
+    doc = load_json_record({"id": "r", "text": text}).document
+    assert doc.title == title and doc.text == text

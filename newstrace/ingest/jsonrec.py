@@ -25,7 +25,7 @@ from newstrace.ingest.text import (
     control_warning,
     decode_bytes,
     published_relative_to,
-    sniff_header,
+    sniff_record_title,
     where_of,
 )
 from newstrace.records import Document
@@ -158,9 +158,8 @@ def load_json_record(
     """Load one article from a JSON object.
 
     ``doc_id`` wins over the record's own id, which wins over the file name
-    of ``source_path``. A record without a title field gets the text's first
-    line as its title when that line reads as a headline (the rule of
-    :func:`~newstrace.ingest.sniff_header`). Unparseable dates are left empty with a warning.
+    of ``source_path``. A record without a title field gets the headline its
+    text starts with (:func:`~newstrace.ingest.text.sniff_record_title`). Unparseable dates are left empty with a warning.
     Raises :class:`LoadError` for invalid JSON, a value that is not one
     object, or a record without a usable text field; ``ValueError`` for a
     ``fields`` name newstrace does not know.
@@ -190,11 +189,11 @@ def load_json_record(
         if key is not None and (label := _as_label(value)):
             meta[name] = label
             detected[name] = f"json key {key!r}"
-    if "title" not in meta and (title := sniff_header(text).title):
-        # no title field: the text's first line when it reads as a headline (the news-2018 CSVs
-        # start with theirs, before the first paragraph separator)
-        meta["title"] = title
-        detected["title"] = "the text's first line (the record has no title field)"
+    if "title" not in meta and (found := sniff_record_title(text)):
+        # no title field: the headline the text starts with (the news-2018 CSVs start with
+        # theirs, before the first paragraph separator), past any dateline or page furniture
+        meta["title"] = found[0]
+        detected["title"] = f"{found[1]} of the text (the record has no title field)"
     key, value = _find(data, "published", fields)
     if key is not None:
         meta["published"] = parse_date_value(value)

@@ -53,6 +53,7 @@ __all__ = [
     "load_text",
     "read_input",
     "sniff_header",
+    "sniff_record_title",
     "where_of",
 ]
 
@@ -398,6 +399,38 @@ def _looks_like_title(line: str) -> bool:
         return False
     dates = find_dates(line)
     return not (dates and _is_dateline(line, dates))
+
+
+_FURNITURE_WORDS = 2  # "Advertisement", "Getty Images", "×": page furniture, not a headline
+_MAX_LATE_TITLE_WORDS = 20
+
+
+def sniff_record_title(text: str) -> tuple[str, str] | None:
+    """A headline for a record that has no title field, and where it was found.
+
+    The first non-empty line if it reads as a headline (:func:`sniff_header`'s
+    rule). Else, past leading datelines, bylines and bits of page furniture
+    of one or two words (``"Sunday, Jul 15th 2018 5-Day Forecast"``,
+    ``"Advertisement"``), the first line of 3 to 20 words that starts with a
+    capital or a digit and does not end with a full stop, as headlines do
+    not; the first line that is none of these (body text) ends the search.
+    """
+    for k, (number, line) in enumerate(header_lines(text, 6)):
+        if k == 0 and _looks_like_title(line):
+            return line, f"line {number}"
+        words = _words(line)
+        dates = find_dates(line)
+        if sniff_byline(line) is not None or (dates and _is_dateline(line, dates)) or len(words) <= _FURNITURE_WORDS:
+            continue
+        if (
+            k > 0
+            and len(words) <= _MAX_LATE_TITLE_WORDS
+            and (line[0].isupper() or line[0].isdigit())
+            and not line.endswith(".")
+        ):
+            return line, f"line {number} (after a dateline, byline or page furniture)"
+        return None
+    return None
 
 
 def sniff_header(text: str, *, max_lines: int = HEADER_LINES) -> HeaderInfo:
