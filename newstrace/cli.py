@@ -18,7 +18,8 @@ from . import __version__
 from .align import AlignParams
 from .compare import Comparison, compare
 from .excerpt import excerpt as _excerpt
-from .ingest import LoadError, load_path
+from .ingest import LoadError, load_paths
+from .labels import document_label
 from .records import Document, Passage
 
 
@@ -28,13 +29,28 @@ def _fail(message: str) -> NoReturn:
 
 
 def _load(path: str) -> Document:
+    return _load_all([path])[0]
+
+
+def _load_all(paths) -> list[Document]:
+    """Files named together, ids relative to their common parent (``a/index.html``, ``b/index.html``)."""
     try:
-        result = load_path(path)
+        results = load_paths(list(paths))
     except LoadError as e:
         _fail(str(e))
-    for w in result.warnings:
-        click.echo(f"newstrace: warning: {path}: {w}", err=True)
-    return result.document
+    for path, result in zip(paths, results):
+        for w in result.warnings:
+            click.echo(f"newstrace: warning: {path}: {w}", err=True)
+    return [r.document for r in results]
+
+
+def _distinct(docs: list[Document]) -> None:
+    seen: dict[str, str] = {}
+    for d in docs:
+        if d.id in seen:
+            _fail(f"{seen[d.id]} and {d.source_path}: both are document {d.id!r}; give each file once "
+                  "(JSON records: give them distinct ids)")
+        seen[d.id] = d.source_path or d.id
 
 
 def _params(ngram: int, min_words: int, max_gap: int) -> AlignParams:
@@ -80,7 +96,7 @@ def compare_cmd(a: str, b: str, fmt: str, ngram: int, min_words: int, max_gap: i
     each text as loaded, half-open [start, end).
     """
     params = _params(ngram, min_words, max_gap)
-    result = compare(_load(a), _load(b), params)
+    result = compare(*_load_all([a, b]), params)
     if fmt == "json":
         click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
     else:
@@ -136,6 +152,9 @@ def _field_map(preset: str | None, field: tuple[str, ...]):
                    "series); repeatable.")
 @click.option("--paragraph-separator", default=None, metavar="TEXT",
               help="A token that separates paragraphs in CSV text (replaced by a blank line).")
+@click.option("--keep-non-articles", is_flag=True, default=False,
+              help="Also read plain-text files that do not look like articles (URL lists, README, LICENSE, "
+                   "CHANGELOG, files without prose), which a scan skips and reports.")
 @click.option("--same-series/--no-same-series", default=False, show_default=True,
               help="Also report reuse between documents of the same outlet (series).")
 @click.option("--workers", type=int, default=None, metavar="N", help="Processes to use (default: all cores).")
@@ -146,8 +165,8 @@ def _field_map(preset: str | None, field: tuple[str, ...]):
 @click.option("--max-df", type=int, default=100, show_default=True, metavar="N",
               help="Ignore n-grams found in more than N documents (boilerplate, stock phrases).")
 @align_options
-def scan_cmd(paths, db, engine, output, master, confs, preset, field, paragraph_separator, same_series, workers,
-             progress, memory_limit, max_df, ngram, min_words, max_gap) -> None:
+def scan_cmd(paths, db, engine, output, master, confs, preset, field, paragraph_separator, keep_non_articles,
+             same_series, workers, progress, memory_limit, max_df, ngram, min_words, max_gap) -> None:
     """Ingest PATHs into the store and find all reuse among its documents.
 
     A PATH is a folder (walked recursively), a glob, or a file: .txt, .html,
@@ -169,6 +188,8 @@ def scan_cmd(paths, db, engine, output, master, confs, preset, field, paragraph_
     if not re.fullmatch(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", memory_limit.strip(), flags=re.I):
         _fail(f"--memory-limit {memory_limit!r}: give a size such as 4GB or 500MB")
     fields, sep = _field_map(preset, field)
+    if engine == "spark" and keep_non_articles:
+        _fail("--keep-non-articles is for the embedded engine; the spark engine skips non-articles")
     if engine == "spark":  # it checks local paths itself, before Spark starts; URIs are Spark's to read
         _scan_spark(paths, db, output, master, confs, fields, paragraph_separator or sep, same_series, progress,
                     params, cparams)
@@ -186,10 +207,13 @@ def scan_cmd(paths, db, engine, output, master, confs, preset, field, paragraph_
     store = _open_store(db, read_only=False, create=True, memory_limit=memory_limit)
     say = terminal_progress(mode=progress)
     try:
-        records = iter_collection(paths, fields=fields, csv_paragraph_separator=paragraph_separator or sep)
+        records = iter_collection(paths, fields=fields, csv_paragraph_separator=paragraph_separator or sep,
+                                  keep_non_articles=keep_non_articles)
         rep = scan(store, records, paths=list(paths), align_params=params, candidate_params=cparams,
                    same_series=same_series, workers=workers, progress=say)
         counts = store.counts()
+    except LoadError as e:  # a missing extra met after check_paths (a file added meanwhile)
+        _fail(str(e))
     except duckdb.OutOfMemoryException as e:
         if say and sys.stderr.isatty():
             click.echo("", err=True)
@@ -372,10 +396,8 @@ def provenance_cmd(items: tuple[str, ...], db: str | None, fmt: str, dates: bool
     if db is None:
         if len(items) < 2:
             _fail("give two or more files, or --db FILE [STORY|DOC] for a story in a store")
-        docs = [_load(p) for p in items]
-        ids = [d.id for d in docs]
-        if len(set(ids)) != len(ids):
-            _fail("two files have the same name; give files with distinct names")
+        docs = _load_all(items)
+        _distinct(docs)
         graph = trace(docs, params, use_dates=dates)
     else:
         if len(items) > 1:
@@ -425,9 +447,8 @@ def quotes_cmd(items: tuple[str, ...], db: str | None, fmt: str) -> None:
     if db is None:
         if not items:
             _fail("give one or more files, or --db FILE [DOC] for documents in a store")
-        docs = [_load(p) for p in items]
-        if len({d.id for d in docs}) != len(docs):
-            _fail("two files have the same name; give files with distinct names")
+        docs = _load_all(items)
+        _distinct(docs)
         stories = None
     else:
         if len(items) > 1:
@@ -456,7 +477,7 @@ def quotes_cmd(items: tuple[str, ...], db: str | None, fmt: str) -> None:
             e = q.as_dict()
             e["travelled"] = [link.as_dict() | {"id": link.b_id} for i, link in moved[d.id] if i == k]
             entries.append(e)
-        report.append({"id": d.id, "path": d.source_path, "quotations": entries})
+        report.append({"id": d.id, "path": d.source_path, "label": document_label(d), "quotations": entries})
     if fmt == "json":
         click.echo(json.dumps({"documents": report}, ensure_ascii=False, indent=2))
         return
@@ -468,7 +489,7 @@ def format_quotations(r: dict) -> str:
     qs = r["quotations"]
     speech = [q for q in qs if q["kind"] == "speech"]
     scare = [q for q in qs if q["kind"] == "scare"]
-    out = [f"{r['path'] or r['id']}: {sum(q['direct'] for q in speech)} direct quotations, "
+    out = [f"{r['id']}  {r['label']}: {sum(q['direct'] for q in speech)} direct quotations, "
            f"{sum(not q['direct'] for q in speech)} reported, {len(scare)} scare quotes"]
     for q in speech:
         who = q["speaker"] or "(no speaker found)"
@@ -520,7 +541,7 @@ def anatomy_cmd(items: tuple[str, ...], db: str | None, fmt: str, ngram: int, mi
         if len(items) < 2:
             _fail("give the derivative and at least one source (newstrace anatomy DERIVATIVE SOURCE...), "
                   "or --db FILE DOC for a document in a store")
-        docs = [_load(p) for p in items]
+        docs = _load_all(items)
         derivative, sources = docs[0], docs[1:]
     else:
         if len(items) != 1:
@@ -581,7 +602,7 @@ def report_cmd(files: tuple[str, ...], db: str | None, output: str, stories: int
             _fail("give two files (newstrace report A B -o report.html), or --db FILE -o FOLDER for a store")
         if out.is_dir():
             _fail(f"{out}: is a folder; give the HTML file to write, such as report.html")
-        a, b = _load(files[0]), _load(files[1])
+        a, b = _load_all(files)
         click.echo(str(write_pair_report(a, b, out, params)))
         return
     if files:
@@ -624,9 +645,7 @@ def serve_cmd(db: str, host: str, port: int) -> None:
 
 def _doc_lines(label: str, d: Document, words: int) -> list[str]:
     meta = [x for x in (d.outlet, d.byline and f"by {d.byline}", d.published and d.published.isoformat()) if x]
-    lines = [f"{label}  {d.source_path or d.id}"]
-    if d.title:
-        lines.append(f"   {_excerpt(d.title, 90)}")
+    lines = [f"{label}  {d.id}", f"   {document_label(d, limit=90)}"]
     meta.append(f"{len(d.text):,} characters, {words:,} words")
     lines.append("   " + " \u00b7 ".join(meta))
     return lines

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newstrace.ingest import LoadError
+from newstrace.ingest import LoadError, MissingExtra
 from newstrace.ingest.collection import (
     PRESETS,
     FieldMap,
@@ -475,13 +475,15 @@ def test_warc_page_date_status_and_http_charset(tmp_path: Path) -> None:
     assert len(skipped) == 1 and "HTTP status 404" in skipped[0].reason
 
 
-def test_warc_without_warcio_is_skipped_with_the_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_warc_without_warcio_is_an_error_naming_the_extra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "crawl.warc"
     path.write_bytes(b"WARC/1.0\r\n")
-    monkeypatch.setitem(sys.modules, "warcio.archiveiterator", None)  # import fails as if not installed
-    docs, skipped, _ = split(list(iter_collection([path])))
-    assert not docs and len(skipped) == 1
-    assert skipped[0].reason.endswith("pip install 'newstrace[warc]'")
+    monkeypatch.setitem(sys.modules, "warcio", None)  # import fails as if not installed
+    monkeypatch.setitem(sys.modules, "warcio.archiveiterator", None)
+    with pytest.raises(MissingExtra, match=r"needs warcio.*pip install 'newstrace\[warc\]'$"):
+        check_paths([tmp_path])
+    with pytest.raises(MissingExtra, match=r"pip install 'newstrace\[warc\]'$"):  # not a Skipped: an error
+        list(iter_collection([path]))
 
 
 def test_truncated_warc_yields_what_was_read(tmp_path: Path) -> None:
@@ -608,3 +610,106 @@ def test_a_full_date_or_a_date_field_is_not_made_relative(tmp_path: Path) -> Non
                     encoding="utf-8")
     docs, _, _ = split(list(iter_collection([path])))
     assert docs[0].published == dt.datetime(2018, 7, 3, 14, 0)  # a publication field is taken as it is
+
+
+# --------------------------------------------------------------------------- files that are not articles
+
+FERRY = (
+    "Ferry strike ends after pay deal\n\n"
+    "The ferry workers returned to work on Monday after the union and the operator agreed on a new pay deal "
+    "that raises wages by four per cent over two years. Crossings to the islands resumed in the afternoon.\n"
+)
+
+
+def _non_articles(root: Path) -> None:
+    (root / "labels").mkdir(parents=True)
+    (root / "labels" / "population.txt").write_text(
+        "harbour.example/2018/07/19/ferry-strike-ends/799733002\n"
+        "https://news.example.org/politics/2018/07/council-vote.html\n"
+        "www.coast.example/story/12345\n", encoding="utf-8")
+    (root / "README").write_text("This folder holds the ferry articles we collected in July.\n", encoding="utf-8")
+    (root / "LICENSE.txt").write_text("Permission is hereby granted, free of charge, to any person.\n",
+                                      encoding="utf-8")
+    (root / "licence").write_text("You may share these files for research.\n", encoding="utf-8")
+    (root / "CHANGELOG.txt").write_text("1.1 added the July files\n", encoding="utf-8")
+    (root / "table.txt").write_text("\n".join(f"{i} {i * 7} {i * 13:.2f} 0x{i:04x} -- ++" for i in range(40)),
+                                    encoding="utf-8")
+    (root / "ferry.txt").write_text(FERRY, encoding="utf-8")
+
+
+def test_folder_scan_skips_files_that_are_not_articles(tmp_path: Path) -> None:
+    _non_articles(tmp_path)
+    docs, skipped, _ = split(list(iter_collection([tmp_path])))
+    assert [d.id for d in docs] == ["ferry.txt"]  # the article beside them is kept
+    reasons = {Path(s.where).name: s.reason for s in skipped}
+    assert sorted(reasons) == ["CHANGELOG.txt", "LICENSE.txt", "README", "licence", "population.txt", "table.txt"]
+    assert "a URL list (3 of 3 lines are URLs)" in reasons["population.txt"]
+    assert "a README" in reasons["README"] and "a licence" in reasons["LICENSE.txt"]
+    assert "a licence" in reasons["licence"] and "a change log" in reasons["CHANGELOG.txt"]
+    assert "no prose" in reasons["table.txt"]
+    assert all(r.startswith("not an article: ") and "--keep-non-articles" in r for r in reasons.values())
+    kept, skipped, _ = split(list(iter_collection([tmp_path], keep_non_articles=True)))
+    assert len(kept) == 7 and not skipped
+
+
+def test_a_named_non_article_is_skipped_too(tmp_path: Path) -> None:
+    _non_articles(tmp_path)
+    docs, skipped, _ = split(list(iter_collection([tmp_path / "README", tmp_path / "ferry.txt"])))
+    assert [d.id for d in docs] == ["ferry.txt"] and "a README" in skipped[0].reason
+
+
+def test_scan_reports_skipped_non_articles_in_the_store(tmp_path: Path) -> None:
+    import duckdb
+    from click.testing import CliRunner
+
+    from newstrace.cli import main
+
+    corpus = tmp_path / "corpus"
+    _non_articles(corpus)
+    db = tmp_path / "n.duckdb"
+    r = CliRunner().invoke(main, ["scan", str(corpus), "--db", str(db)])
+    assert r.exit_code == 0, r.output
+    assert "1 added" in r.output and "6 skipped" in r.output
+    assert "a URL list" in r.output
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        rows = con.execute("SELECT * FROM skipped").fetchall()
+    finally:
+        con.close()
+    assert len(rows) == 6 and sum("not an article" in " ".join(map(str, row)) for row in rows) == 6
+
+
+# --------------------------------------------------------------------------- a missing extra
+
+
+@pytest.mark.parametrize(("name", "module", "extra"), [("crawl.warc.gz", "warcio", "warc"),
+                                                      ("page.html", "trafilatura", "html")])
+def test_scan_without_the_extra_is_an_error_and_writes_no_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, module: str, extra: str
+) -> None:
+    from click.testing import CliRunner
+
+    from newstrace.cli import main
+
+    junk = tmp_path / "junk"
+    junk.mkdir()
+    (junk / "ferry.txt").write_text(FERRY, encoding="utf-8")
+    (junk / name).write_bytes(b"WARC/1.0\r\n" if extra == "warc" else b"<html><p>Ferry</p></html>")
+    monkeypatch.setitem(sys.modules, module, None)  # the import fails as if the extra were not installed
+    db = tmp_path / "junk.duckdb"
+    r = CliRunner().invoke(main, ["scan", str(junk), "--db", str(db)])
+    assert r.exit_code == 2, r.output
+    assert r.output.startswith("newstrace: error: ") and len(r.output.strip().splitlines()) == 1
+    assert f"needs {module}" in r.output and f"pip install 'newstrace[{extra}]'" in r.output
+    assert str(junk / name) in r.output and "Traceback" not in r.output
+    assert not db.exists()  # failed before the store was opened
+
+
+def test_several_paths_ids_relative_to_their_common_parent(tmp_path: Path) -> None:
+    for folder in ("articles", "summaries"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "151.txt").write_text(FERRY.replace("Ferry", folder.title()), encoding="utf-8")
+    docs, skipped, _ = split(list(iter_collection([tmp_path / "articles", tmp_path / "summaries"])))
+    assert [d.id for d in docs] == ["articles/151.txt", "summaries/151.txt"] and not skipped
+    docs, _, _ = split(list(iter_collection([str(tmp_path / "articles" / "*.txt"), tmp_path / "summaries"])))
+    assert [d.id for d in docs] == ["articles/151.txt", "summaries/151.txt"]

@@ -24,6 +24,8 @@ from newstrace.ingest import (
     parse_news_date,
     sniff_header,
 )
+from newstrace.ingest.text import sniff_record_title
+from newstrace.text import tokenize
 
 SEEDS = Path(__file__).resolve().parent.parent / "examples" / "seeds"
 SEED_000 = SEEDS / "000_da43fc32711ce6b8.txt"
@@ -169,8 +171,11 @@ def _assert_one_line_naming(exc: pytest.ExceptionInfo[LoadError], path: Path) ->
         (b"  \n\t\r\n  \n", "whitespace"),
         (PNG_HEADER, "PNG"),
         (gzip.compress(b"an article that was compressed"), "gzip"),
-        (b"Headline\n\nBody text\x00with a NUL byte\n", "NUL"),
+        (b"Headline\n\nBody\x00text\x00with\x00NUL\x00bytes\x00all\x00along\x00\n", "NUL"),
+        ("Headline\n\nUTF-16 text saved without its byte-order mark.".encode("utf-16-le"), "UTF-16"),
+        ("Headline\n\nUTF-16 text saved without its byte-order mark.".encode("utf-16-be"), "UTF-16"),
         (bytes(range(1, 9)) * 40 + b"some text", "binary"),
+        (bytes(range(256)) * 20, "binary"),  # real binary is still refused; a few stray NULs are not (below)
     ],
 )
 def test_bad_text_files_raise_load_error_naming_the_path(tmp_path: Path, content: bytes, phrase: str) -> None:
@@ -509,3 +514,76 @@ def test_find_dates_does_not_take_a_time_across_a_dash() -> None:
     (d,) = find_dates(text)
     assert text[d.start : d.end] == "August 4, 2017"
     assert d.value == dt.date(2017, 8, 4)
+
+
+# --------------------------------------------------------------------------- stray control characters
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ferry strike ends\n\nThe ferry workers\x00 returned to work on Monday after a deal on pay.\n",
+        "Ferry strike ends\n\nThe union\x19s members voted\x13by a wide margin\x02to accept the offer.\n",
+        "\x00Ferry strike ends\n\nThe ferry workers returned to work on Monday after a deal on pay.\x00",
+    ],
+)
+def test_text_with_stray_nul_and_control_characters_loads_unchanged(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "ferry.txt"
+    path.write_bytes(text.encode("utf-8"))
+    result = load_path(path)
+    assert result.document.text == text  # kept: offsets refer to the file as it is
+    assert any("control character" in w and "offsets are exact" in w for w in result.warnings)
+    tokens = tokenize(result.document.text)
+    for s, e in zip(tokens.starts.tolist(), tokens.ends.tolist()):
+        word = text[s:e]
+        assert word and "\x00" not in word and word.strip() == word
+    assert {"Ferry", "strike", "ends"} <= {text[s:e] for s, e in zip(tokens.starts.tolist(), tokens.ends.tolist())}
+
+
+def test_compare_aligns_across_a_nul(tmp_path: Path) -> None:
+    from newstrace.compare import compare
+
+    body = ("The ferry workers returned to work on Monday after the union and the operator agreed on a "
+            "new pay deal that raises wages by four per cent over two years and ends the strike.")
+    a = load_path(_write(tmp_path / "a.txt", "Ferry strike ends\n\n" + body.replace(" Monday", "\x00Monday")))
+    b = load_path(_write(tmp_path / "b.txt", "Strike over\n\n" + body))
+    c = compare(a.document, b.document)
+    assert c.passages
+    for p in c.passages:
+        assert a.document.text[p.a.start : p.a.end] == p.a_text
+        assert b.document.text[p.b.start : p.b.end] == p.b_text
+    assert any("\x00" in p.a_text for p in c.passages)
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_bytes(text.encode("utf-8"))
+    return path
+
+
+def test_json_record_with_nul_loads_with_a_notice() -> None:
+    result = load_json_record({"id": "n1", "text": "Ferry strike ends\n\nWorkers\u0000 returned on Monday."})
+    assert "\x00" in result.document.text
+    assert any("control character" in w for w in result.warnings)
+
+
+
+# --------------------------------------------------------------------------- a record's headline
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("Ferry talks resume\n\nThe union and the operator met again on Monday.", "Ferry talks resume"),
+        ("Monday, Jul 16th 2018 5-Day Forecast\n\nAdvertisement\n\nFerry talks resume in the harbour city\n\n"
+         "The union and the operator met again on Monday.", "Ferry talks resume in the harbour city"),
+        ("By Anna Lind\n\nJuly 16, 2018\n\nFerry talks resume\n\nThe union met again.", "Ferry talks resume"),
+        ("July 16, 2018\n\nThe union and the operator met again on Monday to talk about pay.", None),  # a lede
+        ("July 16, 2018\n\npowered by Ask\n\nThe union and the operator met again.", None),
+        ("The union and the operator met again on Monday, and " + "talks went on " * 20 + "late.", None),
+    ],
+)
+def test_record_title_is_the_headline_past_datelines_and_furniture(text: str, title: str | None) -> None:
+    found = sniff_record_title(text)
+    assert (found[0] if found else None) == title
+    doc = load_json_record({"id": "r", "text": text}).document
+    assert doc.title == title and doc.text == text

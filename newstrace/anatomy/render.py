@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 
 from ..excerpt import excerpt
+from ..labels import document_label
 from .core import Anatomy
 
 SHORT_LIST = 10
@@ -20,15 +21,14 @@ def _pct(x: float) -> str:
 
 
 def _name(a: Anatomy, sid: str) -> str:
-    s = a.source(sid)
-    return s.source_path or s.id
+    return a.source(sid).id
 
 
 def render_text(a: Anatomy) -> str:
     d, s = a.derivative, a.summary
-    out = [f"derivative  {d.source_path or d.id}" + (f"  {excerpt(d.title, 80)}" if d.title else "")]
+    out = [f"derivative  {d.id}  {document_label(d, limit=80)}"]
     for src in a.sources:
-        out.append(f"source      {src.source_path or src.id}" + (f"  {excerpt(src.title, 80)}" if src.title else ""))
+        out.append(f"source      {src.id}  {document_label(src, limit=80)}")
     out += [f"note: {n}" for n in a.notes]
     n = max(s.words, 1)
     parts = ", ".join(f"{_LABEL_WORDS[k]} {_pct(v / n)}" for k, v in s.words_by_label.items() if v)

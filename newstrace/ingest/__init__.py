@@ -9,15 +9,19 @@ one-line message names the input and the fix. Loaders never fetch anything.
 - :func:`load_html` - HTML pages, main text and metadata via trafilatura
   (optional extra ``newstrace[html]``);
 - :func:`load_json_record` - one JSON object with configurable field names;
-- :func:`load_path` - a file on disk, loader chosen by its extension.
+- :func:`load_path` - a file on disk, loader chosen by its extension;
+- :func:`load_paths` - several files named together, with ids that tell
+  same-named files of different folders apart.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from newstrace.ingest.dates import find_dates, parse_date_string, parse_news_date
-from newstrace.ingest.errors import LoadError
+from newstrace.ingest.errors import LoadError, MissingExtra
 from newstrace.ingest.html import load_html
 from newstrace.ingest.jsonrec import load_json_record
 from newstrace.ingest.text import LoadResult, load_text, sniff_header
@@ -25,10 +29,12 @@ from newstrace.ingest.text import LoadResult, load_text, sniff_header
 __all__ = [
     "LoadError",
     "LoadResult",
+    "MissingExtra",
     "find_dates",
     "load_html",
     "load_json_record",
     "load_path",
+    "load_paths",
     "load_text",
     "parse_date_string",
     "parse_news_date",
@@ -73,3 +79,27 @@ def load_path(path: str | Path, *, doc_id: str | None = None) -> LoadResult:
     if suffix in HTML_SUFFIXES:
         return load_html(data, doc_id=doc_id, source_path=source_path)
     return load_text(data, doc_id=doc_id, source_path=source_path)
+
+
+def load_paths(paths: Sequence[str | Path]) -> list[LoadResult]:
+    """Load files named together (``newstrace compare A B``), in order.
+
+    Each document id is the file's path relative to the common parent of the
+    files' folders (:func:`~newstrace.ingest.collection.file_ids`): files of
+    one folder keep their names, ``outletA/index.html`` and
+    ``outletB/index.html`` stay two documents. A JSON record keeps its own id
+    when it has one. Raises :class:`LoadError` for the first file that cannot
+    be loaded.
+    """
+    from newstrace.ingest.collection import file_ids
+
+    results = []
+    for path, doc_id in zip(paths, file_ids(paths)):
+        if Path(path).suffix.lower() in JSON_SUFFIXES:
+            result = load_path(path)
+            if "record_id" not in result.document.detected:
+                result = replace(result, document=replace(result.document, id=doc_id))
+        else:
+            result = load_path(path, doc_id=doc_id)
+        results.append(result)
+    return results

@@ -21,7 +21,13 @@ Records (JSON objects, CSV rows) go through
 and :data:`PRESETS` holds the layouts of known collections. A file found by
 walking a folder with any other extension is reported as :class:`Skipped`;
 a file named directly (or matched by a glob) is read as plain text whatever
-its extension, as :func:`~newstrace.ingest.load_path` does.
+its extension, as :func:`~newstrace.ingest.load_path` does. A plain-text file
+that is not an article (a list of URLs, a README, LICENSE or CHANGELOG, a
+file without prose), found or named, is Skipped with the reason
+(:mod:`~newstrace.ingest.nonarticle`; ``keep_non_articles=True`` reads them).
+A format whose optional extra is not installed (WARC without warcio, HTML
+without trafilatura) is an error, :class:`~newstrace.ingest.MissingExtra`,
+not a Skipped: :func:`check_paths` finds it before anything is read.
 
 The stream yields :class:`~newstrace.records.Document`, :class:`Skipped`
 (something that was not ingested, and why) and :class:`Notice` (something
@@ -33,8 +39,12 @@ not exist do, and they are checked before anything is read
 Document ids, unique within a collection:
 
 - a file read as one document: its path relative to the folder scanned (for
-  a glob, to the pattern's folder part, ``corpus`` for ``corpus/**/*.txt``),
-  with ``/`` separators; a file named directly: its name;
+  a glob, to the pattern's folder part, ``corpus`` for ``corpus/**/*.txt``;
+  for a file named directly, to its folder: its name), with ``/``
+  separators. Given several PATHs, ids are relative to the common parent of
+  those folders instead: ``scan articles summaries`` gives
+  ``articles/151.txt`` and ``summaries/151.txt``, never a bare file name
+  that two folders share;
 - a record: its id field. A record without one gets ``<file id>:<line>``
   (``dump.jsonl:17``; ``<file id>:<n>`` for the n-th item of a JSON list).
   With ``FieldMap(id_scope="file")`` record ids only need to be unique
@@ -75,6 +85,7 @@ import codecs
 import csv
 import glob
 import gzip
+import importlib
 import io
 import itertools
 import json
@@ -88,9 +99,10 @@ from typing import IO, Any, Final, Literal, TypeVar
 
 from newstrace.ingest import load_path
 from newstrace.ingest.dates import parse_date_string
-from newstrace.ingest.errors import LoadError
+from newstrace.ingest.errors import LoadError, MissingExtra
 from newstrace.ingest.html import declared_charset, load_html
 from newstrace.ingest.jsonrec import DEFAULT_KEYS, MISSING, load_json_record, lookup
+from newstrace.ingest.nonarticle import non_article_reason
 from newstrace.ingest.seen import FirstSeen
 from newstrace.ingest.text import decode_bytes, decode_fallback, published_relative_to
 from newstrace.records import Document
@@ -103,7 +115,9 @@ __all__ = [
     "Notice",
     "Skipped",
     "check_paths",
+    "common_parent",
     "file_format",
+    "file_ids",
     "iter_collection",
     "truncate_text",
 ]
@@ -283,7 +297,15 @@ def _roots(paths: Sequence[str | os.PathLike[str]]) -> list[_Root]:
     if missing:
         where = ", ".join(name for name, _ in missing)
         raise LoadError(where, f"{len(missing)} paths do not exist or match nothing", "check the paths")
+    if len(paths) > 1:  # ids relative to the common parent, so that a/151.txt and b/151.txt stay apart
+        base = common_parent([root.base for root in roots])
+        roots = [_Root(root.path, base) for root in roots]
     return roots
+
+
+def common_parent(folders: Iterable[str | os.PathLike[str]]) -> Path:
+    """The deepest folder that holds all of ``folders`` (made absolute, symlinks not resolved)."""
+    return Path(os.path.commonpath([os.path.abspath(f) for f in folders]))
 
 
 def check_paths(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
@@ -291,19 +313,57 @@ def check_paths(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
 
     Call it before any work (opening a database, say): it raises
     :class:`LoadError` naming every path that does not exist and every glob
-    pattern that matches nothing; ``ValueError`` for an empty list,
-    ``TypeError`` for a single path not in a list. :func:`iter_collection`
-    makes the same check; give it the original ``paths`` (not this list), so
-    that the ids of glob matches stay relative to the pattern's folder.
+    pattern that matches nothing; :class:`MissingExtra` when the collection
+    holds files of a format whose optional extra is not installed (a
+    ``.warc.gz`` without warcio), found by listing the folders' file names;
+    ``ValueError`` for an empty list, ``TypeError`` for a single path not in
+    a list. :func:`iter_collection` makes the path check (and raises
+    MissingExtra at the first such file, when it meets it); give it the
+    original ``paths`` (not this list), so that the ids of glob matches stay
+    relative to the pattern's folder.
     """
-    return [root.path for root in _roots(paths)]
+    roots = _roots(paths)
+    formats: dict[Format, list[Path]] = {}
+    for found in _files(roots):
+        if isinstance(found, _File) and (fmt := _format_of(found)) in _EXTRAS:
+            formats.setdefault(fmt, []).append(found.path)
+    for fmt, files in formats.items():
+        require_extras(fmt, files[0], more=len(files) - 1)
+    return [root.path for root in roots]
+
+
+# The optional extras each format needs: (module, extra, what it reads).
+_EXTRAS: Final[dict[Format, tuple[tuple[str, str, str], ...]]] = {
+    "html": (("trafilatura", "html", "HTML"),),
+    "warc": (("warcio", "warc", "WARC files"), ("trafilatura", "html", "the HTML pages of WARC files")),
+}
+
+
+def require_extras(fmt: Format, path: Path, *, more: int = 0) -> None:
+    """Raise :class:`MissingExtra` if reading ``fmt`` needs a module that cannot be imported."""
+    for module, extra, what in _EXTRAS.get(fmt, ()):
+        try:
+            importlib.import_module(module)
+        except ImportError as exc:
+            where = f"{path} (and {more:,} more)" if more else str(path)
+            raise MissingExtra(where, what, module, extra, str(exc)) from exc
 
 
 def _rel_id(path: Path, base: Path) -> str:
+    """``path`` relative to ``base`` with ``/`` separators (both taken as absolute paths)."""
     try:
-        return path.relative_to(base).as_posix()
+        return Path(os.path.abspath(path)).relative_to(os.path.abspath(base)).as_posix()
     except ValueError:  # not below base (a glob with ".." after a wildcard); keep the path
         return path.as_posix()
+
+
+def file_ids(paths: Sequence[str | os.PathLike[str]]) -> list[str]:
+    """The document ids of files named together (``newstrace compare A B``):
+    each path relative to the common parent of their folders, so
+    ``articles/151.txt`` and ``summaries/151.txt`` keep their folder names
+    and files of one folder are known by their names, as a scan names them."""
+    base = common_parent([Path(p).parent for p in paths]) if paths else Path(".")
+    return [_rel_id(Path(p), base) for p in paths]
 
 
 def _walk(folder: Path, visited: set[str]) -> Iterator[Path | Skipped]:
@@ -382,6 +442,7 @@ class _Options:
     fields: FieldMap
     separator: str | None
     max_chars: int
+    keep_non_articles: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -403,6 +464,7 @@ def iter_collection(
     fields: FieldMap | None = None,
     csv_paragraph_separator: str | None = None,
     max_chars: int = DEFAULT_MAX_CHARS,
+    keep_non_articles: bool = False,
 ) -> Iterator[CollectionItem]:
     """Stream the documents of a collection, and what could not be read.
 
@@ -413,7 +475,10 @@ def iter_collection(
     (``"\\n\\n"``) in CSV texts; offsets then refer to the text after the
     replacement. A text longer than ``max_chars`` is cut at the last word
     boundary before the limit (:func:`truncate_text`) and a :class:`Notice`
-    follows the document.
+    follows the document. A plain-text file that is not an article (a URL
+    list, a README or licence, a file without prose:
+    :func:`~newstrace.ingest.nonarticle.non_article_reason`) is Skipped with
+    the reason, unless ``keep_non_articles``.
 
     The paths are checked at once, before anything is read: raises
     :class:`LoadError` for a path that does not exist or a glob pattern
@@ -429,7 +494,7 @@ def iter_collection(
     if isinstance(max_chars, bool) or not isinstance(max_chars, int) or max_chars < 1:
         raise ValueError(f"max_chars: give a positive number of characters, not {max_chars!r}")
     roots = _roots(paths)
-    return _stream(roots, _Options(fields, separator, max_chars))
+    return _stream(roots, _Options(fields, separator, max_chars, bool(keep_non_articles)))
 
 
 def _stream(roots: list[_Root], options: _Options) -> Iterator[CollectionItem]:
@@ -501,20 +566,25 @@ def finish_item(item: _Loaded, max_chars: int) -> Iterator[CollectionItem]:
     yield from notices
 
 
-def _read_file(file: _File, options: _Options) -> Iterator[_ReaderItem]:
+def _format_of(file: _File) -> Format | None:
+    """The format a file is read as: by its extension; plain text for a named file of any other."""
     fmt = file_format(file.path.name)
+    return "text" if fmt is None and file.named else fmt
+
+
+def _read_file(file: _File, options: _Options) -> Iterator[_ReaderItem]:
+    fmt = _format_of(file)
     if fmt is None:
-        if not file.named:
-            suffix = file.path.suffix or file.path.name
-            yield Skipped(
-                str(file.path),
-                f"not an article format ({suffix}); newstrace reads {_KNOWN}: "
-                "rename plain-text files to .txt, or name the file itself to read it as text",
-            )
-            return
-        fmt = "text"  # named by the user: read as plain text, as load_path does
+        suffix = file.path.suffix or file.path.name
+        yield Skipped(
+            str(file.path),
+            f"not an article format ({suffix}); newstrace reads {_KNOWN}: "
+            "rename plain-text files to .txt, or name the file itself to read it as text",
+        )
+        return
+    require_extras(fmt, file.path)  # raises: a missing extra is not bad input to skip
     if fmt in ("text", "html"):
-        yield from _read_page(file)
+        yield from _read_page(file, options)
     elif fmt == "json":
         yield from _read_json(file, options)
     elif fmt == "jsonl":
@@ -536,16 +606,23 @@ def _crash(exc: Exception) -> str:
 # --------------------------------------------------------------------------- one file, one document
 
 
-def _read_page(file: _File) -> Iterator[_ReaderItem]:
+def _read_page(file: _File, options: _Options) -> Iterator[_ReaderItem]:
     where = str(file.path)
     try:
         result = load_path(file.path, doc_id=file.id)
+    except MissingExtra:
+        raise
     except LoadError as exc:
         yield Skipped(where, _reason(exc))
         return
     except Exception as exc:  # noqa: BLE001 - a third-party extractor failing on one page must not stop a scan
         yield Skipped(where, _crash(exc))
         return
+    if result.format == "text" and not options.keep_non_articles:
+        if why := non_article_reason(file.path.name, result.document.text):
+            yield Skipped(where, f"not an article: {why}; to read it anyway, scan with --keep-non-articles "
+                                 "(keep_non_articles=True)")
+            return
     yield _Loaded(where, result.document, result.warnings, record=False)
 
 
@@ -929,10 +1006,7 @@ def _read_warc(file: _File) -> Iterator[_ReaderItem]:
         from warcio.archiveiterator import ArchiveIterator
         from warcio.exceptions import ArchiveLoadFailed
     except ImportError as exc:
-        yield Skipped(
-            where, f"reading WARC files needs warcio, which cannot be imported ({exc}); pip install 'newstrace[warc]'"
-        )
-        return
+        raise MissingExtra(where, "WARC files", "warcio", "warc", str(exc)) from exc
     errors = (ArchiveLoadFailed, *_READ_ERRORS, ValueError)
     try:
         f = open(file.path, "rb")

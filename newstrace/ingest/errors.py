@@ -1,8 +1,8 @@
-"""The one exception the loaders raise for bad input."""
+"""The exceptions the loaders raise: bad input, and a missing optional extra."""
 
 from __future__ import annotations
 
-__all__ = ["LoadError"]
+__all__ = ["LoadError", "MissingExtra"]
 
 
 class LoadError(Exception):
@@ -19,3 +19,19 @@ class LoadError(Exception):
         self.fix = fix
         message = f"{where}: {problem}; {fix}"
         super().__init__(message.replace("\r\n", " ").replace("\n", " ").replace("\r", " "))
+
+
+class MissingExtra(LoadError):
+    """Input newstrace can read only with an optional extra that is not installed.
+
+    Not bad input, so a collection does not skip the file and go on: it is an
+    error before anything is stored. ``module`` is what failed to import,
+    ``extra`` the extra that brings it (``pip install 'newstrace[warc]'``).
+    """
+
+    def __init__(self, where: str, what: str, module: str, extra: str, reason: str = "") -> None:
+        self.module = module
+        self.extra = extra
+        because = f" ({reason})" if reason else ""
+        super().__init__(where, f"reading {what} needs {module}, which cannot be imported{because}",
+                         f"pip install 'newstrace[{extra}]'")

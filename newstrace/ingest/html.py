@@ -17,7 +17,7 @@ import re
 from typing import Any, BinaryIO
 
 from newstrace.ingest.dates import parse_date_string
-from newstrace.ingest.errors import LoadError
+from newstrace.ingest.errors import LoadError, MissingExtra
 from newstrace.ingest.text import (
     LoadResult,
     check_text,
@@ -78,9 +78,7 @@ def _import_trafilatura(where: str) -> Any:
     try:
         import trafilatura
     except ImportError as exc:
-        raise LoadError(
-            where, f"reading HTML needs trafilatura, which cannot be imported ({exc})", "pip install 'newstrace[html]'"
-        ) from exc
+        raise MissingExtra(where, "HTML", "trafilatura", "html", str(exc)) from exc
     return trafilatura
 
 

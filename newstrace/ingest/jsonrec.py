@@ -19,7 +19,15 @@ from typing import Any
 
 from newstrace.ingest.dates import parse_date_string
 from newstrace.ingest.errors import LoadError
-from newstrace.ingest.text import LoadResult, check_text, decode_bytes, published_relative_to, where_of
+from newstrace.ingest.text import (
+    LoadResult,
+    check_text,
+    control_warning,
+    decode_bytes,
+    published_relative_to,
+    sniff_record_title,
+    where_of,
+)
 from newstrace.records import Document
 
 # a date field that records when the page was fetched, not when it appeared
@@ -150,7 +158,8 @@ def load_json_record(
     """Load one article from a JSON object.
 
     ``doc_id`` wins over the record's own id, which wins over the file name
-    of ``source_path``. Unparseable dates are left empty with a warning.
+    of ``source_path``. A record without a title field gets the headline its
+    text starts with (:func:`~newstrace.ingest.text.sniff_record_title`). Unparseable dates are left empty with a warning.
     Raises :class:`LoadError` for invalid JSON, a value that is not one
     object, or a record without a usable text field; ``ValueError`` for a
     ``fields`` name newstrace does not know.
@@ -164,6 +173,8 @@ def load_json_record(
         if lookup(data, key) is MISSING:
             raise LoadError(where, f"JSON record has no key {key!r} (given for {name!r})", "check the fields mapping")
     text_key, text = _text_of(data, fields, where=where)
+    if note := control_warning(text):
+        warnings += (note,)
     detected = {"text": f"json key {text_key!r}"}
     id_key, record_id = _find(data, "id", fields)
     if record_id is not None:
@@ -178,6 +189,11 @@ def load_json_record(
         if key is not None and (label := _as_label(value)):
             meta[name] = label
             detected[name] = f"json key {key!r}"
+    if "title" not in meta and (found := sniff_record_title(text)):
+        # no title field: the headline the text starts with (the news-2018 CSVs start with
+        # theirs, before the first paragraph separator), past any dateline or page furniture
+        meta["title"] = found[0]
+        detected["title"] = f"{found[1]} of the text (the record has no title field)"
     key, value = _find(data, "published", fields)
     if key is not None:
         meta["published"] = parse_date_value(value)

@@ -45,6 +45,7 @@ __all__ = [
     "HeaderInfo",
     "LoadResult",
     "check_text",
+    "control_warning",
     "decode_bytes",
     "decode_fallback",
     "decode_input",
@@ -52,6 +53,7 @@ __all__ = [
     "load_text",
     "read_input",
     "sniff_header",
+    "sniff_record_title",
     "where_of",
 ]
 
@@ -59,6 +61,9 @@ Format = Literal["text", "html", "json"]
 
 HEADER_LINES = 15
 MAX_CONTROL_SHARE = 0.05
+"""Text with a larger share of control characters is binary data decoded as text."""
+MAX_NUL_SHARE = 0.01
+"""Bytes with a larger share of NUL bytes (and no UTF-16/32 mark) are not text."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,14 +139,29 @@ def _bad_byte(exc: UnicodeDecodeError) -> str:
 
 
 def reject_binary(data: bytes, *, where: str) -> None:
-    """Raise :class:`LoadError` if ``data`` starts like a known binary format
-    or holds NUL bytes without a UTF-16/32 byte-order mark."""
+    """Raise :class:`LoadError` if ``data`` starts like a known binary format,
+    or if more than :data:`MAX_NUL_SHARE` of its bytes (and more than 3) are
+    NUL without a UTF-16/32 byte-order mark (UTF-16 text without its mark, or
+    binary data).
+
+    A few stray NUL bytes, as scraped web pages hold, are not binary data:
+    such text is loaded with them kept (see :func:`control_warning`).
+    """
     what = _sniff_binary(data)
     if what:
         raise LoadError(where, f"looks like {what}, not text", "give the article as text, HTML or JSON")
-    if b"\x00" in data and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)):
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)):
+        return
+    nuls = data.count(b"\x00")
+    if nuls > max(MAX_NUL_SHARE * len(data), 3):
+        odd = data[1::2].count(b"\x00")
+        if nuls >= 0.3 * len(data) and min(odd, nuls - odd) <= 0.05 * nuls:  # NULs on one side of each pair
+            problem = f"{nuls:,} of its {len(data):,} bytes are NUL, every other byte: UTF-16 text without a byte-order mark"
+            raise LoadError(where, problem, "save the article as UTF-8 (or as UTF-16 with a byte-order mark)")
         raise LoadError(
-            where, "contains NUL bytes, so it is binary data, not text", "give the article as UTF-8 text, HTML or JSON"
+            where,
+            f"{nuls:,} of its {len(data):,} bytes are NUL, so it is binary data, not text",
+            "give the article as UTF-8 text, HTML or JSON",
         )
 
 
@@ -161,7 +181,8 @@ def decode_bytes(data: bytes, *, where: str) -> tuple[str, str, tuple[str, ...]]
     A byte-order mark decides (UTF-8, UTF-16 or UTF-32; the mark is dropped).
     Otherwise UTF-8, falling back to cp1252 and then latin-1, each fallback
     noted in the warnings. Raises :class:`LoadError` for known binary formats
-    and for NUL bytes outside UTF-16/32.
+    and for data that is mostly NUL bytes outside UTF-16/32
+    (:func:`reject_binary`).
     """
     reject_binary(data, where=where)
     for bom, encoding in _BOMS:
@@ -194,18 +215,37 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
 
 
 def check_text(text: str, *, where: str, what: str = "file") -> None:
-    """Raise :class:`LoadError` if ``text`` is empty, blank or mostly control characters."""
+    """Raise :class:`LoadError` if ``text`` is empty, blank or more than
+    :data:`MAX_CONTROL_SHARE` control characters (binary data decoded as text).
+    A few control characters, NUL included, are fine: :func:`control_warning`
+    notes them."""
     if not text:
         raise LoadError(where, f"{what} is empty", "give a file that contains article text")
     if not text.strip():
         raise LoadError(where, f"{what} contains only whitespace", "give a file that contains article text")
     controls = len(_CONTROL.findall(text))
-    if "\x00" in text or controls > MAX_CONTROL_SHARE * len(text):
+    if controls > MAX_CONTROL_SHARE * len(text):
         raise LoadError(
             where,
             f"looks like binary data, not text ({controls} of {len(text)} characters are control characters)",
             "give the article as text, HTML or JSON",
         )
+
+
+_STRAY = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")  # control characters a text should not hold
+
+
+def control_warning(text: str) -> str | None:
+    """A note on the NUL and other control characters ``text`` holds, or
+    ``None``. They are kept, so that offsets stay exact; they count as
+    spaces between words."""
+    found = [m.start() for m in _STRAY.finditer(text)]
+    if not found:
+        return None
+    nul = text.count("\x00")
+    at = ", ".join(str(i) for i in found[:3]) + (", ..." if len(found) > 3 else "")
+    what = f"{len(found)} control character{'s' * (len(found) != 1)}" + (f" ({nul} NUL)" if nul else "")
+    return f"holds {what} at offset {at}; kept as they are, so offsets are exact: clean the file to drop them"
 
 
 def decode_input(data: bytes | str, *, where: str) -> tuple[str, str | None, tuple[str, ...]]:
@@ -215,6 +255,8 @@ def decode_input(data: bytes | str, *, where: str) -> tuple[str, str | None, tup
     else:
         text, encoding, warnings = decode_bytes(data, where=where)
     check_text(text, where=where)
+    if note := control_warning(text):
+        warnings += (note,)
     return text, encoding, warnings
 
 
@@ -357,6 +399,38 @@ def _looks_like_title(line: str) -> bool:
         return False
     dates = find_dates(line)
     return not (dates and _is_dateline(line, dates))
+
+
+_FURNITURE_WORDS = 2  # "Advertisement", "Getty Images", "×": page furniture, not a headline
+_MAX_LATE_TITLE_WORDS = 20
+
+
+def sniff_record_title(text: str) -> tuple[str, str] | None:
+    """A headline for a record that has no title field, and where it was found.
+
+    The first non-empty line if it reads as a headline (:func:`sniff_header`'s
+    rule). Else, past leading datelines, bylines and bits of page furniture
+    of one or two words (``"Sunday, Jul 15th 2018 5-Day Forecast"``,
+    ``"Advertisement"``), the first line of 3 to 20 words that starts with a
+    capital or a digit and does not end with a full stop, as headlines do
+    not; the first line that is none of these (body text) ends the search.
+    """
+    for k, (number, line) in enumerate(header_lines(text, 6)):
+        if k == 0 and _looks_like_title(line):
+            return line, f"line {number}"
+        words = _words(line)
+        dates = find_dates(line)
+        if sniff_byline(line) is not None or (dates and _is_dateline(line, dates)) or len(words) <= _FURNITURE_WORDS:
+            continue
+        if (
+            k > 0
+            and len(words) <= _MAX_LATE_TITLE_WORDS
+            and (line[0].isupper() or line[0].isdigit())
+            and not line.endswith(".")
+        ):
+            return line, f"line {number} (after a dateline, byline or page furniture)"
+        return None
+    return None
 
 
 def sniff_header(text: str, *, max_lines: int = HEADER_LINES) -> HeaderInfo:

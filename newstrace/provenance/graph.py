@@ -31,6 +31,7 @@ from typing import Any, Iterable, Mapping, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
 from ..ingest.dates import find_dates
+from ..labels import document_label
 from ..records import Document
 from .credits import Credit
 from ..cluster import Cluster
@@ -129,7 +130,7 @@ def _iso(v: _dt.date | _dt.datetime | None) -> str | None:
 
 
 def _doc_label(d: Document) -> str:
-    parts = [d.outlet or "", d.title or d.id]
+    parts = [d.outlet or "", document_label(d)]
     return " — ".join(p for p in parts if p)
 
 

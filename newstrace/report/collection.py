@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..labels import label_from
 from ..records import Document
 from ..store import Store
 from .views import clip
 
 MAX_LIMIT = 200
+_HEAD = "left(text, 400)"  # enough of the text to label a document that has no title
 
 
 def _bounded(limit: int) -> int:
@@ -29,8 +31,9 @@ def overview(store: Store, *, stories: int = 20, clusters: int = 20) -> dict[str
     n_outlets = con.execute("SELECT count(DISTINCT outlet) FROM documents").fetchone()[0]
     n_stories = con.execute("SELECT count(DISTINCT story_id) FROM stories").fetchone()[0]
     rows = store.largest_stories(_bounded(stories))
-    firsts = dict(con.execute("SELECT id, coalesce(title, source_path, id) FROM documents WHERE id IN "
-                              "(SELECT unnest(?::VARCHAR[]))", [[r[2] for r in rows]]).fetchall()) if rows else {}
+    firsts = {i: label_from(t, x) for i, t, x in con.execute(
+        f"SELECT id, title, {_HEAD} FROM documents WHERE id IN (SELECT unnest(?::VARCHAR[]))",
+        [[r[2] for r in rows]]).fetchall()} if rows else {}
     story_rows = []
     for sid, n, first in rows:
         outs = con.execute("SELECT count(DISTINCT d.outlet) FROM documents d JOIN stories s ON s.doc_id = d.id "
@@ -57,10 +60,11 @@ def overview(store: Store, *, stories: int = 20, clusters: int = 20) -> dict[str
 def document_rows(store: Store, *, offset: int = 0, limit: int = 50) -> list[dict[str, Any]]:
     """A page of the document list, in scan order."""
     rows = store.con.execute(
-        "SELECT d.id, d.title, d.outlet, d.published, d.length, s.story_id FROM documents d "
+        f"SELECT d.id, d.title, d.outlet, d.published, d.length, s.story_id, {_HEAD} FROM documents d "
         "LEFT JOIN stories s ON s.doc_id = d.id ORDER BY d.doc_key LIMIT ? OFFSET ?",
         [_bounded(limit), max(0, int(offset))]).fetchall()
-    return [{"id": i, "title": t, "outlet": o, "published": p, "length": n, "story": s} for i, t, o, p, n, s in rows]
+    return [{"id": i, "title": t, "name": label_from(t, x), "outlet": o, "published": p, "length": n, "story": s}
+            for i, t, o, p, n, s, x in rows]
 
 
 def search(store: Store, q: str, *, offset: int = 0, limit: int = 50) -> tuple[int, list[dict[str, Any]]]:
@@ -74,14 +78,14 @@ def search(store: Store, q: str, *, offset: int = 0, limit: int = 50) -> tuple[i
     rows = store.con.execute(
         f"SELECT d.id, d.title, d.outlet, d.published, s.story_id, "
         f"strpos(lower(d.text), lower(?)) AS at, substr(d.text, greatest(strpos(lower(d.text), lower(?)) - 80, 1), "
-        f"{160 + len(q)}) FROM documents d LEFT JOIN stories s ON s.doc_id = d.id WHERE {where} "
+        f"{160 + len(q)}), {_HEAD} FROM documents d LEFT JOIN stories s ON s.doc_id = d.id WHERE {where} "
         f"ORDER BY d.doc_key LIMIT ? OFFSET ?",
         [q, q, like, like, _bounded(limit), max(0, int(offset))]).fetchall()
     out = []
-    for i, t, o, p, s, at, snip in rows:
+    for i, t, o, p, s, at, snip, head in rows:
         k = snip.lower().find(q.lower()) if at else -1
         parts = (snip[:k], snip[k:k + len(q)], snip[k + len(q):]) if k >= 0 else (snip[:200], "", "")
-        out.append({"id": i, "title": t, "outlet": o, "published": p, "story": s,
+        out.append({"id": i, "title": t, "name": label_from(t, head), "outlet": o, "published": p, "story": s,
                     "before": " ".join(parts[0].split()), "hit": parts[1], "after": " ".join(parts[2].split())})
     return total, out
 

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from ..align import AlignParams
 from ..compare import compare
 from ..excerpt import excerpt as _quoted
+from ..labels import document_label
 from ..records import Document, Passage
 from .graph_svg import layout, outlet_colors
 from .runs import derivative_runs, passage_by_source, passage_label, plain_runs, source_runs
@@ -60,15 +61,14 @@ def _date(v: _dt.date | _dt.datetime | str | None) -> str | None:
 
 def doc_info(d: Document, links: Links | None = None) -> dict[str, Any]:
     links = links or Links()
-    return {"id": d.id, "title": d.title, "name": d.title or d.source_path or d.id, "outlet": d.outlet,
+    return {"id": d.id, "title": d.title, "name": document_label(d), "outlet": d.outlet,
             "byline": d.byline, "published": _date(d.published), "url": d.url, "safe_url": safe_url(d.url),
             "path": d.source_path, "length": len(d.text), "href": links.doc(d.id)}
 
 
 def short_name(d: Document, n: int = 48) -> str:
-    """A document's title (or file name, or id) cut to ``n`` characters."""
-    name = " ".join((d.title or (d.source_path or d.id).replace("\\", "/").rsplit("/", 1)[-1]).split())
-    return name if len(name) <= n else name[: n - 1] + "\u2026"
+    """A document's label (:func:`~newstrace.labels.document_label`) cut to ``n`` characters."""
+    return document_label(d, limit=n)
 
 
 def _bars(shares: Mapping[str, float]) -> list[dict[str, Any]]:
