@@ -183,6 +183,8 @@ def scan_cmd(paths, db, engine, output, master, confs, preset, field, paragraph_
         _fail("--output, --master and --conf are for --engine spark; the embedded engine writes to --db")
     import duckdb
 
+    from .store import StoreError
+
     store = _open_store(db, read_only=False, create=True, memory_limit=memory_limit)
     say = terminal_progress(mode=progress)
     try:
@@ -190,6 +192,8 @@ def scan_cmd(paths, db, engine, output, master, confs, preset, field, paragraph_
         rep = scan(store, records, paths=list(paths), align_params=params, candidate_params=cparams,
                    same_series=same_series, workers=workers, progress=say)
         counts = store.counts()
+    except StoreError as e:  # parameters other than the stored data's
+        _fail(str(e))
     except duckdb.OutOfMemoryException as e:
         if say and sys.stderr.isatty():
             click.echo("", err=True)

@@ -327,9 +327,18 @@ class Match:
 
 def query(store: Store, text: str, *, align_params: AlignParams | None = None,
           candidate_params: CandidateParams | None = None, limit: int = 1000) -> list[Match]:
-    """Find where ``text`` appears in the stored collection, without adding it."""
+    """Find where ``text`` appears in the stored collection, without adding it.
+
+    The query is probed with the n-grams of the store's postings (its
+    ``scan_parameters``); ``candidate_params`` with another ``ngram`` or
+    ``sample`` raise :class:`~newstrace.store.ParameterMismatch`."""
     align_params = align_params or AlignParams()
-    candidate_params = candidate_params or CandidateParams(ngram=align_params.ngram)
+    stored = store.scan_parameters()
+    if candidate_params is None:
+        candidate_params = CandidateParams(**{k: stored[k] for k in ("ngram", "sample", "max_df", "min_shared")
+                                              if k in stored} or {"ngram": align_params.ngram})
+    else:
+        store.check_parameters({k: getattr(candidate_params, k) for k in ("ngram", "sample")})
     tq = tokenize(text)
     # Probe with every shingle of the query: the store holds only the sampled
     # ones, so the intersection is exactly the sampled shingles, and a short
