@@ -184,11 +184,17 @@ def is_uri(path: str) -> bool:
     return re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", path) is not None
 
 
-def plan(paths: Sequence[str], split_bytes: int = SPLIT_BYTES
+def plan(paths: Sequence[str], split_bytes: int | None = None
          ) -> tuple[list[_Task], list[tuple[int, _File]], list[tuple[tuple, str, str, str]], list[str]]:
     """The read tasks, the Parquet files, the listing's own messages
     ``(order, kind, where, text)``, from the local paths as a scan lists
-    them; and the URIs, which Spark lists and reads."""
+    them; and the URIs, which Spark lists and reads. A plain JSON-lines file
+    larger than ``split_bytes`` (default :data:`SPLIT_BYTES`, read at call
+    time) is read in byte ranges of that size."""
+    if split_bytes is None:
+        split_bytes = SPLIT_BYTES
+    if split_bytes < 1:
+        raise ValueError(f"split_bytes must be 1 or more, got {split_bytes}")
     tasks: list[_Task] = []
     parquet: list[tuple[int, _File]] = []
     messages: list[tuple[tuple, str, str, str]] = []
@@ -413,15 +419,17 @@ def scan_spark(
     candidate_params: CandidateParams | None = None,
     same_series: bool = False,
     decisions: bool = True,
-    split_bytes: int = SPLIT_BYTES,
+    split_bytes: int | None = None,
     progress: Callable[..., None] | None = None,
 ) -> SparkReport:
     """Scan the collection at ``paths`` on Spark and write its tables as
     Parquet into ``output`` (a folder; tables already there are replaced).
 
     ``spark`` is a session to use (else one is started for ``master`` with
-    ``conf``). Paths are checked first (:class:`~newstrace.ingest.LoadError`);
-    bad records become Skipped rows, as in the embedded engine."""
+    ``conf``). Plain JSON-lines files larger than ``split_bytes`` (default
+    :data:`SPLIT_BYTES`) are read in byte ranges. Paths are checked first
+    (:class:`~newstrace.ingest.LoadError`); bad records become Skipped rows,
+    as in the embedded engine."""
     align_params = align_params or AlignParams()
     cparams = candidate_params or CandidateParams(ngram=align_params.ngram)
     options = _Options(fields or FieldMap(), csv_paragraph_separator, max_chars)
