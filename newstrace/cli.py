@@ -13,6 +13,7 @@ import textwrap
 from typing import NoReturn
 
 import click
+from click.core import ParameterSource
 
 from . import __version__
 from .align import AlignParams
@@ -169,7 +170,15 @@ def scan_cmd(paths, db, engine, output, master, confs, preset, field, paragraph_
     if not re.fullmatch(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", memory_limit.strip(), flags=re.I):
         _fail(f"--memory-limit {memory_limit!r}: give a size such as 4GB or 500MB")
     fields, sep = _field_map(preset, field)
-    if engine == "spark":  # it checks local paths itself, before Spark starts; URIs are Spark's to read
+    if engine == "spark":  # options the spark engine would ignore are refused
+        limit_given = click.get_current_context().get_parameter_source("memory_limit") is not ParameterSource.DEFAULT
+        ignored = [name for name, used in (("--workers", workers is not None), ("--memory-limit", limit_given))
+                   if used]
+        if ignored:
+            _fail(f"{' and '.join(ignored)} {'is' if len(ignored) == 1 else 'are'} for the embedded engine; with "
+                  "--engine spark give Spark's own settings with --conf, such as --conf spark.executor.cores=4 "
+                  "--conf spark.executor.memory=8g")
+        # it checks local paths itself, before Spark starts; URIs are Spark's to read
         _scan_spark(paths, db, output, master, confs, fields, paragraph_separator or sep, same_series, progress,
                     params, cparams)
         return
