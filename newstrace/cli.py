@@ -10,7 +10,7 @@ import json
 import re
 import sys
 import textwrap
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 from click.core import ParameterSource
@@ -112,7 +112,8 @@ def _field_map(preset: str | None, field: tuple[str, ...]):
         if not eq or name not in {"id", "text", "title", "outlet", "published", "url", "byline", "series"}:
             _fail(f"--field {item!r}: write NAME=KEY with NAME one of id, text, title, outlet, "
                   "published, url, byline, series")
-        fields = replace(fields, **{name: key})
+        change: dict[str, Any] = {name: key}  # a field name checked above
+        fields = replace(fields, **change)
     return fields, sep
 
 

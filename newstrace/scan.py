@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 import numpy as np
 
@@ -127,6 +128,10 @@ def _batched(items: Iterable, n: int) -> Iterator[list]:
         yield batch
 
 
+_C = TypeVar("_C")  # a job's context
+_R = TypeVar("_R")  # a job's result
+
+
 class _Pool:
     """A process pool, or in-process execution for ``workers == 1``."""
 
@@ -134,7 +139,7 @@ class _Pool:
         self.workers = workers
         self.ex = ProcessPoolExecutor(workers) if workers > 1 else None
 
-    def map(self, fn, jobs: Iterable[tuple[object, tuple]]) -> Iterator[tuple[object, object]]:
+    def map(self, fn: Callable[..., _R], jobs: Iterable[tuple[_C, tuple]]) -> Iterator[tuple[_C, _R]]:
         """Run ``fn(*args)`` for each ``(context, args)``; yield ``(context,
         result)`` in order. The context stays in this process."""
         if self.ex is None:
@@ -262,7 +267,7 @@ def scan(
         total = len(pairs)
         t_align = time.perf_counter()
 
-        def align_jobs() -> Iterator[tuple]:
+        def align_jobs() -> Iterator[tuple[dict[int, str], tuple]]:
             for at in range(0, total, batch_pairs):
                 chunk = [(a, b) for a, b in pairs[at : at + batch_pairs].tolist()]
                 docs = store.rows_by_key((k for p in chunk for k in p), ("id", "text"))

@@ -708,7 +708,7 @@ def open_store(path: str | Path, *, read_only: bool = False, create: bool = True
             head = fh.read(16)
         if head[8:12] != b"DUCK":
             raise StoreError(f"{p}: not a newstrace store (not a DuckDB file); give another --db path")
-    config = {"memory_limit": memory_limit, "temp_directory": str(p) + ".tmp"}
+    config: dict[str, Any] = {"memory_limit": memory_limit, "temp_directory": str(p) + ".tmp"}
     try:
         con = duckdb.connect(str(p), read_only=read_only, config=config)
     except duckdb.IOException as e:
@@ -725,7 +725,7 @@ def open_store(path: str | Path, *, read_only: bool = False, create: bool = True
         if fmt != FORMAT:
             con.close()
             raise StoreError(f"{p}: a DuckDB database that is not a newstrace store; give another --db path")
-        version = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
+        version = (con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() or (None,))[0]
         if version != SCHEMA_VERSION and not (read_only and version in _READABLE):
             if version in _UPGRADABLE and not read_only:
                 _upgrade(con)

@@ -77,7 +77,7 @@ class Normalized:
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map a half-open normalised range to the original text."""
-        if self.orig_start is None:
+        if self.orig_start is None or self.orig_end is None:  # both or neither
             return start, end
         if start >= end:
             o = int(self.orig_start[start]) if start < len(self.text) else (
@@ -178,7 +178,7 @@ def tokenize(text: str, norm: Normalized | None = None) -> Tokens:
         nends.append(m.end())
     ns = np.asarray(nstarts, dtype=np.int64)
     ne = np.asarray(nends, dtype=np.int64)
-    if norm.orig_start is None:
+    if norm.orig_start is None or norm.orig_end is None:  # both or neither
         starts, ends = ns, ne
     elif len(ns):
         starts = norm.orig_start[ns]

@@ -50,7 +50,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote, urlparse
 
 import numpy as np
@@ -294,9 +294,9 @@ def _items(task: _Task, options: _Options) -> Iterator[tuple[int, _Loaded | Skip
 def _doc_row(key: int, item: _Loaded, options: _Options, cparams: CandidateParams) -> tuple:
     from ..scan import prepare
 
-    finished = list(finish_item(item, options.max_chars))
-    doc = finished[0]
-    notices = [n.message for n in finished[1:]]
+    finished = list(finish_item(item, options.max_chars))  # the document, then its notices
+    doc = cast(Document, finished[0])
+    notices = [cast(Notice, n).message for n in finished[1:]]
     words, sh = prepare(doc.text, cparams)
     return (key, doc.id, item.where, item.record, doc.title, doc.outlet, doc.url,
             doc.published.isoformat() if doc.published else None, doc.byline, doc.source_path, len(doc.text), words,
@@ -326,8 +326,10 @@ def _parquet_rows(rows: Iterable[Any], files: dict[str, tuple[int, _File]], opti
         for item in _record(d, where=where, fallback_id=f"{file.id}:{row}", file=file, options=options):
             if isinstance(item, _Loaded):
                 yield "doc", _doc_row(n << _KEY_BITS | row, item, options, cparams)
-            else:
+            elif isinstance(item, Skipped):
                 yield "msg", ((n, row, 1), "skipped", item.where, item.reason)
+            else:  # a Notice, as in _read_task (records give none today)
+                yield "msg", ((n, row, 1), "notice", item.where, item.message)
 
 
 def _local(uri: str) -> str:
@@ -395,7 +397,8 @@ def _align_partition(rows: Iterable[Any], align_params: AlignParams, decisions: 
 def _schemas():
     from pyspark.sql import types as T
 
-    S, I, L, D, B = T.StringType(), T.IntegerType(), T.LongType(), T.DoubleType(), T.BooleanType()
+    # one letter a Spark type, so that the schemas below read as a row of types
+    S, I, L, D, B = T.StringType(), T.IntegerType(), T.LongType(), T.DoubleType(), T.BooleanType()  # noqa: E741
     doc = T.StructType([T.StructField(n, t) for n, t in zip(_DOC_FIELDS, [
         L, S, S, B, S, S, S, S, S, S, I, I, S, S, T.ArrayType(L), T.ArrayType(S)])])
     aligned = T.StructType([T.StructField(n, t) for n, t in [

@@ -210,6 +210,7 @@ def check_text(text: str, *, where: str, what: str = "file") -> None:
 
 def decode_input(data: bytes | str, *, where: str) -> tuple[str, str | None, tuple[str, ...]]:
     """Decode (if bytes) and check; return ``(text, encoding, warnings)``."""
+    warnings: tuple[str, ...]
     if isinstance(data, str):
         text, encoding, warnings = data, None, ()
     else:

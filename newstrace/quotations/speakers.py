@@ -167,7 +167,7 @@ def parse_speaker(text: str, start: int, end: int) -> Speaker | None:
             # "Prof. Jonathan Reyes of the University of Leeds": the name, then where from
             k = next((k for k, t in enumerate(seg) if k and t[0] in ("of", "from", "at")), None)
             run = _name_run(seg[:k]) if k else None
-            if run is None:
+            if run is None or k is None:
                 continue
             affiliation = (seg[k][1], seg[-1][2])
         i, j = run
