@@ -28,7 +28,7 @@ if shutil.which("java") is None:
 from newstrace.cli import main
 from newstrace.evaluation.corpus import make_corpus
 
-pytestmark = pytest.mark.spark
+pytestmark = [pytest.mark.spark, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[1]
 N_DOCS = 2500
 BOILERPLATE = (" Copyright 2017 Example Media. All rights reserved. This material may not be published, "
