@@ -154,7 +154,12 @@ def test_loaded_store_serves_provenance_and_export(scanned):
     story = runner.invoke(main, ["provenance", "--db", str(scanned["sdb"]), doc, "--format", "json"])
     assert story.exit_code == 0, story.output
     assert json.loads(story.output)["nodes"]
-    assert table(scanned["spark"], "decisions")  # the pairwise decisions of the alignment stage
+    assert table(scanned["spark"], "decisions")
+    from newstrace.store import open_store
+
+    with open_store(scanned["sdb"], read_only=True) as store:  # the manifest's parameters, owned by the store
+        assert {k: store.scan_parameters()[k] for k in ("ngram", "sample", "max_df", "same_series")} == {
+            "ngram": 5, "sample": 4, "max_df": 100, "same_series": False}  # the pairwise decisions of the alignment stage
 
 
 def test_import_refuses_a_store_with_documents(scanned):
