@@ -108,7 +108,7 @@ def report(db: Path) -> None:
     left = q("""SELECT p.cluster_id, p.words, substr(d.text, p.a_start + 1, p.a_end - p.a_start)
                 FROM passages p JOIN documents d ON d.doc_key = p.a_key WHERE p.kind = 'passage'""")
     hits = collections.Counter()
-    for cid, words, text in left:
+    for cid, _words, text in left:
         m = AUDIT.search(text)
         if m:
             hits[(cid, m.group(0).lower(), text[max(0, m.start() - 60): m.end() + 60].replace("\n", " / "))] += 1

@@ -81,7 +81,7 @@ def main() -> None:
         fig = {"docs": args.docs, "words": words, "scan_seconds_median": statistics.median(times),
                "scan_seconds": times, "peak_rss_mb_largest_process": peak, "candidate_pairs": pairs,
                "store_mb": size, **q}
-        print(f"scan: median {statistics.median(times):.1f} s over {args.runs} run(s) {['%.1f' % x for x in times]}; "
+        print(f"scan: median {statistics.median(times):.1f} s over {args.runs} run(s) {[f'{x:.1f}' for x in times]}; "
               f"peak RSS of the largest process {peak:,.0f} MB; store {size:,.0f} MB; {pairs:,} candidate pairs")
         print("quality: " + ", ".join(f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}" for k, v in q.items()))
         if args.incremental:

@@ -36,7 +36,7 @@ import numpy as np
 from rapidfuzz.distance import Indel
 
 from .quotes import find_quoted_spans
-from .records import Edit, Passage, Span
+from .records import Edit, EditOp, Passage, Span
 from .text import _FOLD, Tokens, tokenize
 
 __all__ = [
@@ -459,7 +459,7 @@ def _passage(al: Alignment, ta: Tokens, tb: Tokens, kind: str = "passage") -> Pa
         len_b += j1 - j0
         if t == "equal":
             continue
-        op = "replace" if i0 < i1 and j0 < j1 else ("delete" if i0 < i1 else "insert")
+        op: EditOp = "replace" if i0 < i1 and j0 < j1 else ("delete" if i0 < i1 else "insert")
         ea = _edit_span(ta, i0, i1)
         eb = _edit_span(tb, j0, j1)
         edits.append(Edit(op, ea, eb, ea.slice(ta.text), eb.slice(tb.text)))

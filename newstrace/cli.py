@@ -10,9 +10,10 @@ import json
 import re
 import sys
 import textwrap
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
+from click.core import ParameterSource
 
 from . import __version__
 from .align import AlignParams
@@ -96,7 +97,8 @@ def compare_cmd(a: str, b: str, fmt: str, ngram: int, min_words: int, max_gap: i
     each text as loaded, half-open [start, end).
     """
     params = _params(ngram, min_words, max_gap)
-    result = compare(*_load_all([a, b]), params)
+    doc_a, doc_b = _load_all([a, b])
+    result = compare(doc_a, doc_b, params)
     if fmt == "json":
         click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
     else:
@@ -127,7 +129,8 @@ def _field_map(preset: str | None, field: tuple[str, ...]):
         if not eq or name not in {"id", "text", "title", "outlet", "published", "url", "byline", "series"}:
             _fail(f"--field {item!r}: write NAME=KEY with NAME one of id, text, title, outlet, "
                   "published, url, byline, series")
-        fields = replace(fields, **{name: key})
+        change: dict[str, Any] = {name: key}  # a field name checked above
+        fields = replace(fields, **change)
     return fields, sep
 
 
@@ -190,7 +193,15 @@ def scan_cmd(paths, db, engine, output, master, confs, preset, field, paragraph_
     fields, sep = _field_map(preset, field)
     if engine == "spark" and keep_non_articles:
         _fail("--keep-non-articles is for the embedded engine; the spark engine skips non-articles")
-    if engine == "spark":  # it checks local paths itself, before Spark starts; URIs are Spark's to read
+    if engine == "spark":  # options the spark engine would ignore are refused
+        limit_given = click.get_current_context().get_parameter_source("memory_limit") is not ParameterSource.DEFAULT
+        ignored = [name for name, used in (("--workers", workers is not None), ("--memory-limit", limit_given))
+                   if used]
+        if ignored:
+            _fail(f"{' and '.join(ignored)} {'is' if len(ignored) == 1 else 'are'} for the embedded engine; with "
+                  "--engine spark give Spark's own settings with --conf, such as --conf spark.executor.cores=4 "
+                  "--conf spark.executor.memory=8g")
+        # it checks local paths itself, before Spark starts; URIs are Spark's to read
         _scan_spark(paths, db, output, master, confs, fields, paragraph_separator or sep, same_series, progress,
                     params, cparams)
         return
@@ -204,6 +215,8 @@ def scan_cmd(paths, db, engine, output, master, confs, preset, field, paragraph_
         _fail("--output, --master and --conf are for --engine spark; the embedded engine writes to --db")
     import duckdb
 
+    from .store import StoreError
+
     store = _open_store(db, read_only=False, create=True, memory_limit=memory_limit)
     say = terminal_progress(mode=progress)
     try:
@@ -212,7 +225,7 @@ def scan_cmd(paths, db, engine, output, master, confs, preset, field, paragraph_
         rep = scan(store, records, paths=list(paths), align_params=params, candidate_params=cparams,
                    same_series=same_series, workers=workers, progress=say)
         counts = store.counts()
-    except LoadError as e:  # a missing extra met after check_paths (a file added meanwhile)
+    except (LoadError, StoreError) as e:  # a missing extra met after check_paths; parameters other than the store's
         _fail(str(e))
     except duckdb.OutOfMemoryException as e:
         if say and sys.stderr.isatty():

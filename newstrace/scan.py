@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 import numpy as np
 
@@ -130,6 +131,10 @@ def _batched(items: Iterable, n: int) -> Iterator[list]:
         yield batch
 
 
+_C = TypeVar("_C")  # a job's context
+_R = TypeVar("_R")  # a job's result
+
+
 class _Pool:
     """A process pool, or in-process execution for ``workers == 1``."""
 
@@ -137,7 +142,7 @@ class _Pool:
         self.workers = workers
         self.ex = ProcessPoolExecutor(workers) if workers > 1 else None
 
-    def map(self, fn, jobs: Iterable[tuple[object, tuple]]) -> Iterator[tuple[object, object]]:
+    def map(self, fn: Callable[..., _R], jobs: Iterable[tuple[_C, tuple]]) -> Iterator[tuple[_C, _R]]:
         """Run ``fn(*args)`` for each ``(context, args)``; yield ``(context,
         result)`` in order. The context stays in this process."""
         if self.ex is None:
@@ -265,7 +270,7 @@ def scan(
         total = len(pairs)
         t_align = time.perf_counter()
 
-        def align_jobs() -> Iterator[tuple]:
+        def align_jobs() -> Iterator[tuple[dict[int, str], tuple]]:
             for at in range(0, total, batch_pairs):
                 chunk = [(a, b) for a, b in pairs[at : at + batch_pairs].tolist()]
                 docs = store.rows_by_key((k for p in chunk for k in p), ("id", "text"))
@@ -330,9 +335,18 @@ class Match:
 
 def query(store: Store, text: str, *, align_params: AlignParams | None = None,
           candidate_params: CandidateParams | None = None, limit: int = 1000) -> list[Match]:
-    """Find where ``text`` appears in the stored collection, without adding it."""
+    """Find where ``text`` appears in the stored collection, without adding it.
+
+    The query is probed with the n-grams of the store's postings (its
+    ``scan_parameters``); ``candidate_params`` with another ``ngram`` or
+    ``sample`` raise :class:`~newstrace.store.ParameterMismatch`."""
     align_params = align_params or AlignParams()
-    candidate_params = candidate_params or CandidateParams(ngram=align_params.ngram)
+    stored = store.scan_parameters()
+    if candidate_params is None:
+        candidate_params = CandidateParams(**{k: stored[k] for k in ("ngram", "sample", "max_df", "min_shared")
+                                              if k in stored} or {"ngram": align_params.ngram})
+    else:
+        store.check_parameters({k: getattr(candidate_params, k) for k in ("ngram", "sample")})
     tq = tokenize(text)
     # Probe with every shingle of the query: the store holds only the sampled
     # ones, so the intersection is exactly the sampled shingles, and a short

@@ -20,6 +20,12 @@ Each sentence is a :class:`~newstrace.records.Span` with no white space at
 either end; the spans are in text order and never overlap.
 :func:`split_sentences_slow` is the character-by-character twin the
 property tests compare it with.
+
+This module is also the one home of the abbreviations after which a full
+stop does not end a sentence: :data:`ABBREVIATIONS` and
+:func:`is_abbreviation` serve the tokeniser's sentence starts
+(``newstrace.text``), this splitter and the quotation side's sentence
+bounds and attribution patterns (``newstrace.quotations.speakers``).
 """
 
 from __future__ import annotations
@@ -29,7 +35,31 @@ import unicodedata
 import regex
 
 from .records import Span
-from .text import _ABBREVIATIONS
+
+# The words after which a full stop does not end a sentence, case folded,
+# by kind. Titles and ranks stand before a name ("Col. Ryan Dillon").
+TITLES = frozenset("mr mrs ms dr prof st jr sr col gen lt sgt capt cpl maj adm gov sen rep rev".split())
+_REFERENCES = frozenset("no vs".split())
+_DOTTED = frozenset("u.s a.m p.m".split())  # for callers whose words keep their inner dots
+_SUFFIXES = frozenset("etc inc ltd co corp dept fig".split())
+_MONTHS = frozenset("jan feb mar apr jun jul aug sep sept oct nov dec".split())
+ABBREVIATIONS = TITLES | _REFERENCES | _DOTTED | _SUFFIXES | _MONTHS
+# The quotation side (sentence bounds around a quotation, the subject of a
+# reported-speech sentence) leaves out suffixes and months: there "Co." or
+# "etc." ends a sentence as often as not, and "Dec" is also a name ("Ant and
+# Dec", "the DEC"); running over a real end costs the speaker, ending early
+# rarely does.
+SPEECH_ABBREVIATIONS = TITLES | _REFERENCES | _DOTTED
+# A regular expression for a title or an initial as written before its dot
+# ("Col", "Dr", "J"): for look-behinds that keep such a dot inside a phrase.
+TITLE_PATTERN = "(?:" + "|".join(sorted((t.capitalize() for t in TITLES), key=lambda t: (-len(t), t))) + "|[A-Z])"
+
+
+def is_abbreviation(word: str, known: frozenset[str] = ABBREVIATIONS) -> bool:
+    """Whether a full stop after ``word`` leaves the sentence open: a word of
+    ``known`` (in any case) or a single letter (an initial, "J. Smith")."""
+    return word.casefold() in known or (len(word) == 1 and word.isalpha())
+
 
 _END = ".!?\u2026\u061f\u06d4\u3002\uff01\uff1f"
 _CLOSE = "\"'\u201d\u2019\u00bb)]"
@@ -51,8 +81,7 @@ def _is_abbreviation(text: str, mark_at: int) -> bool:
     m = _LAST_WORD.search(text, max(0, mark_at - 20), mark_at)
     if not m or m.end() != mark_at:
         return False
-    word = m.group(1)
-    return word.casefold() in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+    return is_abbreviation(m.group(1))
 
 
 def _cuts(text: str) -> list[int]:

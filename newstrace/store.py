@@ -3,7 +3,8 @@
 Tables (documented for users in docs/store.md):
 
 - ``meta``: ``format = newstrace`` and the schema version (how a file is
-  recognised as ours).
+  recognised as ours); ``scan_parameters``, the parameters the stored data
+  was made with, which every later scan must use (`Store.begin_run`).
 - ``runs``: one row per scan run: when, what, with which parameters, counts.
 - ``documents``: every document with its metadata and text; ``doc_key`` is
   an internal integer, ``id`` the user's id, ``content_hash`` keeps identical
@@ -140,6 +141,34 @@ class StoreError(Exception):
     """A store file that cannot be used; the message names the file and the fix."""
 
 
+class ParameterMismatch(StoreError):
+    """A scan into a store that holds documents, with parameters other than
+    those its data was made with; the message names both and the fix."""
+
+
+# The parameters that shape what a store holds: the postings are the sampled
+# n-grams of each document (ngram, sample), the candidate pairs are found
+# once for each new document (max_df, min_shared, same_series) and an aligned
+# pair is never aligned again (the AlignParams). A scan into a store that
+# holds documents must use the stored values. The others say only how a run
+# goes (workers, memory limit, progress, batch sizes) or what it reads (paths,
+# field maps), and may change from run to run (docs/store.md).
+SHAPING_PARAMETERS = ("ngram", "sample", "max_df", "min_shared", "same_series", "min_words", "max_gap",
+                      "elision_min_words", "quote_min_words", "max_seed_repeats")
+_OPTIONS = {"ngram": "--ngram", "max_df": "--max-df", "min_words": "--min-words", "max_gap": "--max-gap"}
+
+
+def _shaping(parameters: dict[str, Any]) -> dict[str, Any]:
+    return {k: parameters[k] for k in SHAPING_PARAMETERS if k in parameters}
+
+
+def _as_option(name: str, value: Any) -> str:
+    """A parameter as the scan command's option, or as the library's keyword."""
+    if name == "same_series":
+        return "--same-series" if value else "--no-same-series"
+    return f"{_OPTIONS[name]} {value}" if name in _OPTIONS else f"{name}={value}"
+
+
 @contextmanager
 def _transaction(con: Any) -> Iterator[None]:
     """Commit what the block writes, or none of it."""
@@ -186,7 +215,43 @@ class Store:
 
     # -- runs ------------------------------------------------------------------
 
+    def scan_parameters(self) -> dict[str, Any]:
+        """The parameters the stored data was made with (those of
+        :data:`SHAPING_PARAMETERS` that are known): as ``meta`` records them,
+        or, in a store written before it did, as its first run recorded them."""
+        row = self.con.execute("SELECT value FROM meta WHERE key = 'scan_parameters'").fetchone()
+        if row:
+            return json.loads(row[0])
+        for (params,) in self.con.execute(
+                "SELECT parameters FROM runs WHERE parameters IS NOT NULL ORDER BY run_id").fetchall():
+            shaping = _shaping(json.loads(params))
+            if shaping:
+                return shaping
+        return {}
+
+    def check_parameters(self, parameters: dict[str, Any]) -> None:
+        """Raise :class:`ParameterMismatch` if the store holds documents and
+        ``parameters`` differ from :meth:`scan_parameters` in any known value."""
+        if not self.con.execute("SELECT count(*) FROM documents").fetchone()[0]:
+            return
+        stored = self.scan_parameters()
+        differ = [k for k, v in _shaping(parameters).items() if k in stored and stored[k] != v]
+        if differ:
+            was = " ".join(_as_option(k, stored[k]) for k in differ)
+            asked = " ".join(_as_option(k, parameters[k]) for k in differ)
+            raise ParameterMismatch(
+                f"{self.path}: the store was scanned with {was}, this scan asks for {asked}; what is stored was "
+                f"made with the store's values, and a scan with others would miss reuse. Scan with {was}, "
+                "or scan into a new --db file")
+
     def begin_run(self, paths: Sequence[str], parameters: dict[str, Any]) -> int:
+        """Record a run; :class:`ParameterMismatch` (and nothing recorded) if
+        its parameters differ from those of the stored data. A store that
+        holds no documents takes the run's parameters as its own."""
+        self.check_parameters(parameters)
+        has_docs = self.con.execute("SELECT count(*) FROM documents").fetchone()[0] > 0
+        own = {**(self.scan_parameters() if has_docs else {}), **_shaping(parameters)}
+        self.con.execute("INSERT OR REPLACE INTO meta VALUES ('scan_parameters', ?)", [json.dumps(own)])
         run_id = self.con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM runs").fetchone()[0]
         self.con.execute(
             "INSERT INTO runs (run_id, started, status, paths, parameters) VALUES (?, ?, 'running', ?, ?)",
@@ -567,8 +632,14 @@ class Store:
         info = json.loads(manifest.read_text()) if manifest.is_file() else {}
         import duckdb
 
-        run_id = self.begin_run(info.get("paths", [str(folder)]), {**info.get("parameters", {}),
-                                                                    "imported_from": str(folder)})
+        params = dict(info.get("parameters", {}))
+        if src["postings"] is None:  # recomputed, with the parameters the store then owns
+            from .candidates import CandidateParams
+
+            candidate_params = candidate_params or CandidateParams(**{
+                k: params[k] for k in ("ngram", "sample", "max_df", "min_shared") if k in params})
+            params.update(asdict(candidate_params))
+        run_id = self.begin_run(info.get("paths", [str(folder)]), {**params, "imported_from": str(folder)})
         try:
             self._load_parquet(src, run_id, candidate_params)
         except duckdb.OutOfMemoryException:
@@ -683,7 +754,7 @@ def open_store(path: str | Path, *, read_only: bool = False, create: bool = True
             head = fh.read(16)
         if head[8:12] != b"DUCK":
             raise StoreError(f"{p}: not a newstrace store (not a DuckDB file); give another --db path")
-    config = {"memory_limit": memory_limit, "temp_directory": str(p) + ".tmp"}
+    config: dict[str, Any] = {"memory_limit": memory_limit, "temp_directory": str(p) + ".tmp"}
     try:
         con = duckdb.connect(str(p), read_only=read_only, config=config)
     except duckdb.IOException as e:
@@ -700,7 +771,7 @@ def open_store(path: str | Path, *, read_only: bool = False, create: bool = True
         if fmt != FORMAT:
             con.close()
             raise StoreError(f"{p}: a DuckDB database that is not a newstrace store; give another --db path")
-        version = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
+        version = (con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() or (None,))[0]
         if version != SCHEMA_VERSION and not (read_only and version in _READABLE):
             if version in _UPGRADABLE and not read_only:
                 _upgrade(con)

@@ -26,6 +26,8 @@ from functools import lru_cache
 import numpy as np
 import regex
 
+from .sentences import is_abbreviation
+
 # Characters folded one-to-one before anything else (length preserving).
 _FOLD = {
     **{ord(c): "'" for c in "\u2018\u2019\u201a\u201b\u2032\u02bc\u02bb\u0060\u00b4"},
@@ -55,11 +57,6 @@ WORD = regex.compile(
 )
 
 _SENTENCE_END = regex.compile(r"[.!?\u061f\u06d4\u3002\uff01\uff1f]|\n")
-# Tokens after which a full stop does not end a sentence.
-_ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof st jr sr col gen lt sgt capt cpl maj adm gov sen rep rev "
-    "no vs etc inc ltd co corp dept fig jan feb mar apr jun jul aug sep sept oct nov dec".split()
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +74,7 @@ class Normalized:
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map a half-open normalised range to the original text."""
-        if self.orig_start is None:
+        if self.orig_start is None or self.orig_end is None:  # both or neither
             return start, end
         if start >= end:
             o = int(self.orig_start[start]) if start < len(self.text) else (
@@ -178,7 +175,7 @@ def tokenize(text: str, norm: Normalized | None = None) -> Tokens:
         nends.append(m.end())
     ns = np.asarray(nstarts, dtype=np.int64)
     ne = np.asarray(nends, dtype=np.int64)
-    if norm.orig_start is None:
+    if norm.orig_start is None or norm.orig_end is None:  # both or neither
         starts, ends = ns, ne
     elif len(ns):
         starts = norm.orig_start[ns]
@@ -212,7 +209,7 @@ def sentence_starts(ntext: str, words: list[str], ns: np.ndarray, ne: np.ndarray
     sent[1:] = has & (nxt < ns[1:])
     for k in np.nonzero(sent[1:])[0].tolist():
         prev = words[k]
-        if prev in _ABBREVIATIONS or (len(prev) == 1 and prev.isalpha()):
+        if is_abbreviation(prev):
             if "\n" not in ntext[ne[k] : ns[k + 1]]:
                 sent[k + 1] = False
     return sent

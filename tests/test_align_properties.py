@@ -249,7 +249,8 @@ def test_normalize_combining_mark_kept_character_for_character():
 
 def _sentence_starts_reference(text: str) -> list[bool]:
     """Token by token: does the gap before a token end a sentence?"""
-    from newstrace.text import _ABBREVIATIONS, _SENTENCE_END, WORD
+    from newstrace.sentences import ABBREVIATIONS as _ABBREVIATIONS
+    from newstrace.text import _SENTENCE_END, WORD
 
     norm = normalize(text).text
     ms = list(WORD.finditer(norm))

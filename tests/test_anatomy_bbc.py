@@ -23,6 +23,7 @@ PAIRS, SEED = 300, 0
 
 
 @pytest.mark.corpus
+@pytest.mark.slow
 def test_bbc_summary_sentences_floor():
     tar = require_corpus("bbc-news") / "bbc-news.tar.xz"
     if not tar.is_file():

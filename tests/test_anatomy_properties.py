@@ -76,7 +76,7 @@ def test_anatomy_segments_tile_both_texts(src_paras, picks, own):
     _assert_tiles(source, r.source_segments["s"])
     assert {g.label for g in r.segments} <= {"verbatim", "edited", "quotation", "added", "boilerplate"}
     assert {g.label for g in r.source_segments["s"]} <= {"used", "left_out"}
-    for sid, p in r.passages:
+    for _sid, p in r.passages:
         assert source[p.a.start:p.a.end] == p.a_text and derivative[p.b.start:p.b.end] == p.b_text
     for o in r.omissions:
         assert source[o.start:o.end] == o.text and not o.used

@@ -149,6 +149,7 @@ def test_every_command_documented_in_readme():
         assert f"### `newstrace {name}" in readme, f"command {name} is not documented in the README"
 
 
+@pytest.mark.slow  # every command of the README, a Spark scan among them
 def test_readme_commands_run():
     cmds = _readme_commands()
     assert cmds, "the README shows no newstrace command"

@@ -222,7 +222,7 @@ def test_jsonl_custom_fields_and_missing_optional_keys(tmp_path: Path) -> None:
     assert not skipped
     assert [d.id for d in docs] == ["a", "b", "custom.ndjson:3"]
     assert docs[0].outlet == "Island Times"
-    assert docs[0].published == dt.datetime(2020, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc)
+    assert docs[0].published == dt.datetime(2020, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
     assert docs[1].outlet is None and docs[1].published is None  # mapped keys absent: left empty, no fallback
     assert "no id" in docs[2].detected["id"]
 
@@ -439,7 +439,7 @@ def test_warc_html_response_other_records_skipped_or_ignored(tmp_path: Path) -> 
     doc = docs[0]
     assert doc.id == uri and doc.url == uri and doc.source_path == str(path)
     assert "island ferry will keep its early sailing" in doc.text
-    assert doc.published == dt.datetime(2021, 3, 4, 5, 6, 7, tzinfo=dt.timezone.utc)  # from WARC-Date
+    assert doc.published == dt.datetime(2021, 3, 4, 5, 6, 7, tzinfo=dt.UTC)  # from WARC-Date
     assert doc.detected["published"].startswith("WARC-Date")
     assert skipped[0].where.startswith(f"{path}:offset ")
     assert "image/png, not HTML" in skipped[0].reason and "logo.png" in skipped[0].reason

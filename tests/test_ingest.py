@@ -30,7 +30,7 @@ from newstrace.text import tokenize
 SEEDS = Path(__file__).resolve().parent.parent / "examples" / "seeds"
 SEED_000 = SEEDS / "000_da43fc32711ce6b8.txt"
 SEED_002 = SEEDS / "002_c61f085763ff7fbd.txt"
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 PNG_HEADER = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
 

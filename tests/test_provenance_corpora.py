@@ -23,7 +23,7 @@ from newstrace.evaluation.synth import unpack_corpus
 
 from .conftest import require_corpus
 
-pytestmark = pytest.mark.corpus
+pytestmark = [pytest.mark.corpus, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from newstrace.ingest import load_path
 from newstrace.report import pair_report, pair_view
 from newstrace.report.runs import derivative_runs, source_runs
 from newstrace.report.views import safe_url
-from tests.hostile import PWN, hostile_pair, write_hostile_files
+from tests.hostile import hostile_pair, write_hostile_files
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = sorted((ROOT / "examples" / "seeds").glob("*.txt"))

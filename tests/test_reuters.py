@@ -51,6 +51,7 @@ def _groups(pairs, members):
 
 
 @pytest.mark.corpus
+@pytest.mark.slow
 def test_known_duplicate_groups_found(tmp_path):
     folder = unpack_corpus(require_corpus("reuters-21578") / "reuters-21578.tar.xz")
     bodies = _bodies(folder)

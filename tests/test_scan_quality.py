@@ -21,6 +21,7 @@ FLOORS = {"char_precision": 0.97, "char_recall": 0.97, "pair_precision": 0.98, "
 
 
 @pytest.mark.corpus
+@pytest.mark.slow
 def test_scan_quality_floors(bbc_articles, tmp_path):
     corpus = make_corpus(bbc_articles, 3000, reuse_share=0.1, seed=0)
     src = tmp_path / "corpus.jsonl"

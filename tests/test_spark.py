@@ -28,7 +28,7 @@ if shutil.which("java") is None:
 from newstrace.cli import main
 from newstrace.evaluation.corpus import make_corpus
 
-pytestmark = pytest.mark.spark
+pytestmark = [pytest.mark.spark, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[1]
 N_DOCS = 2500
 BOILERPLATE = (" Copyright 2017 Example Media. All rights reserved. This material may not be published, "
@@ -72,20 +72,39 @@ def scanned(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     runner.invoke(main, ["export", "--db", str(tmp / "e.duckdb"), "--format", "parquet", "--output",
                          str(tmp / "e")], catch_exceptions=False)
     # a small split size: the JSON-lines file is read in several byte ranges
+    # (the CLI passes none, so the engine reads the constant at call time)
     from newstrace.engines import spark as engine
 
-    old = engine.SPLIT_BYTES
+    old, old_plan = engine.SPLIT_BYTES, engine.plan
     engine.SPLIT_BYTES = 256 << 10
+    planned: list = []
+
+    def plan(*args, **kwargs):
+        out = old_plan(*args, **kwargs)
+        planned.extend(out[0])
+        return out
+
+    engine.plan = plan
     try:
         sp = runner.invoke(main, ["scan", str(src), "--engine", "spark", "--master", "local[2]",
                                   "--conf", "spark.driver.memory=1g", "--conf", "spark.sql.shuffle.partitions=4",
                                   "--output", str(tmp / "s"), "--db", str(tmp / "s.duckdb"),
                                   "--progress", "never"])
     finally:
-        engine.SPLIT_BYTES = old
+        engine.SPLIT_BYTES, engine.plan = old, old_plan
     assert sp.exit_code == 0, sp.output
-    return {"src": src, "embedded": tmp / "e", "edb": tmp / "e.duckdb", "spark": tmp / "s",
+    return {"planned": planned, "src": src, "embedded": tmp / "e", "edb": tmp / "e.duckdb", "spark": tmp / "s",
             "sdb": tmp / "s.duckdb", "tmp": tmp, "output": sp.output, "embedded_output": emb.output}
+
+
+def test_the_jsonl_file_was_read_in_byte_ranges(scanned):
+    """The results below are the embedded engine's although the file was read
+    in pieces: the byte-range reader and the line numbering across ranges work."""
+    size = scanned["src"].stat().st_size
+    ranges = [(t.start, t.end) for t in scanned["planned"] if t.file.path.resolve() == scanned["src"].resolve()]
+    assert len(ranges) == -(-size // (256 << 10)) > 1
+    assert ranges[0][0] == 0 and ranges[-1][1] == size
+    assert all(a[1] == b[0] for a, b in zip(ranges, ranges[1:]))  # contiguous, none left out
 
 
 def test_passages_identical(scanned):
@@ -144,7 +163,12 @@ def test_loaded_store_serves_provenance_and_export(scanned):
     story = runner.invoke(main, ["provenance", "--db", str(scanned["sdb"]), doc, "--format", "json"])
     assert story.exit_code == 0, story.output
     assert json.loads(story.output)["nodes"]
-    assert table(scanned["spark"], "decisions")  # the pairwise decisions of the alignment stage
+    assert table(scanned["spark"], "decisions")
+    from newstrace.store import open_store
+
+    with open_store(scanned["sdb"], read_only=True) as store:  # the manifest's parameters, owned by the store
+        assert {k: store.scan_parameters()[k] for k in ("ngram", "sample", "max_df", "same_series")} == {
+            "ngram": 5, "sample": 4, "max_df": 100, "same_series": False}  # the pairwise decisions of the alignment stage
 
 
 def test_import_refuses_a_store_with_documents(scanned):

@@ -64,3 +64,25 @@ def test_spark_into_a_store_with_documents_fails_before_the_job(tmp_path):
     r = CliRunner().invoke(main, ["scan", SEEDS, "--engine", "spark", "--output", str(tmp_path / "o"), "--db", db])
     assert r.exit_code == 2 and "already holds documents" in r.output
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("options, named", [
+    (["--workers", "4"], "--workers is"),
+    (["--memory-limit", "4GB"], "--memory-limit is"),  # the default's value, given: still refused
+    (["--workers", "2", "--memory-limit", "1GB"], "--workers and --memory-limit are"),
+])
+def test_options_of_the_embedded_engine_are_refused_with_spark(tmp_path, options, named):
+    r = CliRunner().invoke(main, ["scan", SEEDS, "--engine", "spark", "--output", str(tmp_path / "o"), *options])
+    assert r.exit_code == 2
+    assert r.output.startswith(f"newstrace: error: {named} for the embedded engine; with --engine spark")
+    assert "--conf spark.executor.memory=8g" in r.output
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("options", [["--output", "o"], ["--master", "local[2]"], ["--conf", "spark.x=1"]])
+def test_options_of_the_spark_engine_are_refused_without_it(tmp_path, options):
+    r = CliRunner().invoke(main, ["scan", SEEDS, "--db", str(tmp_path / "x.duckdb"), *options])
+    assert r.exit_code == 2
+    assert r.output.strip() == ("newstrace: error: --output, --master and --conf are for --engine spark; "
+                                "the embedded engine writes to --db")
+    assert not (tmp_path / "x.duckdb").exists()

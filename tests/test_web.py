@@ -158,7 +158,7 @@ def start_server(db: Path, port: int) -> subprocess.Popen:
             return proc
         except OSError:
             if proc.poll() is not None:
-                raise AssertionError(proc.stderr.read())
+                raise AssertionError(proc.stderr.read()) from None
             time.sleep(0.2)
     proc.kill()
     raise AssertionError("serve did not start")

@@ -26,8 +26,9 @@ SEEDS = sorted((ROOT / "examples" / "seeds").glob("*.txt"))
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 
-pytestmark = pytest.mark.skipif(not (os.path.exists(CHROMIUM) and os.path.exists(DRIVER)),
-                                reason="needs Debian's chromium and chromium-driver")
+pytestmark = [pytest.mark.skipif(not (os.path.exists(CHROMIUM) and os.path.exists(DRIVER)),
+                                 reason="needs Debian's chromium and chromium-driver"),
+              pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")

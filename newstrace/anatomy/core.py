@@ -180,19 +180,19 @@ def split_at_sentence_edits(p: Passage, ta: Tokens, tb: Tokens, min_words: int,
         return [p]
     pieces: list[Passage] = []
     a_start, b_start = p.a.start, p.b.start
-    for e in [*cuts, None]:
-        if e is None:
+    for cut in [*cuts, None]:
+        if cut is None:
             a_end, b_end = p.a.end, p.b.end
         else:
-            a_end = int(ta.ends[int(np.searchsorted(ta.ends, e.a.start, side="right")) - 1])
-            b_end = int(tb.ends[int(np.searchsorted(tb.ends, e.b.start, side="right")) - 1])
+            a_end = int(ta.ends[int(np.searchsorted(ta.ends, cut.a.start, side="right")) - 1])
+            b_end = int(tb.ends[int(np.searchsorted(tb.ends, cut.b.start, side="right")) - 1])
             a_end, b_end = _widen_close(ta.text, tb.text, a_end, b_end)
         piece = _piece(p, ta, tb, a_start, a_end, b_start, b_end)
         if piece is not None and piece.words >= min_words:
             pieces.append(piece)
-        if e is not None:
-            a_start = int(ta.starts[min(int(np.searchsorted(ta.starts, e.a.end, side="left")), len(ta) - 1)])
-            b_start = int(tb.starts[min(int(np.searchsorted(tb.starts, e.b.end, side="left")), len(tb) - 1)])
+        if cut is not None:
+            a_start = int(ta.starts[min(int(np.searchsorted(ta.starts, cut.a.end, side="left")), len(ta) - 1)])
+            b_start = int(tb.starts[min(int(np.searchsorted(tb.starts, cut.b.end, side="left")), len(tb) - 1)])
             a_start, b_start = _widen_open(ta.text, tb.text, a_start, b_start)
     return pieces
 

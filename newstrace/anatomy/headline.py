@@ -170,9 +170,9 @@ def _qualifiers(terms: Sequence[HeadlineTerm], sources: Sequence[Document], flag
                     near[j] = True
         where = {s.start: k for k, s in enumerate(sents)}
         for f in flags:
-            k = where.get(f.sentence.start)
-            if f.source != src.id or k is None or f.reason == "attribution":
+            at = where.get(f.sentence.start)
+            if f.source != src.id or at is None or f.reason == "attribution":
                 continue
-            if holds[k] or (near[k] and f.reason == "hedge"):
+            if holds[at] or (near[at] and f.reason == "hedge"):
                 out.append(f)
     return out

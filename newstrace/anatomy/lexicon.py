@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import regex
 
-from ..records import Flag, FlagReason, Span
+from ..records import Flag, Span
 
 # Hedges and limiters, longest first so that a phrase wins over its words.
 _HEDGES = [
@@ -79,7 +79,7 @@ def find_flags(source_id: str, text: str, sentences: tuple[Span, ...]) -> list[F
             continue
         k = bisect.bisect_right(starts, s) - 1
         sent = sentences[k] if k >= 0 and sentences[k].end >= e else Span(s, e)
-        out.append(Flag(source_id, s, e, text[s:e], reason, sent, False, REASON_WEIGHT[reason]))  # type: ignore[arg-type]
+        out.append(Flag(source_id, s, e, text[s:e], reason, sent, False, REASON_WEIGHT[reason]))
     return out
 
 

@@ -105,7 +105,7 @@ def render_text(a: Anatomy) -> str:
             out.append(f"      {t.text:<18} {t.kind:<7} {where}{seen}")
     if h.qualifiers:
         out.append("   what the source says around the headline's claims:")
-        groups = Counter()
+        groups: Counter[tuple[str, int, int]] = Counter()
         for q in h.qualifiers:
             groups[(q.source, q.sentence.start, q.sentence.end)] += 1
         for (sid, s0, s1) in list(groups)[:6]:

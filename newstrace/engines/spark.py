@@ -50,7 +50,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote, urlparse
 
 import numpy as np
@@ -185,11 +185,17 @@ def is_uri(path: str) -> bool:
     return re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", path) is not None
 
 
-def plan(paths: Sequence[str], split_bytes: int = SPLIT_BYTES
+def plan(paths: Sequence[str], split_bytes: int | None = None
          ) -> tuple[list[_Task], list[tuple[int, _File]], list[tuple[tuple, str, str, str]], list[str]]:
     """The read tasks, the Parquet files, the listing's own messages
     ``(order, kind, where, text)``, from the local paths as a scan lists
-    them; and the URIs, which Spark lists and reads."""
+    them; and the URIs, which Spark lists and reads. A plain JSON-lines file
+    larger than ``split_bytes`` (default :data:`SPLIT_BYTES`, read at call
+    time) is read in byte ranges of that size."""
+    if split_bytes is None:
+        split_bytes = SPLIT_BYTES
+    if split_bytes < 1:
+        raise ValueError(f"split_bytes must be 1 or more, got {split_bytes}")
     tasks: list[_Task] = []
     parquet: list[tuple[int, _File]] = []
     messages: list[tuple[tuple, str, str, str]] = []
@@ -289,9 +295,9 @@ def _items(task: _Task, options: _Options) -> Iterator[tuple[int, _Loaded | Skip
 def _doc_row(key: int, item: _Loaded, options: _Options, cparams: CandidateParams) -> tuple:
     from ..scan import prepare
 
-    finished = list(finish_item(item, options.max_chars))
-    doc = finished[0]
-    notices = [n.message for n in finished[1:]]
+    finished = list(finish_item(item, options.max_chars))  # the document, then its notices
+    doc = cast(Document, finished[0])
+    notices = [cast(Notice, n).message for n in finished[1:]]
     words, sh = prepare(doc.text, cparams)
     return (key, doc.id, item.where, item.record, doc.title, doc.outlet, doc.url,
             doc.published.isoformat() if doc.published else None, doc.byline, doc.source_path, len(doc.text), words,
@@ -321,8 +327,10 @@ def _parquet_rows(rows: Iterable[Any], files: dict[str, tuple[int, _File]], opti
         for item in _record(d, where=where, fallback_id=f"{file.id}:{row}", file=file, options=options):
             if isinstance(item, _Loaded):
                 yield "doc", _doc_row(n << _KEY_BITS | row, item, options, cparams)
-            else:
+            elif isinstance(item, Skipped):
                 yield "msg", ((n, row, 1), "skipped", item.where, item.reason)
+            else:  # a Notice, as in _read_task (records give none today)
+                yield "msg", ((n, row, 1), "notice", item.where, item.message)
 
 
 def _local(uri: str) -> str:
@@ -392,7 +400,8 @@ def _align_partition(rows: Iterable[Any], align_params: AlignParams, decisions: 
 def _schemas():
     from pyspark.sql import types as T
 
-    S, I, L, D, B = T.StringType(), T.IntegerType(), T.LongType(), T.DoubleType(), T.BooleanType()
+    # one letter a Spark type, so that the schemas below read as a row of types
+    S, I, L, D, B = T.StringType(), T.IntegerType(), T.LongType(), T.DoubleType(), T.BooleanType()  # noqa: E741
     doc = T.StructType([T.StructField(n, t) for n, t in zip(_DOC_FIELDS, [
         L, S, S, B, S, S, S, S, S, S, I, I, S, S, T.ArrayType(L), T.ArrayType(S)])])
     aligned = T.StructType([T.StructField(n, t) for n, t in [
@@ -416,15 +425,17 @@ def scan_spark(
     candidate_params: CandidateParams | None = None,
     same_series: bool = False,
     decisions: bool = True,
-    split_bytes: int = SPLIT_BYTES,
+    split_bytes: int | None = None,
     progress: Callable[..., None] | None = None,
 ) -> SparkReport:
     """Scan the collection at ``paths`` on Spark and write its tables as
     Parquet into ``output`` (a folder; tables already there are replaced).
 
     ``spark`` is a session to use (else one is started for ``master`` with
-    ``conf``). Paths are checked first (:class:`~newstrace.ingest.LoadError`);
-    bad records become Skipped rows, as in the embedded engine."""
+    ``conf``). Plain JSON-lines files larger than ``split_bytes`` (default
+    :data:`SPLIT_BYTES`) are read in byte ranges. Paths are checked first
+    (:class:`~newstrace.ingest.LoadError`); bad records become Skipped rows,
+    as in the embedded engine."""
     align_params = align_params or AlignParams()
     cparams = candidate_params or CandidateParams(ngram=align_params.ngram)
     options = _Options(fields or FieldMap(), csv_paragraph_separator, max_chars)

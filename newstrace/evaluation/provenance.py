@@ -84,7 +84,7 @@ def clough_stevenson_stories(pairs: Sequence[LabelledPair]) -> list[tuple[str, s
     for p in pairs:
         tasks.setdefault(p.source.id, [p.source]).append(p.derived)
         labels[p.derived.id] = p.label
-    out = []
+    out: list[tuple[str, str, str, bool]] = []
     for src, docs in sorted(tasks.items()):
         tokens = {d.id: tokenize(d.text) for d in docs}
         passages = {}
@@ -97,7 +97,7 @@ def clough_stevenson_stories(pairs: Sequence[LabelledPair]) -> list[tuple[str, s
         for e in g.edges:
             up.setdefault(e.target, set()).add(e.source)
 
-        def ancestors(n: str) -> set[str]:
+        def ancestors(n: str, up: dict[str, set[str]] = up) -> set[str]:  # this story's edges
             seen, todo = set(), [n]
             while todo:
                 for m in up.get(todo.pop(), ()):
@@ -241,7 +241,7 @@ def wire_roots(store, *, use_dates: bool = True) -> list[ClusterRoot]:
             wire, n = credit.most_common(1)[0]
             root = g.cluster_roots.get(cl.id)
             node = g.nodes.get(root) if root else None
-            ok = bool(node) and (node.outlet == wire if node.placeholder else
+            ok = node is not None and (node.outlet == wire if node.placeholder else
                                  wire in {c.outlet for c in find_credits(by_id[root].text) if c.whole_article})
             m0 = cl.members[0]
             out.append(ClusterRoot(cl.id, len(members), wire, n, root, node.label if node else None, ok,

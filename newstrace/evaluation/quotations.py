@@ -128,7 +128,7 @@ def scare_recall(gold: Sequence[GoldText], extract: Callable[[str], Sequence[Quo
 
 def speaker_errors(gold: Sequence[GoldText], extract: Callable[[str], Sequence[Quotation]]) -> list[tuple[str, str, str | None, str | None]]:
     """(file, gold text, gold speaker, predicted speaker) for each speaker miss or missed quotation."""
-    out = []
+    out: list[tuple[str, str, str | None, str | None]] = []
     for g in gold:
         pred = [q for q in extract(g.text) if q.kind == "speech"]
         for q in g.quotes:

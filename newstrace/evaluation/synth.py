@@ -338,7 +338,7 @@ def _reflow(seps: list[str], sents: list[_Sentence], rng: random.Random) -> None
         else:
             k = rng.choice(splits)
             seps[k] = _WS.sub("\n\n", seps[k], count=1)
-    spaces = [(None, k) for k, sep in enumerate(seps) if " " in sep and "\n" not in sep]
+    spaces: list[tuple[_Sentence | None, int]] = [(None, k) for k, sep in enumerate(seps) if " " in sep and "\n" not in sep]
     spaces += [(s, j) for s in sents for j, g in enumerate(s.gaps) if g == " "]
     for _ in range(min(len(spaces), rng.randint(1, 2))):
         s, j = spaces.pop(rng.randrange(len(spaces)))

@@ -95,7 +95,7 @@ import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import IO, Any, Final, Literal, TypeVar
+from typing import IO, Any, Final, Literal, TypeVar, cast
 
 from newstrace.ingest import load_path
 from newstrace.ingest.dates import parse_date_string
@@ -675,7 +675,7 @@ def _broken(where: str, exc: BaseException, unit: str = "lines") -> Skipped:
 
 def _open_binary(path: Path) -> IO[bytes]:
     if path.name.lower().endswith(".gz"):
-        return gzip.open(path, "rb")
+        return cast(IO[bytes], gzip.open(path, "rb"))  # a GzipFile is a binary file object
     return open(path, "rb")
 
 

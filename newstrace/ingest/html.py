@@ -119,6 +119,7 @@ def load_html(
         raise ValueError("load_html: doc_id must be a non-empty string; pass doc_id='<name>'")
     where = where_of(doc_id, source_path)
     raw = read_input(data, where=where)
+    warnings: tuple[str, ...]
     if isinstance(raw, str):
         html, encoding, warnings = raw, None, ()
     else:

@@ -92,7 +92,7 @@ def parse_date_value(value: Any) -> _dt.date | _dt.datetime | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         seconds = value / 1000 if abs(value) >= 1e11 else value
         try:
-            return _dt.datetime.fromtimestamp(seconds, tz=_dt.timezone.utc)
+            return _dt.datetime.fromtimestamp(seconds, tz=_dt.UTC)
         except (OverflowError, OSError, ValueError):
             return None
     return None
@@ -169,6 +169,7 @@ def load_json_record(
         raise ValueError(f"fields: unknown name(s) {unknown}; use any of {', '.join(DEFAULT_KEYS)}")
     where = where_of(doc_id, source_path) if (doc_id or source_path) else "JSON record"
     data, encoding, warnings = _parse_record(record, where=where)
+    key: str | None  # a key of the fields mapping, then one that _find found
     for name, key in fields.items():
         if lookup(data, key) is MISSING:
             raise LoadError(where, f"JSON record has no key {key!r} (given for {name!r})", "check the fields mapping")

@@ -250,6 +250,7 @@ def control_warning(text: str) -> str | None:
 
 def decode_input(data: bytes | str, *, where: str) -> tuple[str, str | None, tuple[str, ...]]:
     """Decode (if bytes) and check; return ``(text, encoding, warnings)``."""
+    warnings: tuple[str, ...]
     if isinstance(data, str):
         text, encoding, warnings = data, None, ()
     else:

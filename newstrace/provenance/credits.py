@@ -118,7 +118,7 @@ def normalize_outlet(name: str | None) -> str | None:
 
 
 def is_known_outlet(name: str | None) -> bool:
-    return bool(name) and (name.casefold() in _ALIASES or normalize_outlet(name) in _GAZETTEER)
+    return name is not None and bool(name) and (name.casefold() in _ALIASES or normalize_outlet(name) in _GAZETTEER)
 
 
 def is_wire(outlet: str | None) -> bool:

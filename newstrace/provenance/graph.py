@@ -179,8 +179,8 @@ def build_graph(docs: Mapping[str, Document], profiles: Mapping[str, Profile], d
         i: Node(i, _doc_label(d), False, d.source_path, d.outlet, _iso(d.published)) for i, d in docs.items()}
     by_outlet: dict[str, list[str]] = defaultdict(list)
     for i in sorted(docs, key=lambda i: (str(docs[i].published or "9999"), i)):
-        if profiles[i].outlet:
-            by_outlet[profiles[i].outlet].append(i)
+        if outlet := profiles[i].outlet:
+            by_outlet[outlet].append(i)
     cand: list[Edge] = []
     credited: dict[str, list[tuple[Profile, Credit]]] = defaultdict(list)
     sibling_children: dict[str, dict[str, PairDecision]] = defaultdict(dict)

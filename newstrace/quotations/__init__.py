@@ -76,7 +76,7 @@ def find_quotations(text: str) -> tuple[Quotation, ...]:
         return max(0, bisect.bisect_right(para_starts, pos) - 1)
 
     # events in text order: ("direct", MarkedSpan) and ("reported", (start, end, Speaker))
-    events: list[tuple[int, str, object]] = [(q.start, "direct", q) for q in marked]
+    events: list[tuple[int, str, MarkedSpan | tuple[int, int, Speaker]]] = [(q.start, "direct", q) for q in marked]
     for p0, p1 in paras:
         for s0, s1 in _sentences(masked, p0, p1, inside):
             rep = _reported(masked, s0, s1)
@@ -87,9 +87,9 @@ def find_quotations(text: str) -> tuple[Quotation, ...]:
     out: list[Quotation] = []
     last: tuple[str | None, str | None] = (None, None)  # the last speaker named, for pronouns
     last_in_para: dict[int, tuple[str | None, str | None, Span | None]] = {}
-    for _, what, item in events:
-        if what == "direct":
-            q: MarkedSpan = item  # type: ignore[assignment]
+    for _, _what, item in events:
+        if isinstance(item, MarkedSpan):  # "direct"
+            q = item
             if q.kind == "scare":
                 out.append(Quotation(start=q.start, end=q.end, text=text[q.start:q.end], kind="scare",
                                      warnings=q.warnings))
@@ -122,7 +122,7 @@ def find_quotations(text: str) -> tuple[Quotation, ...]:
             out.append(Quotation(start=q.start, end=q.end, text=text[q.start:q.end], speaker=who[0],
                                  speaker_role=who[1], speaker_span=who[2], warnings=q.warnings))
         else:
-            s, e, sp = item  # type: ignore[misc]
+            s, e, sp = item
             who = _settle(sp, s, known, last)
             if who[0] is None:
                 continue
@@ -133,10 +133,10 @@ def find_quotations(text: str) -> tuple[Quotation, ...]:
     for pos, msg in stray:  # a stray closing mark: said on the quotation nearest to it
         if out:
             k = min(range(len(out)), key=lambda i: min(abs(out[i].start - pos), abs(out[i].end - pos)))
-            q = out[k]
-            out[k] = Quotation(start=q.start, end=q.end, text=q.text, speaker=q.speaker, speaker_role=q.speaker_role,
-                               speaker_span=q.speaker_span, direct=q.direct, kind=q.kind,
-                               warnings=q.warnings + (msg,))
+            near = out[k]
+            out[k] = Quotation(start=near.start, end=near.end, text=near.text, speaker=near.speaker,
+                               speaker_role=near.speaker_role, speaker_span=near.speaker_span, direct=near.direct,
+                               kind=near.kind, warnings=near.warnings + (msg,))
     return tuple(out)
 
 

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import regex
 
 from ..records import Span
+from ..sentences import SPEECH_ABBREVIATIONS, TITLE_PATTERN, is_abbreviation
 
 VERBS = ("said|says|say|told|tell|tells|added|adds|explained|wrote|writes|insisted|warned|noted|replied|"
          "declared|stated|argued|claimed|confirmed|stressed|acknowledged|admitted|conceded|recalled|"
@@ -57,7 +58,6 @@ _DISCOURSE = regex.compile(
     r"on \w+|last \w+|this \w+|separately|previously)\s*,?\s+)+", regex.IGNORECASE)
 _TOKEN = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}.'\u2019-]*|\u201c[^\u201d\s]{1,20}\u201d|\"[^\"\s]{1,20}\"")
 _SENT_END = regex.compile(r"[.!?](?=[\s\"\u201d\u2019)]*(?:\s|$|[A-Z\u201c\"]))")
-_ABBREV = frozenset("col gen lt sgt capt maj adm dr mr mrs ms prof st jr sr sen rep gov rev no vs u.s a.m p.m".split())
 _DETERMINERS = frozenset("a an the one some two three several many most its his her their our".split())
 _SUBORDINATORS = frozenset("while when if as because although though since after before whether".split())
 _MARKDOWN = regex.compile(r"\]\([^)\n]*\)|\[(?=[^\]\n]*\]\()")
@@ -102,7 +102,7 @@ def sentence_bounds(text: str, pos: int, lo: int, hi: int) -> tuple[int, int]:
 def _is_abbrev(text: str, k: int) -> bool:
     m = regex.search(r"([\p{L}.]+)$", text[max(0, k - 12):k])
     word = m.group(1).casefold() if m else ""
-    return text[k] == "." and (word in _ABBREV or (len(word) == 1 and word.isalpha()) or word.endswith("."))
+    return text[k] == "." and (is_abbreviation(word, SPEECH_ABBREVIATIONS) or word.endswith("."))
 
 
 def _name_run(tokens: list[tuple[str, int, int]]) -> tuple[int, int] | None:
@@ -167,7 +167,7 @@ def parse_speaker(text: str, start: int, end: int) -> Speaker | None:
             # "Prof. Jonathan Reyes of the University of Leeds": the name, then where from
             k = next((k for k, t in enumerate(seg) if k and t[0] in ("of", "from", "at")), None)
             run = _name_run(seg[:k]) if k else None
-            if run is None:
+            if run is None or k is None:
                 continue
             affiliation = (seg[k][1], seg[-1][2])
         i, j = run
@@ -205,7 +205,7 @@ def parse_speaker(text: str, start: int, end: int) -> Speaker | None:
     return Speaker(text[name[0]:name[1]], None, role, Span(*name))
 
 
-_ABBR = r"(?:Col|Gen|Lt|Dr|Mr|Mrs|Ms|Sgt|Capt|Maj|Adm|Gov|Sen|Rep|St|Jr|Sr|Prof|Rev|Gen|[A-Z])"
+_ABBR = TITLE_PATTERN
 _NC = rf"(?:[^.!?\n\u201c\u201d\"]|(?<=\b{_ABBR})\.)"
 # the end of an attribution: a sentence mark that is not the dot of "Dr." or "J."
 _STOP = rf"(?<!\b{_ABBR})[.!?;]"

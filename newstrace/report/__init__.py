@@ -52,8 +52,10 @@ def site_report(store, out_dir: Path, *, stories: int = 20, pairs_per_story: int
         ranked = sorted(((a, b) for (a, b), ps in passages.items() if ps),
                         key=lambda ab: -sum(p.words for p in passages[ab]))[:pairs_per_story]
         names = {ab: f"pair-{sid}-{k + 1}.html" for k, ab in enumerate(ranked)}
-        links = Links(story=lambda s: f"story-{s}.html" if s in story_ids else None,
-                      pair=lambda x, y, names=names: names.get((x, y)) or names.get((y, x)))
+        def pair(x: str, y: str, names: dict[tuple[str, str], str] = names) -> str | None:
+            return names.get((x, y)) or names.get((y, x))
+
+        links = Links(story=lambda s: f"story-{s}.html" if s in story_ids else None, pair=pair)
         write(f"story-{sid}.html", render("story.html", view=story_view(docs, passages, links, story_id=sid),
                                           nav=home))
         for (a, b), name in names.items():

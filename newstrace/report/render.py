@@ -19,7 +19,7 @@ from typing import Any
 from markupsafe import Markup
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def static_text(name: str) -> str:
     """``report.css`` or ``report.js`` from the package."""
     if name not in ("report.css", "report.js"):
@@ -27,7 +27,7 @@ def static_text(name: str) -> str:
     return resources.files("newstrace.report").joinpath("static", name).read_text(encoding="utf-8")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def script_hash() -> str:
     digest = hashlib.sha256(static_text("report.js").encode("utf-8")).digest()
     return "sha256-" + base64.b64encode(digest).decode("ascii")
@@ -41,7 +41,7 @@ def content_security_policy(*, header: bool = False) -> str:
     return csp + "; frame-ancestors 'none'" if header else csp
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def environment():
     from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 

@@ -127,7 +127,7 @@ def derivative_runs(text: str, segments: Sequence[Segment], passages: Sequence[P
     return _merge(runs)
 
 
-def source_runs(text: str, segments: Sequence[Segment], passages: Sequence[Passage],
+def source_runs(text: str, segments: Sequence[Segment], passages: Sequence[Passage | None],
                 omissions: Sequence[Flag] = ()) -> list[Run]:
     """Runs over a source: used / left out, the words the derivative changed
     (``del``), and flagged omissions (``mark``).
@@ -151,7 +151,8 @@ def source_runs(text: str, segments: Sequence[Segment], passages: Sequence[Passa
             continue
         seg = _covering(seg_starts, segs, a)
         owner = next((k for s, e, k in pspans if s <= a < e), None)
-        label = passage_label(passages[owner]) if owner is not None else (seg[2] if seg else "plain")
+        mine = passages[owner] if owner is not None else None  # not None: pspans holds only passages
+        label = passage_label(mine) if mine is not None else (seg[2] if seg else "plain")
         if _in_any(flags, a):
             runs.append(Run(text[a:b], label, "mark", owner, a, ("omission",)))
         elif _in_any(changed, a):

@@ -177,7 +177,7 @@ def story_view(docs: Sequence[Document], passages: Mapping[tuple[str, str], Sequ
 
     spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
     pair_spans: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)  # (target, source) -> target spans
-    pair_rows = []
+    pair_rows: list[dict[str, Any]] = []
     for (a, b), ps in sorted(passages.items()):
         if not ps:
             continue
@@ -190,7 +190,7 @@ def story_view(docs: Sequence[Document], passages: Mapping[tuple[str, str], Sequ
                           "href": links.pair(a, b)})
     pair_rows.sort(key=lambda r: -r["words"])
 
-    coverage = [{"doc": doc_info(d, links), "short": names[d.id], "color": colors.get(d.outlet or "", "#6b7a8f"),
+    coverage: list[dict[str, Any]] = [{"doc": doc_info(d, links), "short": names[d.id], "color": colors.get(d.outlet or "", "#6b7a8f"),
                  "share": _union(spans[d.id]) / max(len(d.text), 1),
                  "reuse": g.reuse_class.get(d.id)} for d in docs]
     for row in coverage:
@@ -260,7 +260,7 @@ def document_view(doc: Document, story_docs: Sequence[Document],
     if not passages:
         view["notes"].append("shares no text with any other document of the collection")
         return view
-    partners = defaultdict(int)
+    partners: dict[str, int] = defaultdict(int)
     for (a, b), ps in passages.items():
         if doc.id in (a, b):
             partners[b if a == doc.id else a] += sum(p.words for p in ps)

@@ -270,7 +270,7 @@ def create_app(db: str | Path, *, name: str | None = None, taken: _dt.datetime |
 
         (da, _), (db_, _) = get_docs(a, b)
         c = compare(da, db_)
-        out = {"compare": c.as_dict(), "anatomy": None}
+        out: dict[str, Any] = {"compare": c.as_dict(), "anatomy": None}
         src, der = (db_, da) if c.provenance is not None and c.provenance.relation == "b->a" else (da, db_)
         try:
             out["anatomy"] = anatomy(der, [src]).as_dict()
