@@ -93,8 +93,10 @@ def report(db: Path) -> None:
     urls = q("""SELECT d.id FROM documents d JOIN stories s ON s.doc_id = d.id
                 WHERE d.source_path NOT LIKE '%.csv' AND d.source_path LIKE '%label%'""")
     print(f"URL-list documents in a story: {len(urls)}")
-    csv_docs, titled = q("""SELECT count(*), count(*) FILTER (WHERE title IS NOT NULL AND title <> ''
-                            AND title NOT LIKE '%.csv%' AND title NOT LIKE '%/%') FROM documents
+    # a title is a path when it is the id, or a file name or path (with a record number)
+    csv_docs, titled = q("""SELECT count(*), count(*) FILTER (WHERE title IS NOT NULL AND trim(title) <> ''
+                            AND title <> id AND NOT regexp_matches(title,
+                            '^[\\w./-]*\\.(csv|tsv|txt|html?|jsonl?|warc)(#\\d+)?$')) FROM documents
                             WHERE source_path LIKE '%.csv'""")[0]
     if csv_docs:
         print(f"CSV documents with a title that is not a path: {titled}/{csv_docs} ({titled / csv_docs:.1%})")
