@@ -314,3 +314,15 @@ def test_explained_share_agrees_with_its_slow_twin(partners, x):
     assert (fast is None) == (slow is None)
     if slow is not None:
         assert fast == pytest.approx(slow)
+
+
+def test_reuse_class_agrees_with_containment_and_coverage():
+    from newstrace.provenance import reuse_class
+
+    # most of its words occur in the source, but the shared text is 16 % of it
+    assert reuse_class(0.9, 0.16) == "partially"
+    assert reuse_class(0.9, 0.6) == "wholly"
+    assert reuse_class(0.9, 0.0) == "wholly"  # a rewrite with no verbatim passage: containment decides
+    assert reuse_class(0.3, 0.85) == "partially"  # long passages whose edits replace most words
+    assert reuse_class(0.6, 0.85) == "wholly"
+    assert reuse_class(0.1, 0.0) == "non"
