@@ -675,6 +675,7 @@ def format_comparison(c: Comparison) -> str:
     if d is not None:
         said = {"a->b": "B derives from A", "b->a": "A derives from B",
                 "siblings": f"siblings: both derive from {d.common_source}, which is neither of them",
+                "template": "a template match: they share a form, not content (no copy)",
                 "undetermined": "direction undetermined (no evidence either way)"}[d.relation]
         out.append(f"provenance: {said} (confidence {d.confidence:.0%})")
         out.extend(f"   {e.kind}: {e.detail}" for e in d.evidence[:5])

@@ -6,6 +6,8 @@
 - :mod:`.circulation`: evidence from the rest of a story (which of two
   documents carries the text the others share);
 - :mod:`.reuse`: wholly / partially / non-derived;
+- :mod:`.aggregators`: aggregator and index pages, never a source;
+- :mod:`.template`: template notices, which share a form and not content;
 - :mod:`.graph`: the DAG of documents and placeholder sources of a story.
 
 :func:`trace` runs them on documents and the passages between them.
@@ -25,6 +27,7 @@ from .credits import Credit, find_credits, normalize_outlet
 from .direction import Evidence, PairDecision, Profile, decide, profile
 from .graph import Edge, Node, ProvenanceGraph, build_graph
 from .reuse import passage_share, reuse_class, word_containment
+from .template import story_form
 
 __all__ = ["Credit", "Edge", "Evidence", "Node", "PairDecision", "Profile", "ProvenanceGraph", "decide",
            "find_credits", "normalize_outlet", "profile", "render_text", "reuse_class", "trace", "trace_passages"]
@@ -39,11 +42,13 @@ def trace_passages(docs: Sequence[Document], passages: Mapping[tuple[str, str], 
     tokens = {d.id: tokenize(d.text) for d in docs}
     decisions, measures = [], {}
     context = circulation_evidence(passages)
+    form = story_form(d.text for d in docs)
     for (a, b), ps in sorted(passages.items()):
         if not ps:
             continue
         ta, tb = tokens[a], tokens[b]
-        d = decide(profiles[a], profiles[b], ps, words=(len(ta), len(tb)), context=context.get((a, b), ()))
+        d = decide(profiles[a], profiles[b], ps, words=(len(ta), len(tb)), context=context.get((a, b), ()),
+                   form=form)
         decisions.append(d)
         ia, ib = word_ids(ta, tb)
         measures[(a, b)] = (word_containment(ib, ia), passage_share(ps, "b", len(by_id[b].text)))

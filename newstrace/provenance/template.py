@@ -1,0 +1,161 @@
+"""Template notices: two texts that share a form, not content.
+
+Issuer notices (``X is issuing a 100 mln dlr eurobond due ... lead manager
+Y said``), central-bank money-market notices, sports tables and weather
+reports repeat one form with other names and numbers in its slots. An
+alignment finds long passages between them, but neither copied the other:
+what they share is the template, what they report differs.
+
+The rule looks at the *slots* of the shared passages: tokens with a digit
+(amounts, dates, rates) and capitalised words other than a few function
+words (issuers, managers, places). A slot is
+
+- *shared* when it lies in the unchanged text of a passage, and is not one
+  the story repeats everywhere (a slot found in at least
+  :data:`COMMON_DOCS_AT` of a story's documents, from
+  :data:`COMMON_MIN_DOCS` documents on, belongs to the form:
+  ``Luxembourg``, ``Bank of England``);
+- *differing* when an edit of a passage replaces it, or part of it, by
+  another name or number (a ``replace`` of at most :data:`SLOT_EDIT_WORDS`
+  words a side whose other side has a slot: ``7-3/8`` against ``7-5/8``).
+  Words only one text has are additions or cuts, not slots; a long
+  replacement is rewritten text; slots they touch count neither way.
+
+A pair is a template match when
+
+- at least :data:`MIN_DIFFERING` slots differ and they are at least as many
+  as the shared ones: the edits replace the names and numbers, and what
+  stays the same is the form; or
+- its shared passages keep few names and numbers of their own (no more
+  than twice the differing ones) and at least :data:`FORM_WORDS_AT` of
+  their words are *form words*, found in at least :data:`COMMON_DOCS_AT`
+  of the story's documents (from :data:`COMMON_MIN_DOCS` on), or at least
+  :data:`FORM_WORDS_SLOT_AT` with a slot replaced: the similarity rests on
+  function words and the template (``The non-callable bond is available in
+  denominations of ... and will be listed in Luxembourg``), not on what the
+  two report.
+
+A copy with small edits (a corrected figure, an updated toll) keeps most of
+its names and numbers, so it stays a copy. Measured on Reuters-21578 and the
+2018 collection: the rule takes 92 % of the 3,623 pairs of the eurobond
+story (224 notices), 80 % of the Bank of England money-market notices (721
+pairs), 8.5 % of the pairs of two-document stories (on reading a sample:
+monthly figures, earnings tables) and 4.3 % of the pairs of the 2018
+collection's largest story (510 documents; pairs whose shared text is a
+stock phrase of the story).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from ..records import Passage
+
+MIN_DIFFERING = 2
+COMMON_DOCS_AT = 0.3
+COMMON_MIN_DOCS = 6
+SLOT_EDIT_WORDS = 6
+FORM_WORDS_AT = 0.9
+FORM_WORDS_SLOT_AT = 0.8
+
+_WORD = re.compile(r"\w+")
+_SLOT = re.compile(r"[^\W\d_]*\d[\w.,/-]*|[A-Z][\w'’&-]+")
+_FUNCTION = frozenset(
+    "a an and as at but by for from he her his i if in into is it its of on or our she so that the their "
+    "there these they this those to was we were what when where which while who will with you reuter "
+    "reuters mr mrs ms".split())
+
+
+def _slot_spans(text: str, offset: int = 0) -> list[tuple[str, int, int]]:
+    out = []
+    for m in _SLOT.finditer(text):
+        t = m.group(0).rstrip(".,")
+        if t and t.casefold() not in _FUNCTION:
+            out.append((t, offset + m.start(), offset + m.start() + len(t)))
+    return out
+
+
+def _touches(s: int, e: int, x: int, y: int) -> bool:
+    """Does the edit span [x, y) (empty: the point x) touch the token [s, e)?"""
+    return x < e and y > s if x < y else s < x < e
+
+
+def slots(text: str) -> list[str]:
+    """The slot tokens of ``text``: numbers and capitalised words, trailing
+    punctuation dropped, function words left out."""
+    return [t for t, _, _ in _slot_spans(text)]
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """What a story repeats in most of its documents: ``names`` (slots:
+    names and numbers) and ``words`` (casefolded), its form rather than its
+    content. Empty for a story of fewer than :data:`COMMON_MIN_DOCS` documents."""
+
+    names: frozenset[str] = frozenset()
+    words: frozenset[str] = frozenset()
+
+
+def story_form(texts: Iterable[str]) -> Form:
+    """The :class:`Form` of a story's documents."""
+    texts = list(texts)
+    if len(texts) < COMMON_MIN_DOCS:
+        return Form()
+    at = COMMON_DOCS_AT * len(texts)
+    df_slots = Counter(s for t in texts for s in set(slots(t)))
+    df_words = Counter(w for t in texts for w in {x.casefold() for x in _WORD.findall(t)})
+    return Form(frozenset(s for s, n in df_slots.items() if n >= at),
+                frozenset(w for w, n in df_words.items() if n >= at))
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateMatch:
+    """The slots of a pair's shared passages: ``shared`` (unchanged, not
+    common to the story) and ``differing`` (replaced inside edits); and the
+    share of the passages' words that are the story's ``form`` words (None
+    without a form)."""
+
+    shared: int
+    differing: int
+    form: float | None = None
+
+    @property
+    def slots_differ(self) -> bool:
+        return self.differing >= MIN_DIFFERING and self.differing >= self.shared
+
+    @property
+    def is_template(self) -> bool:
+        if self.slots_differ or self.form is None or self.shared > 2 * max(1, self.differing):
+            return self.slots_differ
+        return self.form >= FORM_WORDS_AT or (self.differing >= 1 and self.form >= FORM_WORDS_SLOT_AT)
+
+    def detail(self, a: str, b: str) -> str:
+        if self.slots_differ:
+            return (f"{a} and {b} share a form, not content: {self.differing} names and numbers differ inside "
+                    f"the shared passages, {self.shared} are the same")
+        return (f"{a} and {b} share a form, not content: {self.form:.0%} of the words they share are words "
+                f"most documents of the story have")
+
+
+def template_match(passages: Sequence[Passage], form: Form = Form()) -> TemplateMatch:
+    """The :class:`TemplateMatch` of a pair's ``passages`` in a story of ``form``."""
+    shared = differing = 0
+    toks: list[str] = []
+    for p in passages:
+        if p.kind != "passage":
+            continue
+        slot_edits = [(e.a.start, e.a.end) for e in p.edits if e.op == "replace"
+                      and max(len(e.a_text.split()), len(e.b_text.split())) <= SLOT_EDIT_WORDS
+                      and slots(e.b_text)]
+        other_edits = [(e.a.start, e.a.end) for e in p.edits if (e.a.start, e.a.end) not in slot_edits]
+        for t, s, e in _slot_spans(p.a_text, p.a.start):
+            if any(_touches(s, e, x, y) for x, y in slot_edits):
+                differing += 1
+            elif not any(_touches(s, e, x, y) for x, y in other_edits) and t not in form.names:
+                shared += 1
+        toks += [w.casefold() for w in _WORD.findall(p.a_text)]
+    share = sum(t in form.words for t in toks) / len(toks) if form.words and toks else None
+    return TemplateMatch(shared, differing, share)
