@@ -428,3 +428,80 @@ def test_template_notices_are_not_a_provenance_chain():
     assert pair.relation == "template"
     assert any(e.kind == "template" and "share a form, not content" in e.detail for e in pair.evidence)
     assert max(g.hops.values()) == 1
+
+
+# --------------------------------------------------------------------------- a large story reads as a summary first
+
+
+_PLACES = ["north", "south", "east", "west", "upper", "lower", "old", "new", "inner", "outer"]
+_PAPERS = ["Springfield Post", "Shelbyville Times", "Ogdenville Echo", "North Haverbrook Star", "Capital Ledger",
+           "Brockway Courier", "Cypress Creek Herald", "Waverly Hills Gazette", "Dunkirk Mail", "Evergreen Sentinel"]
+_OWN = ["shopkeepers on the {p} side expect fewer visitors while the work goes on",
+        "a ferry may run again from the {p} quay if the closure lasts into the autumn",
+        "parents on the {p} estate asked for a school bus to cross at the weir",
+        "cyclists will be allowed to walk their bikes along the {p} footpath",
+        "the {p} parish council will meet next week to discuss the detour"]
+
+
+def _big_story_store(tmp_path, n: int = 60) -> str:
+    """A store with one story of ``n`` newspapers' copies of the wire text
+    (generated), an hour apart, each with a paragraph of its own."""
+    base = WIRE.replace("WASHINGTON (AP) — ", "")
+    src = tmp_path / "big.jsonl"
+    with src.open("w", encoding="utf-8") as fh:
+        for i in range(n):
+            place = f"{_PLACES[i % 10]} {_PLACES[(i // 10) % 10]}"
+            own = " and ".join(x.format(p=place) for x in (_OWN[i % 5], _OWN[(i + 2) % 5]))
+            text = (f"Bridge to close, the {place} side hears\n\n" + base.replace("the east bank", f"the {place} bank")
+                    + f"\nIn our area, {own}.\n")
+            fh.write(json.dumps({"id": f"copy{i:03d}", "text": text, "outlet": _PAPERS[i % 10],
+                                 "published": (dt.datetime(2018, 7, 1) + dt.timedelta(hours=i)).isoformat()}) + "\n")
+    db = str(tmp_path / "big.duckdb")
+    assert _cli("scan", str(src), "--db", db, "--workers", "1").exit_code == 0
+    return db
+
+
+def _tree_rows(out: str) -> list[str]:
+    tree = out.split("\n\n", 1)[1]
+    return [ln for ln in tree.splitlines()
+            if ln.strip() and not ln.lstrip().startswith("·") and not ln.startswith("…")]
+
+
+def test_a_large_story_prints_its_summary_and_a_limited_tree(tmp_path):
+    from newstrace.cli import TREE_LIMIT
+
+    db = _big_story_store(tmp_path)
+    listing = json.loads(_cli("provenance", "--db", db, "--format", "json").output)
+    story, size = listing["stories"][0]["story"], listing["stories"][0]["documents"]
+    assert size == 60
+    out = _cli("provenance", "--db", db, str(story)).output
+    head = out.split("\n\n", 1)[0]
+    assert head.startswith(f"story {story}: 60 documents from 10 outlets, 2018-07-01T00:00 to 2018-07-03T11:00")
+    assert "pair decisions: " in head and "roots: " in head and "largest reprint clusters" in head
+    assert "60 documents" in head.split("largest reprint clusters")[1]  # the shared text, in every copy
+    rows = _tree_rows(out)
+    assert 0 < len(rows) <= TREE_LIMIT
+    assert out.rstrip().splitlines()[-1].startswith("… ") and "--all" in out
+    everything = _cli("provenance", "--db", db, str(story), "--all").output
+    assert "not shown" not in everything
+    assert len({r.strip().removeprefix("└─ ").split("  [")[0].split(" (")[0] for r in _tree_rows(everything)}) == 60
+    assert len(_tree_rows(_cli("provenance", "--db", db, str(story), "--limit", "5").output)) == 5
+    # JSON stays complete
+    g = json.loads(_cli("provenance", "--db", db, str(story), "--format", "json").output)
+    assert len([n for n in g["nodes"] if not n["placeholder"]]) == 60
+
+
+def test_story_summary_record():
+    from newstrace.provenance import story_summary
+
+    docs = [_doc("wire", WIRE, outlet="Associated Press", published=dt.date(2018, 7, 1)),
+            _doc("p1", COPY_1, outlet="Springfield Post", published=dt.date(2018, 7, 2)),
+            _doc("p2", COPY_2, outlet="Springfield Post", published=dt.date(2018, 7, 3))]
+    g = trace(docs)
+    s = story_summary(g, docs)
+    assert s.documents == 3 and s.outlets == (("Springfield Post", 2), ("Associated Press", 1))
+    assert (s.first, s.last, s.dated) == ("2018-07-01", "2018-07-03", 3)
+    assert sum(n for _k, n in s.decisions) == len(g.decisions) == 3
+    assert s.roots[0].id == "wire" and s.roots[0].below == 2 and s.root_count == len(g.roots)
+    assert s.clusters and s.clusters[0].size == 3 and s.clusters[0].excerpt.startswith("\u201c")
+    assert json.dumps(s.as_dict())
