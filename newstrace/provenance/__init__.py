@@ -82,7 +82,7 @@ def render_text(g: ProvenanceGraph, *, limit: int | None = None) -> tuple[str, i
     kids: dict[str, list[Edge]] = {}
     for e in g.edges:
         kids.setdefault(e.source, []).append(e)
-    below = {r: b for r, b in ((r, _count_below(r, kids)) for r in g.roots)}
+    below = g.below_roots()
     lines: list[str] = []
     shown: set[str] = set()
     rows = 0
@@ -114,13 +114,3 @@ def render_text(g: ProvenanceGraph, *, limit: int | None = None) -> tuple[str, i
         if not show(r, 0, None):
             break
     return "\n".join(lines), len(g.nodes) - len(shown)
-
-
-def _count_below(root: str, kids: Mapping[str, list[Edge]]) -> int:
-    seen, todo = set(), [root]
-    while todo:
-        for e in kids.get(todo.pop(), []):
-            if e.target not in seen:
-                seen.add(e.target)
-                todo.append(e.target)
-    return len(seen)

@@ -89,6 +89,22 @@ class ProvenanceGraph:
     def parents(self, node: str) -> list[Edge]:
         return [e for e in self.edges if e.target == node]
 
+    def below_roots(self) -> dict[str, int]:
+        """For each root, how many nodes lie below it (reachable by edges)."""
+        kids: dict[str, list[str]] = defaultdict(list)
+        for e in self.edges:
+            kids[e.source].append(e.target)
+        out = {}
+        for r in self.roots:
+            seen, todo = set(), [r]
+            while todo:
+                for w in kids[todo.pop()]:
+                    if w not in seen:
+                        seen.add(w)
+                        todo.append(w)
+            out[r] = len(seen)
+        return out
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "nodes": [{"id": n.id, "path": n.path, "outlet": n.outlet, "published": n.published,

@@ -86,22 +86,6 @@ class StorySummary:
                 "decisions": dict(self.decisions), "reuse": dict(self.reuse), "edges": self.edges}
 
 
-def _below(g: ProvenanceGraph) -> dict[str, int]:
-    kids: dict[str, list[str]] = {}
-    for e in g.edges:
-        kids.setdefault(e.source, []).append(e.target)
-    out = {}
-    for r in g.roots:
-        seen, todo = set(), [r]
-        while todo:
-            for w in kids.get(todo.pop(), []):
-                if w not in seen:
-                    seen.add(w)
-                    todo.append(w)
-        out[r] = len(seen)
-    return out
-
-
 def _ranked(counts: Counter[str]) -> tuple[tuple[str, int], ...]:
     return tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
@@ -118,7 +102,7 @@ def story_summary(g: ProvenanceGraph, docs: Sequence[Document], *, clusters: int
         cl_lines.append(ClusterLine(cl.id, cl.size, excerpt(by_id[longest.doc_id].text[longest.start:longest.end], width)
                                     if longest.doc_id in by_id else "",
                                     g.nodes[root].label if root in g.nodes else None))
-    below = _below(g)
+    below = g.below_roots()
     ranked_roots = sorted(below, key=lambda r: (-below[r], not g.nodes[r].placeholder, r))
     return StorySummary(
         documents=len(docs),
