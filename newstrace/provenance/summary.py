@@ -56,7 +56,8 @@ class StorySummary:
     ``clusters`` the largest reprint clusters (of ``cluster_count``);
     ``roots`` the roots with most below them, placeholders included (of
     ``root_count``; ``placeholders`` counts the placeholder nodes);
-    ``decisions`` the pair decisions by relation and ``reuse`` the documents
+    ``decisions`` the pair decisions by relation (``directed`` for a source
+    and its derivative, ``siblings``, ``template``, ``undetermined``) and ``reuse`` the documents
     by reuse class, both as ``(kind, count)``, most first; ``edges`` the
     number of edges of the graph."""
 
@@ -111,12 +112,13 @@ def story_summary(g: ProvenanceGraph, docs: Sequence[Document], *, clusters: int
         clusters=tuple(cl_lines), cluster_count=len(g.clusters),
         roots=tuple(RootLine(r, g.nodes[r].label, g.nodes[r].placeholder, below[r]) for r in ranked_roots[:roots]),
         root_count=len(below), placeholders=sum(n.placeholder for n in g.nodes.values()),
-        decisions=_ranked(Counter(d.relation for d in g.decisions)),
+        decisions=_ranked(Counter(_DIRECTED.get(d.relation, d.relation) for d in g.decisions)),
         reuse=_ranked(Counter(g.reuse_class.get(d.id, "non") for d in docs)),
         edges=len(g.edges))
 
 
-_RELATION_WORDS = {"a->b": "source and derivative", "b->a": "source and derivative", "siblings": "siblings",
+_DIRECTED = {"a->b": "directed", "b->a": "directed"}
+_RELATION_WORDS = {"directed": "source and derivative", "siblings": "siblings",
                    "template": "template matches (a form, not content)", "undetermined": "undetermined"}
 _REUSE_WORDS = {"wholly": "wholly derived", "partially": "partially derived", "non": "not derived"}
 
@@ -129,10 +131,8 @@ def render_summary(s: StorySummary, title: str = "Story") -> str:
     shown = ", ".join(f"{o} {n}" for o, n in s.outlets[:TOP_OUTLETS])
     more = len(s.outlets) - TOP_OUTLETS
     lines.append(f"outlets: {shown}" + (f" (and {more:,} more)" if more > 0 else ""))
-    decisions: Counter[str] = Counter()
-    for k, n in s.decisions:
-        decisions[_RELATION_WORDS.get(k, k)] += n
-    lines.append("pair decisions: " + (", ".join(f"{n:,} {k}" for k, n in _ranked(decisions)) or "none"))
+    lines.append("pair decisions: " + (", ".join(f"{n:,} {_RELATION_WORDS.get(k, k)}" for k, n in s.decisions)
+                                       or "none"))
     lines.append("reuse: " + ", ".join(f"{n:,} {_REUSE_WORDS.get(k, k)}" for k, n in s.reuse))
     lines.append(f"roots: {s.root_count:,} ({s.placeholders:,} not in the collection); with most below them:")
     for r in s.roots:
