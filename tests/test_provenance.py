@@ -505,3 +505,24 @@ def test_story_summary_record():
     assert s.roots[0].id == "wire" and s.roots[0].below == 2 and s.root_count == len(g.roots)
     assert s.clusters and s.clusters[0].size == 3 and s.clusters[0].excerpt.startswith("\u201c")
     assert json.dumps(s.as_dict())
+
+
+def test_notices_sharing_only_the_fixed_sentences_of_the_form_are_not_a_chain():
+    leads = ["{who} said it launched a {amt} mln {cur} bond for seven years, lead managed by {mgr}.",
+             "A {amt} mln {cur} issue for {who}, due {due}, was priced today by {mgr}.",
+             "{mgr} is leading a {amt} mln {cur} offering for {who}, maturing {due}.",
+             "Bankers at {mgr} said {who} had tapped the market for {amt} mln {cur}.",
+             "{who} will raise {amt} mln {cur} through {mgr}, with the bonds due {due}.",
+             "Through {mgr}, {who} sold {amt} mln {cur} of paper due {due}."]
+    form = ("\n    The non-callable bond is available in denominations of 5,000 dlrs and will be listed in "
+            "Luxembourg. The selling concession is 1-1/4 pct while management and underwriting combined pays "
+            "5/8 pct.\n REUTER\n")
+    docs = []
+    for i, lead in enumerate(leads):
+        who, amt, cur, due, _cpn, _px, mgr = _ISSUERS[i]
+        docs.append(_doc(f"n{i}", lead.format(who=who, amt=amt, cur=cur, due=due, mgr=mgr) + form,
+                         published=dt.date(1987, 3, 1 + i)))
+    g = trace(docs)
+    assert g.decisions and all(d.relation == "template" for d in g.decisions), [
+        (d.a, d.b, d.relation) for d in g.decisions if d.relation != "template"]
+    assert not g.edges

@@ -339,7 +339,7 @@ def decide(pa: Profile, pb: Profile, passages: Sequence[Passage], *,
 
     score = sum(e.weight for e in ev if e.favours == "a") - sum(e.weight for e in ev if e.favours == "b")
     if not direct and not common_source:
-        tm = template_match(passages, form)
+        tm = template_match(passages, form, (pa.text, pb.text))
         if tm.is_template:
             ev.append(Evidence("template", tm.detail(pa.id, pb.id), "common", 0.0))
             share = tm.differing / max(1, tm.differing + tm.shared)
