@@ -24,6 +24,9 @@ from .labels import document_label
 from .records import Document, Passage
 
 
+TREE_LIMIT = 40  # documents of a provenance tree drawn by default
+
+
 def _fail(message: str) -> NoReturn:
     click.echo(f"newstrace: error: {message}", err=True)
     sys.exit(2)
@@ -395,17 +398,23 @@ def export_cmd(db: str, fmt: str, output: str) -> None:
               help="An indented tree, JSON (schema in docs/provenance-json.md) or GraphML.")
 @click.option("--dates/--no-dates", default=True, show_default=True,
               help="Use publication dates as evidence.")
+@click.option("--limit", type=click.IntRange(1), default=TREE_LIMIT, show_default=True, metavar="N",
+              help="Text: draw at most N documents of the tree (JSON and GraphML are always complete).")
+@click.option("--all", "show_all", is_flag=True, help="Text: draw the whole tree.")
 @align_options
-def provenance_cmd(items: tuple[str, ...], db: str | None, fmt: str, dates: bool, ngram: int, min_words: int,
-                   max_gap: int) -> None:
+def provenance_cmd(items: tuple[str, ...], db: str | None, fmt: str, dates: bool, limit: int, show_all: bool,
+                   ngram: int, min_words: int, max_gap: int) -> None:
     """Who copied whom: the provenance graph of FILEs given directly (every
     pair aligned), or of a story in a store (--db). Each derivative gets its
     sources with the evidence and confidence, outlets credited but missing
     from the collection become placeholder sources, and each document a
-    reuse class (wholly, partially or not derived)."""
-    from .provenance import render_text, trace, trace_passages
+    reuse class (wholly, partially or not derived). A story's text output
+    opens with its summary (outlets, dates, largest reprint clusters, roots,
+    decisions by kind) and draws the first --limit documents of the tree."""
+    from .provenance import render_summary, render_text, story_summary, trace, trace_passages
 
     params = _params(ngram, min_words, max_gap)
+    story = None
     if db is None:
         if len(items) < 2:
             _fail("give two or more files, or --db FILE [STORY|DOC] for a story in a store")
@@ -440,7 +449,14 @@ def provenance_cmd(items: tuple[str, ...], db: str | None, fmt: str, dates: bool
     elif fmt == "graphml":
         click.echo(graph.to_graphml(), nl=False)
     else:
-        click.echo(render_text(graph) or "no shared text, so no provenance to show")
+        tree, left_out = render_text(graph, limit=None if show_all else limit)
+        if story is not None:
+            click.echo(render_summary(story_summary(graph, docs), f"story {story}"))
+            click.echo()
+        click.echo(tree if graph.edges else "no shared text, so no provenance to show")
+        if left_out:
+            click.echo(f"… {left_out:,} of {len(graph.nodes):,} nodes not shown; --all draws every one, "
+                       "--limit N the first N")
 
 
 @main.command("quotes")
@@ -709,6 +725,7 @@ def format_comparison(c: Comparison) -> str:
     if d is not None:
         said = {"a->b": "B derives from A", "b->a": "A derives from B",
                 "siblings": f"siblings: both derive from {d.common_source}, which is neither of them",
+                "template": "a template match: they share a form, not content (no copy)",
                 "undetermined": "direction undetermined (no evidence either way)"}[d.relation]
         out.append(f"provenance: {said} (confidence {d.confidence:.0%})")
         out.extend(f"   {e.kind}: {e.detail}" for e in d.evidence[:5])

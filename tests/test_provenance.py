@@ -314,3 +314,215 @@ def test_explained_share_agrees_with_its_slow_twin(partners, x):
     assert (fast is None) == (slow is None)
     if slow is not None:
         assert fast == pytest.approx(slow)
+
+
+# --------------------------------------------------------------------------- evidence and decision agree
+
+
+def test_date_evidence_names_the_earlier_date_first():
+    text = WIRE.replace("WASHINGTON (AP) — ", "")
+    late = _doc("late", text, published=dt.datetime(2018, 7, 16, 8, 36))
+    early = _doc("early", text, published=dt.datetime(2018, 7, 16, 6, 47))
+    for a, b in ((late, early), (early, late)):
+        (ev,) = [e for e in _decide(a, b).evidence if e.kind == "date"]
+        assert ev.detail == "early was published first (2018-07-16T06:47:00, late 2018-07-16T08:36:00)"
+        assert ev.favours == ("a" if a is early else "b")
+
+
+def test_the_text_alone_does_not_overturn_the_dates():
+    # A, an excerpt of B, was published an hour before it: the containment
+    # evidence (A cut down from B) points to B, the dates to A; no credit
+    full = WIRE.replace("WASHINGTON (AP) — ", "")
+    excerpt = _doc("a", ". ".join(full.split(". ")[:1]) + ".", published=dt.datetime(2018, 7, 1, 10, 0))
+    whole = _doc("b", full, published=dt.datetime(2018, 7, 1, 11, 0))
+    d = _decide(excerpt, whole)
+    assert any(e.kind == "containment" and e.favours == "b" for e in d.evidence)
+    assert d.relation != "b->a", d
+    assert d.relation == "a->b"
+    (note,) = [e for e in d.evidence if e.kind == "note"]
+    assert "the dates decide" in note.detail
+    # a credit to the other's outlet does overturn them, and says so
+    wire = _doc("w", WIRE, outlet="Associated Press", published=dt.date(2018, 7, 2))
+    paper = _doc("p", COPY_1, outlet="Springfield Post", published=dt.date(2018, 7, 1))
+    d = _decide(wire, paper)
+    assert d.relation == "a->b"
+    assert any(e.kind == "note" and "outweighs" in e.detail and "credit" in e.detail for e in d.evidence)
+
+
+SHARED_PARAGRAPH = ("The regional water board said on Thursday that reservoir levels had fallen to their lowest "
+                    "point in twenty years and asked households to cut their use by a fifth until the autumn rains.")
+AGGREGATOR_PAGE = "\n\n".join([
+    "Top stories", "Water board asks households to cut use", "Riverside Gazette", "2 hours ago",
+    SHARED_PARAGRAPH[:118] + " ...", "amp", "Drought: what the new limits mean for you", "Valley Courier",
+    "3 hours ago", "Farmers warn of a thin harvest as rivers run low ...", "www.valleycourier.example/drought",
+    "Full coverage", "Opinion: we waste too much water", "The Evening Herald", "5 hours ago",
+    "Ministers to meet water companies next week ...", "amp", "more_vert",
+    SHARED_PARAGRAPH,
+])
+ARTICLE = ("Water board asks households to cut use\n\nBy a staff reporter\n\n" + SHARED_PARAGRAPH +
+           "\n\nThe board's chairman said the limits would be lifted as soon as the reservoirs recovered, and that "
+           "fines were not being considered. Gardeners and car washes would be asked first to hold back.\n")
+
+
+@pytest.mark.parametrize("outlet", ["news.google.com", "Daily Digest"])
+def test_an_aggregator_page_is_never_a_source(outlet):
+    # the index page is dated first and shares the paragraph whole; the
+    # article, published later, is still not its derivative
+    page = _doc("page", AGGREGATOR_PAGE, outlet=outlet, published=dt.date(2018, 7, 1))
+    art = _doc("article", ARTICLE, outlet="Riverside Gazette", published=dt.date(2018, 7, 2))
+    assert profile(page).aggregator and not profile(art).aggregator
+    for a, b in ((page, art), (art, page)):
+        d = _decide(a, b)
+        assert d.source == "article", d
+        assert any(e.kind == "aggregator" for e in d.evidence)
+    g = trace([page, art])
+    assert all(e.source != "page" for e in g.edges)
+    assert g.roots == ["article"]
+
+
+def test_an_article_is_not_taken_for_an_index_page():
+    from newstrace.provenance.aggregators import index_signals
+
+    assert not index_signals(ARTICLE).is_index
+    assert not index_signals(WIRE + COPY_1).is_index
+    assert index_signals(AGGREGATOR_PAGE).is_index
+
+
+def test_reuse_class_agrees_with_containment_and_coverage():
+    from newstrace.provenance import reuse_class
+
+    # most of its words occur in the source, but the shared text is 16 % of it
+    assert reuse_class(0.9, 0.16) == "partially"
+    assert reuse_class(0.9, 0.6) == "wholly"
+    assert reuse_class(0.9, 0.0) == "wholly"  # a rewrite with no verbatim passage: containment decides
+    assert reuse_class(0.3, 0.85) == "partially"  # long passages whose edits replace most words
+    assert reuse_class(0.6, 0.85) == "wholly"
+    assert reuse_class(0.1, 0.0) == "non"
+
+
+# Six notices of one form (issuers, amounts, dates, coupons, managers all differ)
+_ISSUERS = [("Northwind Traders Plc", 150, "stg", "June 12, 1994", "9-1/4", "101-3/8", "Lambert Brothers International"),
+            ("Kestrel Mining Corp", 75, "dlr", "March 3, 1997", "8-5/8", "100-7/8", "Hollis Capital Markets"),
+            ("Orchid Telecom Inc", 200, "Canadian dlr", "May 20, 1992", "10-1/8", "101-1/2", "Banque Farrand"),
+            ("Tamsin Paper Co Ltd", 40, "Australian dlr", "October 9, 1993", "14-3/4", "100-1/4", "Westgate Securities"),
+            ("Greyfield Holdings NV", 120, "Ecu", "April 1, 1995", "7-3/8", "101-5/8", "Carrow Merchant Bank"),
+            ("Ostrander Electric Co", 60, "mln yen", "August 30, 1996", "4-1/2", "102", "Ibara International")]
+
+
+def _notice(i: int, amount: int | None = None) -> str:
+    who, amt, cur, due, cpn, px, mgr = _ISSUERS[i]
+    return (f"{who} is issuing a {amount or amt} mln {cur} eurobond due {due} paying {cpn} pct and priced at "
+            f"{px} pct, lead manager {mgr} said.\n    The non-callable bond is available in denominations of "
+            f"5,000 dlrs and will be listed in Luxembourg. The selling concession is 1-1/4 pct while management "
+            f"and underwriting combined pays 5/8 pct.\n    The payment date is {due.split(',')[0]}.\n REUTER\n")
+
+
+def test_template_notices_are_not_a_provenance_chain():
+    notices = [_doc(f"n{i}", _notice(i), published=dt.date(1987, 3, 1 + i)) for i in range(6)]
+    # a genuine copy of one notice, a day later, with the amount corrected
+    copy = _doc("copy", _notice(2, amount=250).replace(" said.", " said on Tuesday."),
+                published=dt.date(1987, 3, 4))
+    g = trace([*notices, copy])
+    assert {(e.source, e.target) for e in g.edges} == {("n2", "copy")}
+    pair = _pair(g, "n0", "n1")
+    assert pair.relation == "template"
+    assert any(e.kind == "template" and "share a form, not content" in e.detail for e in pair.evidence)
+    assert max(g.hops.values()) == 1
+
+
+# --------------------------------------------------------------------------- a large story reads as a summary first
+
+
+_PLACES = ["north", "south", "east", "west", "upper", "lower", "old", "new", "inner", "outer"]
+_PAPERS = ["Springfield Post", "Shelbyville Times", "Ogdenville Echo", "North Haverbrook Star", "Capital Ledger",
+           "Brockway Courier", "Cypress Creek Herald", "Waverly Hills Gazette", "Dunkirk Mail", "Evergreen Sentinel"]
+_OWN = ["shopkeepers on the {p} side expect fewer visitors while the work goes on",
+        "a ferry may run again from the {p} quay if the closure lasts into the autumn",
+        "parents on the {p} estate asked for a school bus to cross at the weir",
+        "cyclists will be allowed to walk their bikes along the {p} footpath",
+        "the {p} parish council will meet next week to discuss the detour"]
+
+
+def _big_story_store(tmp_path, n: int = 60) -> str:
+    """A store with one story of ``n`` newspapers' copies of the wire text
+    (generated), an hour apart, each with a paragraph of its own."""
+    base = WIRE.replace("WASHINGTON (AP) — ", "")
+    src = tmp_path / "big.jsonl"
+    with src.open("w", encoding="utf-8") as fh:
+        for i in range(n):
+            place = f"{_PLACES[i % 10]} {_PLACES[(i // 10) % 10]}"
+            own = " and ".join(x.format(p=place) for x in (_OWN[i % 5], _OWN[(i + 2) % 5]))
+            text = (f"Bridge to close, the {place} side hears\n\n" + base.replace("the east bank", f"the {place} bank")
+                    + f"\nIn our area, {own}.\n")
+            fh.write(json.dumps({"id": f"copy{i:03d}", "text": text, "outlet": _PAPERS[i % 10],
+                                 "published": (dt.datetime(2018, 7, 1) + dt.timedelta(hours=i)).isoformat()}) + "\n")
+    db = str(tmp_path / "big.duckdb")
+    assert _cli("scan", str(src), "--db", db, "--workers", "1").exit_code == 0
+    return db
+
+
+def _tree_rows(out: str) -> list[str]:
+    tree = out.split("\n\n", 1)[1]
+    return [ln for ln in tree.splitlines()
+            if ln.strip() and not ln.lstrip().startswith("·") and not ln.startswith("…")]
+
+
+def test_a_large_story_prints_its_summary_and_a_limited_tree(tmp_path):
+    from newstrace.cli import TREE_LIMIT
+
+    db = _big_story_store(tmp_path)
+    listing = json.loads(_cli("provenance", "--db", db, "--format", "json").output)
+    story, size = listing["stories"][0]["story"], listing["stories"][0]["documents"]
+    assert size == 60
+    out = _cli("provenance", "--db", db, str(story)).output
+    head = out.split("\n\n", 1)[0]
+    assert head.startswith(f"story {story}: 60 documents from 10 outlets, 2018-07-01T00:00 to 2018-07-03T11:00")
+    assert "pair decisions: " in head and "roots: " in head and "largest reprint clusters" in head
+    assert "60 documents" in head.split("largest reprint clusters")[1]  # the shared text, in every copy
+    rows = _tree_rows(out)
+    assert 0 < len(rows) <= TREE_LIMIT
+    assert out.rstrip().splitlines()[-1].startswith("… ") and "--all" in out
+    everything = _cli("provenance", "--db", db, str(story), "--all").output
+    assert "not shown" not in everything
+    assert len({r.strip().removeprefix("└─ ").split("  [")[0].split(" (")[0] for r in _tree_rows(everything)}) == 60
+    assert len(_tree_rows(_cli("provenance", "--db", db, str(story), "--limit", "5").output)) == 5
+    # JSON stays complete
+    g = json.loads(_cli("provenance", "--db", db, str(story), "--format", "json").output)
+    assert len([n for n in g["nodes"] if not n["placeholder"]]) == 60
+
+
+def test_story_summary_record():
+    from newstrace.provenance import story_summary
+
+    docs = [_doc("wire", WIRE, outlet="Associated Press", published=dt.date(2018, 7, 1)),
+            _doc("p1", COPY_1, outlet="Springfield Post", published=dt.date(2018, 7, 2)),
+            _doc("p2", COPY_2, outlet="Springfield Post", published=dt.date(2018, 7, 3))]
+    g = trace(docs)
+    s = story_summary(g, docs)
+    assert s.documents == 3 and s.outlets == (("Springfield Post", 2), ("Associated Press", 1))
+    assert (s.first, s.last, s.dated) == ("2018-07-01", "2018-07-03", 3)
+    assert sum(n for _k, n in s.decisions) == len(g.decisions) == 3
+    assert s.roots[0].id == "wire" and s.roots[0].below == 2 and s.root_count == len(g.roots)
+    assert s.clusters and s.clusters[0].size == 3 and s.clusters[0].excerpt.startswith("\u201c")
+    assert json.dumps(s.as_dict())
+
+
+def test_notices_sharing_only_the_fixed_sentences_of_the_form_are_not_a_chain():
+    leads = ["{who} said it launched a {amt} mln {cur} bond for seven years, lead managed by {mgr}.",
+             "A {amt} mln {cur} issue for {who}, due {due}, was priced today by {mgr}.",
+             "{mgr} is leading a {amt} mln {cur} offering for {who}, maturing {due}.",
+             "Bankers at {mgr} said {who} had tapped the market for {amt} mln {cur}.",
+             "{who} will raise {amt} mln {cur} through {mgr}, with the bonds due {due}.",
+             "Through {mgr}, {who} sold {amt} mln {cur} of paper due {due}."]
+    form = ("\n    The non-callable bond is available in denominations of 5,000 dlrs and will be listed in "
+            "Luxembourg. The selling concession is 1-1/4 pct while management and underwriting combined pays "
+            "5/8 pct.\n REUTER\n")
+    docs = []
+    for i, lead in enumerate(leads):
+        who, amt, cur, due, _cpn, _px, mgr = _ISSUERS[i]
+        docs.append(_doc(f"n{i}", lead.format(who=who, amt=amt, cur=cur, due=due, mgr=mgr) + form,
+                         published=dt.date(1987, 3, 1 + i)))
+    g = trace(docs)
+    assert g.decisions and all(d.relation == "template" for d in g.decisions), [
+        (d.a, d.b, d.relation) for d in g.decisions if d.relation != "template"]
+    assert not g.edges

@@ -128,6 +128,10 @@ def test_cli_report_pair_and_site(tmp_path):
     assert 'href="story-1.html"' in index
     assert 'href="pair-1-1.html"' in story and "<svg" in story and "stroke-dasharray" in story
     assert "not in the collection" in story and "common credit" in story
+    # the story's summary comes before its lists
+    glance = story.index("At a glance")
+    assert glance < story.index("Who copied whom") < story.index("Timeline of publication")
+    assert "CNN report by Ryan Browne, August 4, 2017" in story[glance:story.index("Who copied whom")]
     # every link is relative and resolves inside the site
     for page in site.iterdir():
         for href in re.findall(r'href="([^"#]+)"', page.read_text(encoding="utf-8")):

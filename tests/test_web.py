@@ -54,6 +54,7 @@ def test_pages(client):
     assert r.headers["X-Content-Type-Options"] == "nosniff"
     r = client.get("/story/1")
     assert r.status_code == 200 and "<svg" in r.text and "/pair?a=" in r.text
+    assert r.text.index("At a glance") < r.text.index("Who copied whom")
     r = client.get("/doc", params={"id": B})
     assert r.status_code == 200 and "What this text is made of" in r.text and "Russia Insider" in r.text
     r = client.get("/pair", params={"a": A, "b": B})
@@ -69,6 +70,8 @@ def test_api(client):
     assert ov["counts"]["documents"] == 2 and ov["stories"][0]["id"] == 1
     st = client.get("/api/stories/1").json()
     assert any(n["placeholder"] for n in st["provenance"]["nodes"])
+    assert st["summary"]["documents"] == 2 and st["summary"]["placeholders"] == 2
+    assert st["summary"]["roots"][0]["label"] == "CNN report by Ryan Browne, August 4, 2017"
     doc = client.get("/api/document", params={"id": B}).json()
     assert doc["anatomy"]["summary"]["words"] > 0 and doc["story"] == 1
     pair = client.get("/api/pair", params={"a": A, "b": B}).json()

@@ -6,7 +6,10 @@
 - :mod:`.circulation`: evidence from the rest of a story (which of two
   documents carries the text the others share);
 - :mod:`.reuse`: wholly / partially / non-derived;
-- :mod:`.graph`: the DAG of documents and placeholder sources of a story.
+- :mod:`.aggregators`: aggregator and index pages, never a source;
+- :mod:`.template`: template notices, which share a form and not content;
+- :mod:`.graph`: the DAG of documents and placeholder sources of a story;
+- :mod:`.summary`: a story at a glance, above the long lists.
 
 :func:`trace` runs them on documents and the passages between them.
 """
@@ -25,9 +28,12 @@ from .credits import Credit, find_credits, normalize_outlet
 from .direction import Evidence, PairDecision, Profile, decide, profile
 from .graph import Edge, Node, ProvenanceGraph, build_graph
 from .reuse import passage_share, reuse_class, word_containment
+from .summary import StorySummary, render_summary, story_summary
+from .template import story_form
 
 __all__ = ["Credit", "Edge", "Evidence", "Node", "PairDecision", "Profile", "ProvenanceGraph", "decide",
-           "find_credits", "normalize_outlet", "profile", "render_text", "reuse_class", "trace", "trace_passages"]
+           "StorySummary", "find_credits", "normalize_outlet", "profile", "render_summary", "render_text", "reuse_class",
+           "story_summary", "trace", "trace_passages"]
 
 
 def trace_passages(docs: Sequence[Document], passages: Mapping[tuple[str, str], Sequence[Passage]], *,
@@ -39,11 +45,13 @@ def trace_passages(docs: Sequence[Document], passages: Mapping[tuple[str, str], 
     tokens = {d.id: tokenize(d.text) for d in docs}
     decisions, measures = [], {}
     context = circulation_evidence(passages)
+    form = story_form(d.text for d in docs)
     for (a, b), ps in sorted(passages.items()):
         if not ps:
             continue
         ta, tb = tokens[a], tokens[b]
-        d = decide(profiles[a], profiles[b], ps, words=(len(ta), len(tb)), context=context.get((a, b), ()))
+        d = decide(profiles[a], profiles[b], ps, words=(len(ta), len(tb)), context=context.get((a, b), ()),
+                   form=form)
         decisions.append(d)
         ia, ib = word_ids(ta, tb)
         measures[(a, b)] = (word_containment(ib, ia), passage_share(ps, "b", len(by_id[b].text)))
@@ -65,29 +73,44 @@ def trace(docs: Sequence[Document], params: AlignParams | None = None, *, use_da
 _CLASS_WORDS = {"wholly": "wholly derived", "partially": "partially derived", "non": "not derived"}
 
 
-def render_text(g: ProvenanceGraph) -> str:
-    """The graph as an indented tree per root, for the terminal."""
+def render_text(g: ProvenanceGraph, *, limit: int | None = None) -> tuple[str, int]:
+    """The graph as an indented tree per root, for the terminal: the roots
+    with most below them first, each node's children by confidence. A node
+    with several parents is drawn in full under the first and named again
+    under the others. With ``limit``, at most that many node rows are drawn.
+    Returns the text and the number of nodes left out."""
     kids: dict[str, list[Edge]] = {}
     for e in g.edges:
         kids.setdefault(e.source, []).append(e)
+    below = g.below_roots()
     lines: list[str] = []
+    shown: set[str] = set()
+    rows = 0
 
-    def show(node: str, depth: int, via: Edge | None, seen: set[str]) -> None:
+    def show(node: str, depth: int, via: Edge | None) -> bool:
+        nonlocal rows
+        if limit is not None and rows >= limit:
+            return False
+        rows += 1
         n = g.nodes[node]
         tag = "[not in the collection] " if n.placeholder else ""
         cls = g.reuse_class.get(node)
         extra = f" ({_CLASS_WORDS[cls]})" if cls and via else ""
         conf = f"  [{via.confidence:.0%}]" if via else ""
-        lines.append("  " * depth + ("└─ " if depth else "") + f"{tag}{n.label}{extra}{conf}")
+        again = "  (shown above)" if node in shown and kids.get(node) else ""
+        lines.append("  " * depth + ("└─ " if depth else "") + f"{tag}{n.label}{extra}{conf}{again}")
         if via:
             for ev in via.evidence[:4]:
                 lines.append("  " * depth + f"     · {ev.kind}: {ev.detail}")
-        if node in seen:
-            return
-        seen.add(node)
-        for e in sorted(kids.get(node, []), key=lambda e: e.target):
-            show(e.target, depth + 1, e, seen)
+        if node in shown:
+            return True
+        shown.add(node)
+        for e in sorted(kids.get(node, []), key=lambda e: (-e.confidence, e.target)):
+            if not show(e.target, depth + 1, e):
+                return False
+        return True
 
-    for r in g.roots:
-        show(r, 0, None, set())
-    return "\n".join(lines)
+    for r in sorted(g.roots, key=lambda r: (-below[r], r)):
+        if not show(r, 0, None):
+            break
+    return "\n".join(lines), len(g.nodes) - len(shown)

@@ -20,11 +20,27 @@ rests on, so that a reader can check it:
 - ``quotation``: B puts the shared text in quotation marks or after an
   introducing colon, A does not;
 - ``circulation`` (given by the caller from the rest of the story): what B
-  shares with third documents is text it shares with A, not the reverse.
+  shares with third documents is text it shares with A, not the reverse;
+- ``aggregator``: A is an aggregator or index page (news.google.com, a page
+  of other outlets' headlines and links, :mod:`.aggregators`): it writes no
+  text, so it is never the source; two aggregators are ``undetermined``.
 
 Weights are log-odds, set by hand (not fitted); the confidence is the
 logistic of the summed score. With no evidence either way the relation is
 ``undetermined``.
+
+Two rules stand above the sum:
+
+- a pair that shares a form but not content (template notices, whose shared
+  passages replace the names and numbers, :mod:`.template`) is a
+  ``template`` match, not a copy, unless one credits the other;
+- a decision does not go against its own date evidence on the strength of
+  the text alone. The *stated* evidence (``credit``, ``wire``,
+  ``aggregator``: what the documents say of themselves and their outlets)
+  may outweigh the dates, and then a ``note`` says so; when only the text
+  evidence (containment, edits, quotation, circulation, readings) points
+  the other way, the dates decide, at half their log-odds, and a ``note``
+  says that the text disagreed.
 """
 
 from __future__ import annotations
@@ -36,9 +52,11 @@ from dataclasses import dataclass, field
 from typing import Literal, Sequence
 
 from ..records import Document, Passage
+from .aggregators import aggregator_reason
 from .credits import Credit, find_credits, is_wire, normalize_outlet
+from .template import NO_FORM, Form, template_match
 
-Relation = Literal["a->b", "b->a", "siblings", "undetermined"]
+Relation = Literal["a->b", "b->a", "siblings", "template", "undetermined"]
 
 W_CREDIT = 4.0
 W_DATE_DAYS = 2.5
@@ -53,6 +71,13 @@ W_CONTAINMENT = 0.8
 W_JOINED = 0.6
 W_EDITS = 0.7
 W_QUOTATION = 0.8
+# An aggregator page never wrote the text it shares: stronger than any other
+# evidence, so that it is never made a source.
+W_AGGREGATOR = 8.0
+
+# What the documents state of themselves and their outlets, which may
+# outweigh the dates; the rest is read off the text.
+STATED = frozenset({"credit", "wire", "aggregator"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +104,7 @@ class Profile:
     published: _dt.date | _dt.datetime | None
     credits: tuple[Credit, ...]
     text: str = field(repr=False)
+    aggregator: str | None = None  # why it is an aggregator or index page (newstrace.provenance.aggregators)
 
     @property
     def origins(self) -> set[str]:
@@ -95,13 +121,14 @@ class Profile:
 
 def profile(doc: Document, *, use_dates: bool = True) -> Profile:
     return Profile(doc.id, normalize_outlet(doc.outlet), doc.published if use_dates else None,
-                   find_credits(doc.text), doc.text)
+                   find_credits(doc.text), doc.text, aggregator_reason(doc.outlet, doc.url, doc.text))
 
 
 @dataclass(frozen=True, slots=True)
 class PairDecision:
-    """The decision for a pair: ``relation`` (``a->b``: B derives from A),
-    its ``confidence`` (0.5 to 1), the ``evidence`` and, for siblings, the
+    """The decision for a pair: ``relation`` (``a->b``: B derives from A;
+    ``template``: they share a form, not content), its ``confidence`` (0.5
+    to 1), the ``evidence`` and, for siblings, the
     outlet of their ``common_source`` with the credits that name it."""
 
     a: str
@@ -162,8 +189,8 @@ def _date_evidence(pa: Profile, pb: Profile) -> Evidence | None:
     if da == db:
         return None
     first = "a" if da < db else "b"
-    return Evidence("date", f"{pa.id if first == 'a' else pb.id} was published first "
-                            f"({da.isoformat()} vs {db.isoformat()})", first, w)
+    (p1, d1), (p2, d2) = ((pa, da), (pb, db)) if first == "a" else ((pb, db), (pa, da))
+    return Evidence("date", f"{p1.id} was published first ({d1.isoformat()}, {p2.id} {d2.isoformat()})", first, w)
 
 
 _ELISION = re.compile(r"\.\.\.|…|\[\s*\.\.\.\s*\]|\[[^\]\n]{1,30}\]")
@@ -258,12 +285,15 @@ def _containment_evidence(passages: Sequence[Passage], pa: Profile, pb: Profile,
 
 
 def decide(pa: Profile, pb: Profile, passages: Sequence[Passage], *,
-           words: tuple[int, int] | None = None, context: Sequence[Evidence] = ()) -> PairDecision:
+           words: tuple[int, int] | None = None, context: Sequence[Evidence] = (),
+           form: Form = NO_FORM) -> PairDecision:
     """Decide the direction of reuse between two documents sharing
     ``passages`` (A-side spans in ``pa``, B-side in ``pb``). ``words`` are
     the two documents' word counts, for the containment evidence;
     ``context`` is evidence from the rest of the collection (the
-    circulation of the shared text, :mod:`.circulation`)."""
+    circulation of the shared text, :mod:`.circulation`); ``form`` the
+    names, numbers and words the story repeats everywhere
+    (:func:`.template.story_form`)."""
     ev: list[Evidence] = []
     # 1. explicit credit to the other's outlet
     ca = shared_text_credits(pa, _spans(passages, "a"))
@@ -308,6 +338,24 @@ def decide(pa: Profile, pb: Profile, passages: Sequence[Passage], *,
     ev += context
 
     score = sum(e.weight for e in ev if e.favours == "a") - sum(e.weight for e in ev if e.favours == "b")
+    if not direct and not common_source:
+        tm = template_match(passages, form, (pa.text, pb.text))
+        if tm.is_template:
+            ev.append(Evidence("template", tm.detail(pa.id, pb.id), "common", 0.0))
+            share = tm.differing / max(1, tm.differing + tm.shared)
+            return PairDecision(pa.id, pb.id, "template", 0.5 + share / 2, tuple(ev))
+    if pa.aggregator and pb.aggregator:
+        ev.append(Evidence("aggregator", f"both are aggregator pages: {pa.id} as {pa.aggregator}, {pb.id} as "
+                                         f"{pb.aggregator}; neither wrote the text", "common", 0.0))
+        return PairDecision(pa.id, pb.id, "undetermined", 0.5, tuple(ev))
+    if pa.aggregator or pb.aggregator:
+        agg, other, side = (pa, pb, "b") if pa.aggregator else (pb, pa, "a")
+        ev.append(Evidence("aggregator", f"{agg.id} is never the source: {agg.aggregator}; {other.id} is not",
+                           side, W_AGGREGATOR))
+        score += W_AGGREGATOR if side == "a" else -W_AGGREGATOR
+    if not common_source:
+        score = _against_dates(ev, score, d)
+
     if common_source:
         # Both credit a third outlet for the shared text: siblings. Dates or
         # containment cannot tell that apart from a chain X -> A -> B (B would
@@ -319,3 +367,26 @@ def decide(pa: Profile, pb: Profile, passages: Sequence[Passage], *,
         return PairDecision(pa.id, pb.id, "undetermined", 0.5, tuple(ev))
     conf = 1 / (1 + math.exp(-abs(score)))
     return PairDecision(pa.id, pb.id, "a->b" if score > 0 else "b->a", conf, tuple(ev))
+
+
+def _against_dates(ev: list[Evidence], score: float, date: Evidence | None) -> float:
+    """The score once the dates have had their say: when ``score`` goes
+    against the ``date`` evidence, the stated evidence (:data:`STATED`) may
+    carry it, else the dates decide at half their log-odds. Either way a
+    ``note`` is added to ``ev`` saying why."""
+    if date is None or score == 0 or (score > 0) == (date.favours == "a"):
+        return score
+
+    def signed(e: Evidence) -> float:
+        return e.weight if e.favours == "a" else -e.weight if e.favours == "b" else 0.0
+
+    stated = sum(signed(e) for e in ev if e.kind in STATED) + signed(date)
+    won = "a" if score > 0 else "b"
+    if stated and (stated > 0) == (score > 0):
+        kinds = sorted({e.kind for e in ev if e.kind in STATED and e.favours == won})
+        ev.append(Evidence("note", f"against the dates: the {' and '.join(kinds)} evidence outweighs them", won, 0.0))
+        return score
+    text = sorted({e.kind for e in ev if e.kind not in STATED and e.kind != "date" and e.favours == won})
+    ev.append(Evidence("note", f"the {', '.join(text) or 'text'} evidence points the other way, but without a "
+                               f"credit the dates decide", date.favours, 0.0))
+    return stated / 2

@@ -12,7 +12,8 @@ Built from the pairwise decisions (newstrace.provenance.direction):
    gets X's article as its root and parent of every copy; a cluster without
    such credits is rooted at its earliest copy;
 4. direct decisions give source → derivative edges;
-5. each derivative keeps its three most confident parents; edges are added
+5. an aggregator or index page is never a source: no edge leaves it;
+6. each derivative keeps its three most confident parents; edges are added
    by confidence, skipping any that would close a cycle, and an edge
    ``u → w`` is dropped when a longer path ``u → … → w`` remains (the
    chain says more than the shortcut).
@@ -88,6 +89,22 @@ class ProvenanceGraph:
 
     def parents(self, node: str) -> list[Edge]:
         return [e for e in self.edges if e.target == node]
+
+    def below_roots(self) -> dict[str, int]:
+        """For each root, how many nodes lie below it (reachable by edges)."""
+        kids: dict[str, list[str]] = defaultdict(list)
+        for e in self.edges:
+            kids[e.source].append(e.target)
+        out = {}
+        for r in self.roots:
+            seen, todo = set(), [r]
+            while todo:
+                for w in kids[todo.pop()]:
+                    if w not in seen:
+                        seen.add(w)
+                        todo.append(w)
+            out[r] = len(seen)
+        return out
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -179,7 +196,7 @@ def build_graph(docs: Mapping[str, Document], profiles: Mapping[str, Profile], d
         i: Node(i, _doc_label(d), False, d.source_path, d.outlet, _iso(d.published)) for i, d in docs.items()}
     by_outlet: dict[str, list[str]] = defaultdict(list)
     for i in sorted(docs, key=lambda i: (str(docs[i].published or "9999"), i)):
-        if outlet := profiles[i].outlet:
+        if (outlet := profiles[i].outlet) and not profiles[i].aggregator:
             by_outlet[outlet].append(i)
     cand: list[Edge] = []
     credited: dict[str, list[tuple[Profile, Credit]]] = defaultdict(list)
@@ -262,10 +279,12 @@ def build_graph(docs: Mapping[str, Document], profiles: Mapping[str, Profile], d
                                                f"(e.g. {doc}: {_where(c)})", "common", W_CREDIT)
                 link(parent, child, x, CLUSTER_CREDITING if child in crediting else CLUSTER_OTHER, (ev,))
         else:
-            first = min(spans, key=lambda d: (str(profiles[d].published or "9999"), -_total(spans[d]), d))
+            first = min(spans, key=lambda d: (bool(profiles[d].aggregator), str(profiles[d].published or "9999"),
+                                              -_total(spans[d]), d))
             cluster_roots[cl.id] = first
 
-    edges = _dag(cand)
+    # an aggregator or index page is never a source (newstrace.provenance.aggregators)
+    edges = _dag([e for e in cand if not (e.source in profiles and profiles[e.source].aggregator)])
     g = ProvenanceGraph(nodes, edges, decisions=list(decisions), clusters=list(clusters),
                         cluster_roots=cluster_roots)
     g.hops = _hops(g)

@@ -11,6 +11,22 @@ of its text inside aligned passages. Newspapers rewrite agency copy heavily,
 so word containment separates the classes better than passages alone; the
 passages lift a document into ``wholly`` when they cover most of it.
 
+The two measures must agree for ``wholly``:
+
+- containment at least :data:`WHOLLY_AT`, and either no passage at all (a
+  rewrite with no verbatim run, where containment is the only measure:
+  COUNTER's annotators call many such rewrites wholly derived) or passages
+  covering at least :data:`COVERAGE_MIN_WHOLLY` of the derivative: a
+  derivative whose shared text is 16 % of it is not "wholly derived", however
+  many of its words occur in the source (a template notice shares most of
+  its vocabulary with the next);
+- or passages covering at least :data:`COVERAGE_WHOLLY` of it, with
+  containment at least :data:`CONTAINMENT_COVERED` (long passages whose
+  edits replace most words are not a copy of the whole).
+
+``partially`` needs containment at least :data:`PARTIALLY_AT` or some
+passage; ``non`` is the rest.
+
 The two thresholds were chosen on COUNTER (600 Urdu agency/newspaper pairs)
 by a grid search that maximises macro-F1; the figures reported for them are
 from 10-fold cross-validation, thresholds re-chosen on each training part
@@ -30,6 +46,8 @@ ReuseClass = Literal["wholly", "partially", "non"]
 WHOLLY_AT = 0.68      # containment from which a derivative is wholly derived
 PARTIALLY_AT = 0.335  # containment from which it is partially derived
 COVERAGE_WHOLLY = 0.8  # or: passages cover this much of it
+COVERAGE_MIN_WHOLLY = 0.3  # with passages, wholly needs them to cover this much
+CONTAINMENT_COVERED = 0.5  # passages covering COVERAGE_WHOLLY lift it with this much containment
 
 
 def word_containment(ids_b: np.ndarray, ids_a: np.ndarray) -> float:
@@ -49,7 +67,9 @@ def passage_share(passages: Sequence[Passage], side: str, length: int) -> float:
 
 def reuse_class(containment: float, coverage: float = 0.0, *, wholly_at: float = WHOLLY_AT,
                 partially_at: float = PARTIALLY_AT) -> ReuseClass:
-    if containment >= wholly_at or coverage >= COVERAGE_WHOLLY:
+    if containment >= wholly_at and (coverage == 0 or coverage >= COVERAGE_MIN_WHOLLY):
+        return "wholly"
+    if coverage >= COVERAGE_WHOLLY and containment >= CONTAINMENT_COVERED:
         return "wholly"
     if containment >= partially_at or coverage > 0:
         return "partially"

@@ -162,9 +162,10 @@ def _union(spans: Sequence[tuple[int, int]]) -> int:
 
 def story_view(docs: Sequence[Document], passages: Mapping[tuple[str, str], Sequence[Passage]],
                links: Links | None = None, *, story_id: int | None = None) -> dict[str, Any]:
-    """A story: its provenance graph, timeline, reprint clusters, quotations
-    that travelled, coverage per document and who borrowed from whom."""
-    from ..provenance import trace_passages
+    """A story: its summary (newstrace.provenance.summary), provenance
+    graph, timeline, reprint clusters, quotations that travelled, coverage
+    per document and who borrowed from whom."""
+    from ..provenance import story_summary, trace_passages
     from ..quotations import find_quotations
     from ..quotations.links import link_quotations
 
@@ -236,7 +237,7 @@ def story_view(docs: Sequence[Document], passages: Mapping[tuple[str, str], Sequ
                            "href": links.pair(link.a_id, link.b_id)})
             if len(quotes) >= 60:
                 break
-    return {"story_id": story_id, "documents": len(docs), "svg": svg, "timeline": timeline, "coverage": coverage,
+    return {"story_id": story_id, "documents": len(docs), "summary": story_summary(g, docs), "svg": svg, "timeline": timeline, "coverage": coverage,
             "borrowed": borrow_rows, "clusters": clusters, "quotes": quotes, "pairs": pair_rows[:100],
             "outlets": sorted(colors.items()), "graph": g}
 

@@ -241,7 +241,8 @@ def create_app(db: str | Path, *, name: str | None = None, taken: _dt.datetime |
     def api_story(sid: int):
         docs, passages = get_story(sid)
         view = story_view(docs, passages, links, story_id=sid)
-        return {"story": sid, "documents": [d.id for d in docs], "provenance": view["graph"].as_dict(),
+        return {"story": sid, "documents": [d.id for d in docs], "summary": view["summary"].as_dict(),
+                "provenance": view["graph"].as_dict(),
                 "clusters": view["clusters"], "quotations": view["quotes"]}
 
     @app.get("/api/document", summary="A document: its metadata, text, story, anatomy and provenance")
