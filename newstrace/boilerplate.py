@@ -152,12 +152,47 @@ def is_code_line(line: str) -> bool:
     return marks >= 3 and marks / len(s) >= 0.04 and bool(_CODE_TOKEN.search(s))
 
 
+# the words of a page's controls: share bars, menus, buttons, captions' toggles
+_CONTROL_WORDS = frozenset("""
+    share shares sharing facebook twitter tweet email e-mail mail print comment comments follow bio
+    purchase reprint reprints subscribe menu more whatsapp linkedin pinterest reddit connect caption
+    toggle sign log login register photo photos gallery video advertisement ads skip account
+    newsletter newsletters messenger sms flipboard
+""".split())
+_CONTROL_TOKEN = regex.compile(r"[\p{L}][\p{L}'’-]*|\d+")
+
+
+def is_page_control_line(line: str) -> bool:
+    """Whether a short line is made of a page's controls ("Email Bio
+    Follow", "Share on Facebook Share on Twitter", "Purchase: Order
+    Reprint", "CONNECT TWEET LINKEDIN 27 COMMENTEMAILMORE"): at most eight
+    words, numbers aside, at least two of them and 60 % or more control
+    words (or words glued from them)."""
+    words = [w.lower() for w in _CONTROL_TOKEN.findall(line) if not w.isdigit()]
+    if not 2 <= len(words) <= 8 and not (len(words) == 1 and line.strip().lower() in _CONTROL_WORDS):
+        return False
+    hits = sum(w in _CONTROL_WORDS or _glued_controls(w) for w in words)
+    return hits >= 0.6 * len(words) and (hits >= 2 or len(words) == 1)
+
+
+def _glued_controls(word: str) -> bool:
+    """A word glued from control words, as a share bar's text reads when its
+    buttons lose their spaces ("commentemailmore")."""
+    if len(word) < 8:
+        return False
+    ok = [True] + [False] * len(word)
+    for end in range(1, len(word) + 1):
+        ok[end] = any(ok[start] and word[start:end] in _CONTROL_WORDS for start in range(max(0, end - 12), end))
+    return ok[-1]
+
+
 def is_furniture_line(line: str) -> bool:
     """Whether one line of shared text is site furniture (a notice, a prompt,
     a lone address, code); credits are not."""
     if not line.strip():
         return False
-    return bool(_FURNITURE.search(line) or _ADDRESS_LINE.match(line) or is_code_line(line))
+    return bool(_FURNITURE.search(line) or _ADDRESS_LINE.match(line) or is_code_line(line)
+                or is_page_control_line(line))
 
 
 def furniture_reason(text: str) -> str | None:
@@ -176,7 +211,7 @@ def furniture_reason(text: str) -> str | None:
             hits["code"] += n
         elif _ADDRESS_LINE.match(line):
             hits["links"] += n
-        elif _FURNITURE.search(line):
+        elif _FURNITURE.search(line) or is_page_control_line(line):
             hits["notice or prompt"] += n
     if not total or sum(hits.values()) < FURNITURE_SHARE * total:
         return None

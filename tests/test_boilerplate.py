@@ -233,3 +233,33 @@ def test_version_3_store_is_upgraded_with_its_furniture_marked(tmp_path):
     assert r.exit_code == 0, r.output
     assert f"{len(records)} already stored" in r.output
     assert _passages(db) == before
+
+
+@pytest.mark.parametrize("line,control", [
+    ("Email Bio Follow", True), ("Share on Facebook Share on Twitter", True), ("Purchase: Order Reprint", True),
+    ("CONNECT TWEET LINKEDIN 27 COMMENTEMAILMORE", True), ("Photo gallery", True), ("Advertisement", True),
+    ("Back home in Helsinki", False), ("Trump to sign order on tariffs", False), ("Follow the money", False),
+    ("Putin video shows the meeting", False),
+])
+def test_page_controls(line, control):
+    from newstrace.boilerplate import is_page_control_line
+
+    assert is_page_control_line(line) is control
+
+
+def test_a_record_title_is_not_a_share_bar():
+    from newstrace.ingest.text import sniff_record_title
+
+    found = sniff_record_title("Share on Facebook Share on Twitter\n\nCourt weighs the census question\n\n"
+                               "WASHINGTON — The justices heard the case on Tuesday.")
+    assert found and found[0] == "Court weighs the census question"
+    found = sniff_record_title("Email Bio Follow\n\nBridge to close for six weeks\n\nThe bridge will close.")
+    assert found and found[0] == "Bridge to close for six weeks"
+
+
+def test_provenance_evidence_names_outlets_not_ids(scanned):
+    _, db, _ = scanned
+    r = CliRunner().invoke(main, ["provenance", "--db", str(db), "harbourherald.example/0"])
+    assert r.exit_code == 0, r.output
+    evidence = [line for line in r.output.splitlines() if line.strip().startswith("·")]
+    assert evidence and not any(".example/" in line for line in evidence), evidence

@@ -37,6 +37,7 @@ import re
 from dataclasses import dataclass, field
 from typing import BinaryIO, Literal
 
+from newstrace.boilerplate import is_boilerplate_line, is_page_control_line
 from newstrace.ingest.dates import DateMatch, find_dates, find_relative_date
 from newstrace.ingest.errors import LoadError
 from newstrace.records import Document
@@ -409,14 +410,17 @@ _MAX_LATE_TITLE_WORDS = 20
 def sniff_record_title(text: str) -> tuple[str, str] | None:
     """A headline for a record that has no title field, and where it was found.
 
-    The first non-empty line if it reads as a headline (:func:`sniff_header`'s
-    rule). Else, past leading datelines, bylines and bits of page furniture
+    Lines of page controls ("Email Bio Follow", "Share on Facebook") and of
+    site furniture are passed over. The first other line if it reads as a
+    headline (:func:`sniff_header`'s rule). Else, past leading datelines, bylines and bits of page furniture
     of one or two words (``"Sunday, Jul 15th 2018 5-Day Forecast"``,
     ``"Advertisement"``), the first line of 3 to 20 words that starts with a
     capital or a digit and does not end with a full stop, as headlines do
     not; the first line that is none of these (body text) ends the search.
     """
     for k, (number, line) in enumerate(header_lines(text, 6)):
+        if is_page_control_line(line) or is_boilerplate_line(line) and not _looks_like_title(line):
+            continue  # "Email Bio Follow", "Share on Facebook Share on Twitter", a copyright line
         if k == 0 and _looks_like_title(line):
             return line, f"line {number}"
         words = _words(line)

@@ -17,7 +17,9 @@
 from __future__ import annotations
 
 import itertools
-from typing import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+
+import regex
 
 from ..align import AlignParams, align_tokens, word_ids
 from ..cluster import reprint_clusters
@@ -73,6 +75,37 @@ def trace(docs: Sequence[Document], params: AlignParams | None = None, *, use_da
 _CLASS_WORDS = {"wholly": "wholly derived", "partially": "partially derived", "non": "not derived"}
 
 
+def short_names(g: ProvenanceGraph) -> dict[str, str]:
+    """What a reader calls each document of ``g`` in a sentence of evidence:
+    its outlet, with its publication time where the story has several
+    documents of that outlet (with its label where it has no outlet)."""
+    by_outlet: dict[str, int] = {}
+    for n in g.nodes.values():
+        if n.outlet:
+            by_outlet[n.outlet] = by_outlet.get(n.outlet, 0) + 1
+    out = {}
+    for i, n in g.nodes.items():
+        if not n.outlet:
+            out[i] = n.label if len(n.label) <= 60 else n.label[:59] + "\u2026"
+        elif by_outlet[n.outlet] > 1:
+            when = (n.published or "")[:16].replace("T", " ")
+            out[i] = f"{n.outlet} ({when or n.label[:40]})"
+        else:
+            out[i] = n.outlet
+    return out
+
+
+def evidence_namer(g: ProvenanceGraph) -> Callable[[str], str]:
+    """A function that writes a line of evidence with the documents' short
+    names (:func:`short_names`) in place of their ids, for the terminal."""
+    names = short_names(g)
+    if not names:
+        return lambda detail: detail
+    ids = sorted(names, key=len, reverse=True)
+    pattern = regex.compile(r"(?<![\w#])(?:" + "|".join(regex.escape(i) for i in ids) + r")(?![\w])")
+    return lambda detail: pattern.sub(lambda m: names[m.group(0)], detail)
+
+
 def render_text(g: ProvenanceGraph, *, limit: int | None = None) -> tuple[str, int]:
     """The graph as an indented tree per root, for the terminal: the roots
     with most below them first, each node's children by confidence. A node
@@ -83,6 +116,7 @@ def render_text(g: ProvenanceGraph, *, limit: int | None = None) -> tuple[str, i
     for e in g.edges:
         kids.setdefault(e.source, []).append(e)
     below = g.below_roots()
+    named = evidence_namer(g)
     lines: list[str] = []
     shown: set[str] = set()
     rows = 0
@@ -101,7 +135,7 @@ def render_text(g: ProvenanceGraph, *, limit: int | None = None) -> tuple[str, i
         lines.append("  " * depth + ("└─ " if depth else "") + f"{tag}{n.label}{extra}{conf}{again}")
         if via:
             for ev in via.evidence[:4]:
-                lines.append("  " * depth + f"     · {ev.kind}: {ev.detail}")
+                lines.append("  " * depth + f"     · {ev.kind}: {named(ev.detail)}")
         if node in shown:
             return True
         shown.add(node)
