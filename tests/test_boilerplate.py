@@ -263,3 +263,13 @@ def test_provenance_evidence_names_outlets_not_ids(scanned):
     assert r.exit_code == 0, r.output
     evidence = [line for line in r.output.splitlines() if line.strip().startswith("·")]
     assert evidence and not any(".example/" in line for line in evidence), evidence
+
+
+@pytest.mark.parametrize("head", ["— CBS News (@CBSNews) July 16, 2018", "3 Hours Ago | 04:15", "A A",
+                                  "View Comments", "You must be logged in to post a comment.", "CBS News"])
+def test_a_record_title_is_not_page_noise(head):
+    from newstrace.ingest.text import sniff_record_title
+
+    found = sniff_record_title(head + "\n\nTrump meets Putin in Helsinki\n\nThe two leaders met on Monday.",
+                               "cbsnews.com")
+    assert found and found[0] == "Trump meets Putin in Helsinki"

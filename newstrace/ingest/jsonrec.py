@@ -190,7 +190,7 @@ def load_json_record(
         if key is not None and (label := _as_label(value)):
             meta[name] = label
             detected[name] = f"json key {key!r}"
-    if "title" not in meta and (found := sniff_record_title(text)):
+    if "title" not in meta and (found := sniff_record_title(text, meta.get("outlet"))):
         # no title field: the headline the text starts with (the news-2018 CSVs start with
         # theirs, before the first paragraph separator), past any dateline or page furniture
         meta["title"] = found[0]

@@ -407,11 +407,35 @@ _FURNITURE_WORDS = 2  # "Advertisement", "Getty Images", "×": page furniture, n
 _MAX_LATE_TITLE_WORDS = 20
 
 
-def sniff_record_title(text: str) -> tuple[str, str] | None:
+# lines at a page's head that are neither a headline nor the article: a social embed's
+# attribution ("— CBS News (@CBSNews) July 16, 2018"), a relative time ("3 Hours Ago | 04:15"),
+# a comment prompt, a search box's "powered by"
+_HEAD_NOISE = re.compile(
+    r"^\s*[—–-]\s.*\(@\w+\)|\b\d+\s+(?:minutes?|mins?|hours?|hrs?|days?)\s+ago\b|\blogged in to\b|"
+    r"^\s*powered by\b|\bof readers think\b|^\s*(?:view|show|hide|read)\s+(?:\d+\s+)?comments?\b",
+    re.IGNORECASE)
+
+
+def _head_noise(line: str, outlet: str | None) -> bool:
+    """A line at the head of a record's text that is not its headline."""
+    if is_page_control_line(line) or _HEAD_NOISE.search(line):
+        return True
+    if is_boilerplate_line(line) and not _looks_like_title(line):
+        return True
+    if all(len(w) <= 1 for w in _words(line)):  # "A A" (text size buttons), "•", "×"
+        return True
+    # the outlet's own name ("CBS News" on cbsnews.com)
+    squashed = re.sub(r"\W+", "", line).lower()
+    host = re.sub(r"^www\.", "", (outlet or "").lower().split("/")[0])
+    return bool(squashed and host and squashed == re.sub(r"\W+", "", host.split(".")[0]))
+
+
+def sniff_record_title(text: str, outlet: str | None = None) -> tuple[str, str] | None:
     """A headline for a record that has no title field, and where it was found.
 
-    Lines of page controls ("Email Bio Follow", "Share on Facebook") and of
-    site furniture are passed over. The first other line if it reads as a
+    Lines of page controls ("Email Bio Follow", "Share on Facebook"), of
+    site furniture, of relative times and social-embed attributions, and the
+    ``outlet``'s own name are passed over. The first other line if it reads as a
     headline (:func:`sniff_header`'s rule). Else, past leading datelines, bylines and bits of page furniture
     of one or two words (``"Sunday, Jul 15th 2018 5-Day Forecast"``,
     ``"Advertisement"``), the first line of 3 to 20 words that starts with a
@@ -419,7 +443,7 @@ def sniff_record_title(text: str) -> tuple[str, str] | None:
     not; the first line that is none of these (body text) ends the search.
     """
     for k, (number, line) in enumerate(header_lines(text, 6)):
-        if is_page_control_line(line) or is_boilerplate_line(line) and not _looks_like_title(line):
+        if _head_noise(line, outlet):
             continue  # "Email Bio Follow", "Share on Facebook Share on Twitter", a copyright line
         if k == 0 and _looks_like_title(line):
             return line, f"line {number}"
