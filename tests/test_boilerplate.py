@@ -266,6 +266,7 @@ def test_provenance_evidence_names_outlets_not_ids(scanned):
 
 
 @pytest.mark.parametrize("head", ["— CBS News (@CBSNews) July 16, 2018", "3 Hours Ago | 04:15", "A A",
+                                  "Speaker Nancy Pelosi (D-Calif.) (AP Photo/Eric Risberg)",
                                   "View Comments", "You must be logged in to post a comment.", "CBS News"])
 def test_a_record_title_is_not_page_noise(head):
     from newstrace.ingest.text import sniff_record_title
