@@ -37,7 +37,7 @@ import re
 from dataclasses import dataclass, field
 from typing import BinaryIO, Literal
 
-from newstrace.boilerplate import is_boilerplate_line, is_page_control_line
+from newstrace.boilerplate import is_boilerplate_line, is_furniture_line
 from newstrace.ingest.dates import DateMatch, find_dates, find_relative_date
 from newstrace.ingest.errors import LoadError
 from newstrace.records import Document
@@ -420,11 +420,16 @@ _HEAD_NOISE = re.compile(
 
 def _head_noise(line: str, outlet: str | None) -> bool:
     """A line at the head of a record's text that is not its headline."""
-    if is_page_control_line(line) or _HEAD_NOISE.search(line):
+    if is_furniture_line(line) or _HEAD_NOISE.search(line):
         return True
     if is_boilerplate_line(line) and not _looks_like_title(line):
         return True
-    if all(len(w) <= 1 for w in _words(line)):  # "A A" (text size buttons), "•", "×"
+    words = _words(line)
+    if len(words) <= 1 or all(len(w) <= 1 for w in words):  # "World", "A A" (text size buttons), "×"
+        return True
+    if not re.search(r"[^\W\d_]", line):  # "1 / 19": no letters at all
+        return True
+    if len(words) <= 6 and find_dates(line):  # "Politics 07/16/2018, 06:45am": a section and a time
         return True
     # the outlet's own name ("CBS News" on cbsnews.com)
     squashed = re.sub(r"\W+", "", line).lower()
