@@ -157,7 +157,7 @@ def scan_cmd(paths, db, engine, output, master, confs, preset, field, paragraph_
     """
     from .candidates import CandidateParams
     from .ingest.collection import check_paths, iter_collection
-    from .scan import scan, terminal_progress
+    from .engines.local import scan, terminal_progress
 
     params = _params(ngram, min_words, max_gap)
     try:
@@ -213,7 +213,7 @@ def scan_cmd(paths, db, engine, output, master, confs, preset, field, paragraph_
 
 def _scan_spark(paths, db, output, master, confs, fields, sep, same_series, progress, params, cparams) -> None:
     from .engines.spark import SparkUnavailable, check_spark, scan_spark
-    from .scan import terminal_progress
+    from .engines.local import terminal_progress
 
     if output is None:
         _fail("--engine spark writes Parquet tables: give --output DIR (and --db FILE to load them into a store)")
@@ -297,7 +297,7 @@ def import_cmd(folder: str, db: str) -> None:
 def query_cmd(source: str, db: str, fmt: str, ngram: int, min_words: int, max_gap: int) -> None:
     """Find where a text (a press release, a wire story, a quote) appears in
     the store, without adding it. FILE may be - for standard input."""
-    from .scan import query
+    from .engines.local import query
 
     params = _params(ngram, min_words, max_gap)
     if source == "-":

@@ -588,7 +588,7 @@ class Store:
     def _load_parquet(self, src: dict[str, str | None], run_id: int, candidate_params: Any) -> None:
         """The rows of `load_tables`, in one transaction."""
         from .candidates import CandidateParams
-        from .scan import prepare
+        from .engines.local import prepare
 
         con = self.con
         with _transaction(con):

@@ -136,7 +136,7 @@ def test_store_clusters_are_the_pure_functions_over_its_passages(tmp_path):
     names = sorted(docs, reverse=True)
     params = CandidateParams(sample=1, max_df=100, min_shared=2)
     from newstrace.align import AlignParams
-    from newstrace.scan import scan
+    from newstrace.engines.local import scan
 
     with open_store(tmp_path / "s.duckdb") as store:
         scan(store, [Document(id=f"x{d}" if k % 3 else d, text=docs[d]) for k, d in enumerate(names)], paths=[],

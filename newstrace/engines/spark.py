@@ -77,7 +77,7 @@ from ..ingest.collection import (
     finish_item,
 )
 from ..records import Document
-from ..scan import ScanReport
+from .local import ScanReport
 from ..store import content_hash, edits_json, outlet_codes, parameters_dict
 
 _KEY_BITS = 40  # a document's key: file number << 40 | its place in the file
@@ -287,7 +287,7 @@ def _items(task: _Task, options: _Options) -> Iterator[tuple[int, _Loaded | Skip
 
 
 def _doc_row(key: int, item: _Loaded, options: _Options, cparams: CandidateParams) -> tuple:
-    from ..scan import prepare
+    from .local import prepare
 
     finished = list(finish_item(item, options.max_chars))
     doc = finished[0]
@@ -340,7 +340,7 @@ def _align_partition(rows: Iterable[Any], align_params: AlignParams, decisions: 
     count and its provenance decision, idx 0.. its passages in order."""
     from ..ingest.dates import parse_date_string
     from ..provenance import decide, profile
-    from ..scan import _tokens, align_pairs
+    from .local import _tokens, align_pairs
 
     profiles: dict[int, Any] = {}
 

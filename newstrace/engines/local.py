@@ -27,12 +27,12 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .align import AlignParams, align_tokens, process_word_ids
-from .boilerplate import mark_furniture
-from .candidates import CandidateParams, shingles
-from .records import Document, Passage
-from .store import Store, content_hash, parameters_dict
-from .text import Tokens, tokenize
+from ..align import AlignParams, align_tokens, process_word_ids
+from ..boilerplate import mark_furniture
+from ..candidates import CandidateParams, shingles
+from ..records import Document, Passage
+from ..store import Store, content_hash, parameters_dict
+from ..text import Tokens, tokenize
 
 Progress = Callable[..., None]  # say(message, milestone=False)
 
@@ -173,7 +173,7 @@ def scan(
 ) -> ScanReport:
     """Ingest ``records`` (Documents, or Skipped/Notice records from the
     readers) into ``store`` and find all reuse among stored documents."""
-    from .ingest.collection import Notice, Skipped
+    from ..ingest.collection import Notice, Skipped
 
     align_params = align_params or AlignParams()
     candidate_params = candidate_params or CandidateParams(ngram=align_params.ngram)
