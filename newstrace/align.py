@@ -35,6 +35,7 @@ from typing import Iterable, Sequence
 import numpy as np
 from rapidfuzz.distance import Indel
 
+from .boilerplate import mark_furniture
 from .quotes import find_quoted_spans
 from .records import Edit, Passage, Span
 from .text import _FOLD, Tokens, tokenize
@@ -603,6 +604,40 @@ def align_tokens(
 def align(a_text: str, b_text: str, params: AlignParams | None = None) -> list[Passage]:
     """All passages ``a_text`` and ``b_text`` share (see the module docstring)."""
     return align_tokens(tokenize(a_text), tokenize(b_text), params)
+
+
+_TOKENS: dict[tuple[int, int, int], tuple[Tokens, np.ndarray]] = {}
+
+
+def cached_tokens(key: int, text: str) -> tuple[Tokens, np.ndarray]:
+    """A document's tokens and word ids (:func:`process_word_ids`), cached in
+    this process, where a batch of pairs names the same document again and
+    again. The cache key holds the text's length and hash besides the
+    document key: a process may serve scans of several stores (a library
+    caller, forked workers inheriting the cache), where one key names
+    different texts."""
+    k = (key, len(text), hash(text))
+    t = _TOKENS.get(k)
+    if t is None:
+        if len(_TOKENS) > 4096:
+            _TOKENS.clear()
+        tok = tokenize(text)
+        t = _TOKENS[k] = (tok, process_word_ids(tok))
+    return t
+
+
+def align_pairs(pairs: list[tuple[int, int]], texts: dict[int, str], params: AlignParams
+                ) -> list[tuple[int, int, list[Passage]]]:
+    """The alignment stage of a scan, per batch of candidate pairs (the same
+    in every engine): each pair ``(a, b)`` of document keys (A is the
+    earlier-stored document) aligned over ``texts[a]`` and ``texts[b]``; a
+    passage whose wording is site furniture is kind ``boilerplate``
+    (`boilerplate.mark_furniture`)."""
+    out = []
+    for a, b in pairs:
+        (ta, ia), (tb, ib) = cached_tokens(a, texts[a]), cached_tokens(b, texts[b])
+        out.append((a, b, mark_furniture(align_tokens(ta, tb, params, ids=(ia, ib)))))
+    return out
 
 
 def align_reference(a_text: str, b_text: str, params: AlignParams | None = None) -> list[tuple[Span, Span]]:

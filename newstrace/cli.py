@@ -157,7 +157,8 @@ def scan_cmd(paths, db, engine, output, master, confs, preset, field, paragraph_
     """
     from .candidates import CandidateParams
     from .ingest.collection import check_paths, iter_collection
-    from .engines.local import scan, terminal_progress
+    from .engines.local import scan
+    from .engines.report import terminal_progress
 
     params = _params(ngram, min_words, max_gap)
     try:
@@ -213,7 +214,7 @@ def scan_cmd(paths, db, engine, output, master, confs, preset, field, paragraph_
 
 def _scan_spark(paths, db, output, master, confs, fields, sep, same_series, progress, params, cparams) -> None:
     from .engines.spark import SparkUnavailable, check_spark, scan_spark
-    from .engines.local import terminal_progress
+    from .engines.report import terminal_progress
 
     if output is None:
         _fail("--engine spark writes Parquet tables: give --output DIR (and --db FILE to load them into a store)")

@@ -28,17 +28,30 @@ consistent, and running it again completes the work.
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import json
 from contextlib import contextmanager
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 
 from .boilerplate import RECURRENCE_REASON, boilerplate_reason, furniture_reason
-from .cluster import cluster_collection, run_starts
+from .candidates import CandidateParams, other_series_sql, prepare
+from .cluster import (
+    EXCERPT_CHARS,
+    cluster_collection,
+    excerpt_members,
+    outlet_codes,
+    run_starts,
+)
+from .engines.tables import (
+    DOCUMENT_COLUMNS,
+    EXPORT_COLUMNS,
+    EXPORT_ORDER,
+    PASSAGE_COLUMNS,
+    edits_json,
+    published_text,
+)
 from .records import Document, Edit, Passage, Span
 
 FORMAT = "newstrace"
@@ -97,20 +110,11 @@ CREATE TABLE IF NOT EXISTS duplicates (
 # (`pending_pairs`), and clusters and stories are rebuilt whole. Tests check
 # these keys after scans, rescans and killed scans.
 
-DOCUMENT_COLUMNS = ["doc_key", "id", "content_hash", "title", "outlet", "url", "published", "byline",
-                    "source_path", "length", "words", "run_id", "scanned", "text"]
-PASSAGE_COLUMNS = ["passage_id", "a_key", "a_id", "a_start", "a_end", "b_key", "b_id", "b_start", "b_end",
-                   "words", "similarity", "kind", "edits", "run_id", "boilerplate"]
-
-EXPORT_TABLES = {
-    "documents": "SELECT id, title, outlet, url, published, byline, source_path, length, words, "
-    "content_hash, text FROM documents ORDER BY doc_key",
-    "passages": "SELECT passage_id, a_id, a_start, a_end, b_id, b_start, b_end, words, similarity, "
-    "kind, cluster_id, edits, boilerplate FROM passages ORDER BY passage_id",
-    "duplicates": "SELECT id, duplicate_of, source_path FROM duplicates ORDER BY duplicate_of, id",
-    "clusters": "SELECT c.cluster_id, c.size, c.passages, m.doc_id, m.start, m.\"end\", c.excerpt "
-    "FROM clusters c JOIN cluster_members m USING (cluster_id) ORDER BY c.cluster_id, m.doc_id, m.start",
-}
+def _export_sql(table: str) -> str:
+    """The query ``export`` writes ``table`` with (`tables.EXPORT_COLUMNS`, `tables.EXPORT_ORDER`)."""
+    source = "clusters JOIN cluster_members USING (cluster_id)" if table == "clusters" else table
+    cols = ", ".join(f'"{c}"' for c in EXPORT_COLUMNS[table])
+    return f"SELECT {cols} FROM {source} ORDER BY {', '.join(EXPORT_ORDER[table])}"
 
 
 def _column(values: list) -> np.ndarray:
@@ -150,19 +154,6 @@ def _transaction(con: Any) -> Iterator[None]:
         con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
-
-
-def content_hash(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def edits_json(p: Passage) -> str:
-    """A passage's edits as the ``edits`` column holds them (every engine writes this)."""
-    return json.dumps([e.as_dict() for e in p.edits], ensure_ascii=False)
-
-
-def _published(d: Document) -> str | None:
-    return d.published.isoformat() if d.published else None
 
 
 class Store:
@@ -253,7 +244,7 @@ class Store:
             rows = []
             keys, shingles = [], []
             for k, (d, h, words, sh) in enumerate(docs, start=base + 1):
-                rows.append((k, d.id, h, d.title, d.outlet, d.url, _published(d), d.byline,
+                rows.append((k, d.id, h, d.title, d.outlet, d.url, published_text(d), d.byline,
                              d.source_path, len(d.text), words, run_id, False, d.text))
                 keys.append(np.full(len(sh), k, dtype=np.int32))
                 shingles.append(sh)
@@ -314,8 +305,7 @@ class Store:
         counts its pairs whole, and DuckDB's memory goes with the step, not
         the collection. The document frequencies are counted in parts of
         about ``df_part_rows`` postings, split by a hash of the shingle."""
-        series = "" if same_series else (
-            "AND (da.outlet IS NULL OR db.outlet IS NULL OR lower(da.outlet) <> lower(db.outlet))")
+        series = "" if same_series else f"AND {other_series_sql('da.outlet', 'db.outlet')}"
         con = self.con
         con.execute("CREATE OR REPLACE TEMP TABLE nt_fresh AS SELECT doc_key FROM documents WHERE NOT scanned")
         lo, hi, n_fresh = con.execute("SELECT min(doc_key), max(doc_key), count(*) FROM nt_fresh").fetchone()
@@ -518,15 +508,15 @@ class Store:
                 clustered = table.passage_cluster > 0
                 pb = {"pid": pid[clustered], "cid": table.passage_cluster[clustered]}  # noqa: F841
                 con.execute("UPDATE passages SET cluster_id = pb.cid FROM pb WHERE passages.passage_id = pb.pid")
-                # the longest member first (no text in the window), then only its text read
+                x = excerpt_members(table)  # only the chosen member's text is read
+                xb = {"cid": table.member_cluster[x], "k": keys[table.member_doc[x]],  # noqa: F841
+                      "s": table.member_start[x],
+                      "n": np.minimum(table.member_end[x] - table.member_start[x], EXCERPT_CHARS)}
                 con.execute("""
                     UPDATE clusters SET excerpt = e.excerpt FROM (
-                        SELECT m.cluster_id, substr(d.text, m.start + 1, least(m."end" - m.start, 160)) AS excerpt
-                        FROM (SELECT cluster_id, doc_id, "start", "end" FROM cluster_members
-                              QUALIFY row_number() OVER (PARTITION BY cluster_id
-                                                         ORDER BY "end" - "start" DESC, doc_id, "start") = 1) m
-                        JOIN documents d ON d.id = m.doc_id
-                    ) e WHERE clusters.cluster_id = e.cluster_id""")
+                        SELECT xb.cid, substr(d.text, xb.s + 1, xb.n) AS excerpt
+                        FROM xb JOIN documents d ON d.doc_key = xb.k
+                    ) e WHERE clusters.cluster_id = e.cid""")
             recurring = np.flatnonzero(found.recurring_docs)
             if len(recurring):
                 rb = {"pid": pid[recurring],  # noqa: F841
@@ -587,9 +577,6 @@ class Store:
 
     def _load_parquet(self, src: dict[str, str | None], run_id: int, candidate_params: Any) -> None:
         """The rows of `load_tables`, in one transaction."""
-        from .candidates import CandidateParams
-        from .engines.local import prepare
-
         con = self.con
         with _transaction(con):
             con.execute(f"""
@@ -632,7 +619,8 @@ class Store:
         """Write one file per table (documents, passages, clusters, duplicates) into ``out_dir``."""
         out_dir.mkdir(parents=True, exist_ok=True)
         written = []
-        for table, sql in EXPORT_TABLES.items():
+        for table in EXPORT_COLUMNS:
+            sql = _export_sql(table)
             final = out_dir / f"{table}.{fmt}"
             tmp = out_dir / f".{table}.{fmt}.partial"
             opts = {"jsonl": "FORMAT JSON", "csv": "FORMAT CSV, HEADER", "parquet": "FORMAT PARQUET"}[fmt]
@@ -766,20 +754,3 @@ def _mark_worded_furniture(con: Any, batch: int = 10_000) -> None:
 
 # how a reason for boilerplate by recurrence begins (it is recomputed by every rebuild)
 _RECURS = RECURRENCE_REASON.split("{")[0]
-
-
-def outlet_codes(outlets: Sequence[str | None]) -> np.ndarray:
-    """One integer per distinct outlet (compared without case by the
-    caller), a distinct negative one for each document with none."""
-    out = np.empty(len(outlets), dtype=np.int64)
-    codes: dict[str, int] = {}
-    for k, o in enumerate(outlets):
-        out[k] = codes.setdefault(o, len(codes)) if o else -1 - k
-    return out
-
-
-def parameters_dict(*params: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for p in params:
-        out.update(asdict(p))
-    return out

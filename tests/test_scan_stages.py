@@ -11,7 +11,8 @@ from newstrace.cluster import (Cluster, ClusterMember, reprint_cluster_table, re
                               reprint_clusters_reference, stories, story_labels,
                               story_links)
 from newstrace.records import Document
-from newstrace.store import content_hash, open_store
+from newstrace.engines.tables import content_hash
+from newstrace.store import open_store
 from newstrace.text import tokenize
 
 span = st.tuples(st.integers(0, 60), st.integers(1, 30)).map(lambda t: (t[0], t[0] + t[1]))

@@ -19,100 +19,27 @@ again skips what is stored and aligned, and finishes the rest.
 from __future__ import annotations
 
 import os
-import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..align import AlignParams, align_tokens, process_word_ids
-from ..boilerplate import mark_furniture
-from ..candidates import CandidateParams, shingles
+from ..align import AlignParams, align_pairs, align_tokens
+from ..candidates import CandidateParams, prepare, shingles
 from ..records import Document, Passage
-from ..store import Store, content_hash, parameters_dict
-from ..text import Tokens, tokenize
-
-Progress = Callable[..., None]  # say(message, milestone=False)
-
-# skipped records and notices a ScanReport lists (it counts them all; every
-# skipped record is in the store's ``skipped`` table)
-LISTED = 1000
-
-
-@dataclass(slots=True)
-class ScanReport:
-    """What a scan did. ``skipped`` and ``notices`` list the first
-    :data:`LISTED` of each, so that a collection of millions of bad records
-    does not fill memory; ``skipped_count`` and ``notices_count`` count them all."""
-
-    run_id: int = 0
-    documents_seen: int = 0
-    documents_added: int = 0
-    duplicates: int = 0
-    skipped: list[tuple[str, str]] = field(default_factory=list)
-    notices: list[tuple[str, str]] = field(default_factory=list)
-    skipped_count: int = 0
-    notices_count: int = 0
-    pairs_aligned: int = 0
-    passages_found: int = 0
-    clusters: int = 0
-    seconds: float = 0.0
-
-    def skip(self, where: str, reason: str) -> None:
-        self.skipped_count += 1
-        if len(self.skipped) < LISTED:
-            self.skipped.append((where, reason))
-
-    def notice(self, where: str, message: str) -> None:
-        self.notices_count += 1
-        if len(self.notices) < LISTED:
-            self.notices.append((where, message))
-
+from ..store import Store
+from ..text import tokenize
+from .report import Progress, ScanReport
+from .tables import content_hash, parameters_dict
 
 # --------------------------------------------------------------------------
-# per-document and per-pair work (pure; run in worker processes)
-
-
-def prepare(doc_text: str, params: CandidateParams) -> tuple[int, np.ndarray]:
-    """Words and sampled shingles of one document."""
-    t = tokenize(doc_text)
-    return len(t), shingles(t, params)
+# per-document work in worker processes (the stages' own functions: prepare, align_pairs)
 
 
 def _prepare_batch(texts: list[str], params: CandidateParams) -> list[tuple[int, np.ndarray]]:
     return [prepare(t, params) for t in texts]
-
-
-_TOKENS: dict[tuple[int, int, int], tuple[Tokens, np.ndarray]] = {}
-
-
-def _tokens(key: int, text: str) -> tuple[Tokens, np.ndarray]:
-    """A document's tokens and word ids, cached in this worker process. The
-    cache key holds the text's length and hash besides the document key: a
-    process may serve scans of several stores (a library caller, forked
-    workers inheriting the cache), where one key names different texts."""
-    k = (key, len(text), hash(text))
-    t = _TOKENS.get(k)
-    if t is None:
-        if len(_TOKENS) > 4096:
-            _TOKENS.clear()
-        tok = tokenize(text)
-        t = _TOKENS[k] = (tok, process_word_ids(tok))
-    return t
-
-
-def align_pairs(pairs: list[tuple[int, int]], texts: dict[int, str], params: AlignParams
-                ) -> list[tuple[int, int, list[Passage]]]:
-    """Align each candidate pair (A is the earlier-stored document); a
-    passage whose wording is site furniture is kind ``boilerplate``
-    (`boilerplate.mark_furniture`)."""
-    out = []
-    for a, b in pairs:
-        (ta, ia), (tb, ib) = _tokens(a, texts[a]), _tokens(b, texts[b])
-        out.append((a, b, mark_furniture(align_tokens(ta, tb, params, ids=(ia, ib)))))
-    return out
 
 
 # --------------------------------------------------------------------------
@@ -293,28 +220,6 @@ def scan(
     finally:
         pool.close()
     return rep
-
-
-def terminal_progress(stream=None, *, mode: str = "auto") -> Progress | None:
-    """A progress printer: on a terminal (``auto``) it rewrites one line;
-    with ``always`` it prints lines even into a pipe or a log. Either way an
-    update shows at most every 0.2 s, except milestones (each 1,000
-    documents stored, each tenth of the pairs aligned), which always show.
-    ``never`` (or ``auto`` in a pipe) prints nothing."""
-    stream = stream or sys.stderr
-    tty = stream.isatty()
-    if mode == "never" or (mode == "auto" and not tty):
-        return None
-    last = [0.0]
-
-    def say(msg: str, milestone: bool = False) -> None:
-        now = time.monotonic()
-        if milestone or now - last[0] >= 0.2:
-            last[0] = now
-            stream.write(("\r\033[K" + msg) if tty else (msg + "\n"))
-            stream.flush()
-
-    return say
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,7 +47,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -55,10 +55,10 @@ from urllib.parse import unquote, urlparse
 
 import numpy as np
 
-from ..align import AlignParams
-from ..candidates import CandidateParams
+from ..align import AlignParams, align_pairs, cached_tokens
 from ..boilerplate import RECURRENCE_REASON, boilerplate_reason
-from ..cluster import cluster_collection, run_starts
+from ..candidates import CandidateParams, other_series_sql, prepare
+from ..cluster import EXCERPT_CHARS, cluster_collection, excerpt_members, outlet_codes
 from ..ingest.collection import (
     DEFAULT_MAX_CHARS,
     FieldMap,
@@ -77,8 +77,15 @@ from ..ingest.collection import (
     finish_item,
 )
 from ..records import Document
-from .local import ScanReport
-from ..store import content_hash, edits_json, outlet_codes, parameters_dict
+from .report import Progress, ScanReport
+from .tables import (
+    EXPORT_COLUMNS,
+    EXPORT_ORDER,
+    content_hash,
+    edits_json,
+    parameters_dict,
+    published_text,
+)
 
 _KEY_BITS = 40  # a document's key: file number << 40 | its place in the file
 SPLIT_BYTES = 32 << 20
@@ -287,14 +294,12 @@ def _items(task: _Task, options: _Options) -> Iterator[tuple[int, _Loaded | Skip
 
 
 def _doc_row(key: int, item: _Loaded, options: _Options, cparams: CandidateParams) -> tuple:
-    from .local import prepare
-
     finished = list(finish_item(item, options.max_chars))
     doc = finished[0]
     notices = [n.message for n in finished[1:]]
     words, sh = prepare(doc.text, cparams)
     return (key, doc.id, item.where, item.record, doc.title, doc.outlet, doc.url,
-            doc.published.isoformat() if doc.published else None, doc.byline, doc.source_path, len(doc.text), words,
+            published_text(doc), doc.byline, doc.source_path, len(doc.text), words,
             content_hash(doc.text), doc.text, sh.tolist(), notices)
 
 
@@ -340,7 +345,6 @@ def _align_partition(rows: Iterable[Any], align_params: AlignParams, decisions: 
     count and its provenance decision, idx 0.. its passages in order."""
     from ..ingest.dates import parse_date_string
     from ..provenance import decide, profile
-    from .local import _tokens, align_pairs
 
     profiles: dict[int, Any] = {}
 
@@ -366,7 +370,7 @@ def _align_partition(rows: Iterable[Any], align_params: AlignParams, decisions: 
             reuse = [p for p in ps if p.kind != "boilerplate"]  # furniture is no evidence
             if reuse and decisions:
                 d = decide(prof(a, r, "a"), prof(b, r, "b"), reuse,
-                           words=(len(_tokens(a, texts[a])[0]), len(_tokens(b, texts[b])[0])))
+                           words=(len(cached_tokens(a, texts[a])[0]), len(cached_tokens(b, texts[b])[0])))
                 rel, conf, source = d.relation, float(d.confidence), d.common_source
                 evidence = json.dumps([e.as_dict() for e in d.evidence], ensure_ascii=False)
             yield (a, b, -1, r["a_id"], None, None, r["b_id"], None, None, len(ps), None, rel, evidence, conf, source,
@@ -417,7 +421,7 @@ def scan_spark(
     same_series: bool = False,
     decisions: bool = True,
     split_bytes: int = SPLIT_BYTES,
-    progress: Callable[..., None] | None = None,
+    progress: Progress | None = None,
 ) -> SparkReport:
     """Scan the collection at ``paths`` on Spark and write its tables as
     Parquet into ``output`` (a folder; tables already there are replaced).
@@ -579,8 +583,7 @@ def _candidates(kept: Any, cparams: CandidateParams, same_series: bool, rep: Spa
     b_side = meta.select(*[F.col(c).alias(f"b_{c}") for c in meta.columns])
     pairs = pairs.join(a_side, F.col("a_key") == F.col("a_doc_key")).join(b_side, F.col("b_key") == F.col("b_doc_key"))
     if not same_series:
-        pairs = pairs.where(F.col("a_outlet").isNull() | F.col("b_outlet").isNull()
-                            | (F.lower("a_outlet") != F.lower("b_outlet")))
+        pairs = pairs.where(F.expr(other_series_sql("a_outlet", "b_outlet")))
     return postings, pairs.select("a_key", "b_key", "a_id", "a_text", "a_outlet", "a_published", "a_title",
                                   "a_byline", "b_id", "b_text", "b_outlet", "b_published", "b_title",
                                   "b_byline"), dfs
@@ -651,18 +654,16 @@ def _write_tables(spark: Any, out: str, kept: Any, dupes: Any, postings: Any, al
     def write(name: str, df: Any) -> None:
         df.write.mode("overwrite").parquet(f"{out}/{name}")
 
-    write("documents", kept.orderBy("doc_key").select(
-        "id", "title", "outlet", "url", "published", "byline", "source_path", "length", "words",
-        "content_hash", "text"))
+    write("documents", kept.orderBy(*EXPORT_ORDER["documents"]).select(*EXPORT_COLUMNS["documents"]))
     passages = aligned.where("idx >= 0").join(numbered, ["a_key", "b_key", "idx"])
     recurs = F.col("rec_docs") > 0
-    write("passages", passages.orderBy("passage_id").select(
-        "passage_id", "a_id", "a_start", "a_end", "b_id", "b_start", "b_end", "words", "similarity",
-        F.when(recurs, F.lit("boilerplate")).otherwise(F.col("kind")).alias("kind"),
-        F.when(F.col("cluster_id") > 0, F.col("cluster_id")).alias("cluster_id"), "edits",
-        F.when(recurs, F.format_string(_RECURRENCE_FORMAT, "rec_docs", "rec_outlets"))
-        .otherwise(F.col("boilerplate")).alias("boilerplate")))
-    write("duplicates", dupes.orderBy("duplicate_of", "id").select("id", "duplicate_of", "source_path"))
+    passages = (passages
+                .withColumn("kind", F.when(recurs, F.lit("boilerplate")).otherwise(F.col("kind")))
+                .withColumn("cluster_id", F.when(F.col("cluster_id") > 0, F.col("cluster_id")))
+                .withColumn("boilerplate", F.when(recurs, F.format_string(_RECURRENCE_FORMAT, "rec_docs", "rec_outlets"))
+                            .otherwise(F.col("boilerplate"))))
+    write("passages", passages.orderBy(*EXPORT_ORDER["passages"]).select(*EXPORT_COLUMNS["passages"]))
+    write("duplicates", dupes.orderBy(*EXPORT_ORDER["duplicates"]).select(*EXPORT_COLUMNS["duplicates"]))
     write("clusters", _clusters_frame(spark, table, ranks, kept))
     write("skipped", spark.createDataFrame(rep.skipped, "`where` string, reason string"))
     linked = np.flatnonzero(story > 0)
@@ -712,22 +713,20 @@ def _frame(spark: Any, columns: list[np.ndarray], schema: str, chunk: int = 100_
 
 
 def _clusters_frame(spark: Any, table: Any, ranks: Any, meta: Any) -> Any:
-    """The clusters table: one row per member, the excerpt from the longest
-    member (ties: the first by document id and start), as the store picks it."""
+    """The clusters table: one row per member, the excerpt from the member
+    `cluster.excerpt_members` picks, as the store writes it."""
     from pyspark.sql import functions as F
 
     c, d, s, e = table.member_cluster, table.member_doc, table.member_start, table.member_end
-    best = np.lexsort((s, d, -(e - s), c))  # per cluster the longest member first
-    best = best[run_starts(c[best])]
+    best = excerpt_members(table)
     members = _frame(spark, [c, table.size[c - 1], table.passages[c - 1], d, s, e],
                      "cluster_id int, size int, passages int, doc_rank long, start int, `end` int")
-    ex = _frame(spark, [c[best], d[best], s[best], np.minimum(e[best] - s[best], 160)],
+    ex = _frame(spark, [c[best], d[best], s[best], np.minimum(e[best] - s[best], EXCERPT_CHARS)],
                 "cluster_id int, doc_rank long, x_start int, x_len int")
     ex = (ex.join(ranks, "doc_rank").join(meta.select(F.col("id").alias("doc_id"), "text"), "doc_id")
           .select("cluster_id", F.expr("substring(text, x_start + 1, x_len)").alias("excerpt")))
     return (members.join(ranks, "doc_rank").join(ex, "cluster_id", "left")
-            .orderBy("cluster_id", "doc_id", "start")
-            .select("cluster_id", "size", "passages", "doc_id", "start", "end", "excerpt"))
+            .orderBy(*EXPORT_ORDER["clusters"]).select(*EXPORT_COLUMNS["clusters"]))
 
 
 def _write_text(spark: Any, path: str, text: str) -> None:
