@@ -451,8 +451,8 @@ def _passage(al: Alignment, ta: Tokens, tb: Tokens, kind: str = "passage") -> Pa
     first, last = al.ops[0], al.ops[-1]
     a0, a1 = ta.char_span(first[1], last[2])
     b0, b1 = tb.char_span(first[3], last[4])
-    a0, b0 = _widen_open(ta.text, tb.text, a0, b0)
-    a1, b1 = _widen_close(ta.text, tb.text, a1, b1)
+    a0, b0 = widen_open(ta.text, tb.text, a0, b0)
+    a1, b1 = widen_close(ta.text, tb.text, a1, b1)
     edits = []
     len_a = len_b = 0
     for t, i0, i1, j0, j1 in al.ops:
@@ -495,7 +495,7 @@ def _is_mark(c: str) -> bool:
     return not (c.isalnum() or c.isspace())
 
 
-def _widen_close(a: str, b: str, a1: int, b1: int) -> tuple[int, int]:
+def widen_close(a: str, b: str, a1: int, b1: int) -> tuple[int, int]:
     """Take in punctuation and symbols ("%", ".", a closing quote) that
     follow the passage identically (after folding quotes) in both texts."""
     while a1 < len(a) and b1 < len(b) and _is_mark(a[a1]) and _fold(a[a1]) == _fold(b[b1]):
@@ -504,7 +504,7 @@ def _widen_close(a: str, b: str, a1: int, b1: int) -> tuple[int, int]:
     return a1, b1
 
 
-def _widen_open(a: str, b: str, a0: int, b0: int) -> tuple[int, int]:
+def widen_open(a: str, b: str, a0: int, b0: int) -> tuple[int, int]:
     """Take in opening quotes, brackets and symbols ("$") that precede the
     passage identically in both texts."""
     while a0 > 0 and b0 > 0 and _is_mark(a[a0 - 1]) and a[a0 - 1] not in _NOT_OPENING and _fold(a[a0 - 1]) == _fold(b[b0 - 1]):

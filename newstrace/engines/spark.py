@@ -61,20 +61,20 @@ from ..candidates import CandidateParams, other_series_sql, prepare
 from ..cluster import EXCERPT_CHARS, cluster_collection, excerpt_members, outlet_codes
 from ..ingest.collection import (
     DEFAULT_MAX_CHARS,
+    CollectionFile,
     FieldMap,
+    Loaded,
     Notice,
+    ReadOptions,
     Skipped,
-    _File,
-    _json_line,
-    _Loaded,
-    _Options,
-    _read_file,
-    _record,
-    _roots,
     collection_files,
+    collection_roots,
     duplicate_id,
     file_format,
     finish_item,
+    read_file,
+    read_json_line,
+    read_record,
 )
 from ..records import Document
 from .report import Progress, ScanReport
@@ -177,7 +177,7 @@ def spark_session(master: str | None = None, conf: dict[str, str] | None = None,
 @dataclass(frozen=True, slots=True)
 class _Task:
     number: int  # the file's place in the collection
-    file: _File
+    file: CollectionFile
     start: int = 0
     end: int = -1  # a byte range of a plain JSON-lines file; -1: the whole file
     first_line: int = 1
@@ -193,16 +193,16 @@ def is_uri(path: str) -> bool:
 
 
 def plan(paths: Sequence[str], split_bytes: int = SPLIT_BYTES
-         ) -> tuple[list[_Task], list[tuple[int, _File]], list[tuple[tuple, str, str, str]], list[str]]:
+         ) -> tuple[list[_Task], list[tuple[int, CollectionFile]], list[tuple[tuple, str, str, str]], list[str]]:
     """The read tasks, the Parquet files, the listing's own messages
     ``(order, kind, where, text)``, from the local paths as a scan lists
     them; and the URIs, which Spark lists and reads."""
     tasks: list[_Task] = []
-    parquet: list[tuple[int, _File]] = []
+    parquet: list[tuple[int, CollectionFile]] = []
     messages: list[tuple[tuple, str, str, str]] = []
     uris = [p for p in paths if is_uri(p)]
     local = [p for p in paths if not is_uri(p)]
-    for n, found in enumerate(collection_files(_roots(local)) if local else ()):
+    for n, found in enumerate(collection_files(collection_roots(local)) if local else ()):
         if isinstance(found, Skipped):
             messages.append(((n, 0, 0), "skipped", found.where, found.reason))
         elif isinstance(found, Notice):
@@ -221,20 +221,20 @@ def plan(paths: Sequence[str], split_bytes: int = SPLIT_BYTES
     return tasks, parquet, messages, uris
 
 
-def _read_remote(number: int, uri: str, data: bytes, options: _Options, cparams: CandidateParams) -> Iterator[tuple]:
+def _read_remote(number: int, uri: str, data: bytes, options: ReadOptions, cparams: CandidateParams) -> Iterator[tuple]:
     """A file Spark read (``binaryFiles``) through the same reader, from a
     local copy; ``where`` and ``source_path`` name the URI."""
     name = uri.rstrip("/").rsplit("/", 1)[-1]
     with tempfile.TemporaryDirectory(prefix="newstrace-") as tmp:
         path = Path(tmp) / name
         path.write_bytes(data)
-        file = _File(path, name, named=True)
+        file = CollectionFile(path, name, named=True)
 
         def fix(text: str) -> str:
             return text.replace(str(path), uri)
 
-        for pos, item in enumerate(_read_file(file, options), start=1):
-            if isinstance(item, _Loaded):
+        for pos, item in enumerate(read_file(file, options), start=1):
+            if isinstance(item, Loaded):
                 doc = replace(item.document, source_path=uri)
                 yield "doc", _doc_row(number << _KEY_BITS | pos, replace(item, where=fix(item.where), document=doc),
                                       options, cparams)
@@ -282,18 +282,18 @@ _DOC_FIELDS = ["doc_key", "id", "where", "record", "title", "outlet", "url", "pu
                "length", "words", "content_hash", "text", "shingles", "notices"]
 
 
-def _items(task: _Task, options: _Options) -> Iterator[tuple[int, _Loaded | Skipped | Notice]]:
+def _items(task: _Task, options: ReadOptions) -> Iterator[tuple[int, Loaded | Skipped | Notice]]:
     """The reader's items with their place in the file."""
     if task.end < 0:
-        for pos, item in enumerate(_read_file(task.file, options), start=1):
+        for pos, item in enumerate(read_file(task.file, options), start=1):
             yield pos, item
     else:
         for lineno, raw in _range_lines(task):
-            for item in _json_line(lineno, raw, task.file, options):  # one item a line at most
+            for item in read_json_line(lineno, raw, task.file, options):  # one item a line at most
                 yield lineno, item
 
 
-def _doc_row(key: int, item: _Loaded, options: _Options, cparams: CandidateParams) -> tuple:
+def _doc_row(key: int, item: Loaded, options: ReadOptions, cparams: CandidateParams) -> tuple:
     finished = list(finish_item(item, options.max_chars))
     doc = finished[0]
     notices = [n.message for n in finished[1:]]
@@ -303,10 +303,10 @@ def _doc_row(key: int, item: _Loaded, options: _Options, cparams: CandidateParam
             content_hash(doc.text), doc.text, sh.tolist(), notices)
 
 
-def _read_task(task: _Task, options: _Options, cparams: CandidateParams) -> Iterator[tuple]:
+def _read_task(task: _Task, options: ReadOptions, cparams: CandidateParams) -> Iterator[tuple]:
     """Rows ``("doc", row)`` and ``("msg", (order, kind, where, text))`` of one task."""
     for pos, item in _items(task, options):
-        if isinstance(item, _Loaded):
+        if isinstance(item, Loaded):
             yield "doc", _doc_row(task.number << _KEY_BITS | pos, item, options, cparams)
         elif isinstance(item, Skipped):
             yield "msg", ((task.number, pos, 1), "skipped", item.where, item.reason)
@@ -314,7 +314,7 @@ def _read_task(task: _Task, options: _Options, cparams: CandidateParams) -> Iter
             yield "msg", ((task.number, pos, 1), "notice", item.where, item.message)
 
 
-def _parquet_rows(rows: Iterable[Any], files: dict[str, tuple[int, _File]], options: _Options,
+def _parquet_rows(rows: Iterable[Any], files: dict[str, tuple[int, CollectionFile]], options: ReadOptions,
                   cparams: CandidateParams) -> Iterator[tuple]:
     """Parquet rows through the JSON record loader: ``where`` is ``path:row N``."""
     for r in rows:
@@ -323,8 +323,8 @@ def _parquet_rows(rows: Iterable[Any], files: dict[str, tuple[int, _File]], opti
         row = d.pop("__row") + 1
         d = {k: v for k, v in d.items() if v is not None}  # a null column is an absent key, as in JSON
         where = f"{file.path}:row {row}"
-        for item in _record(d, where=where, fallback_id=f"{file.id}:{row}", file=file, options=options):
-            if isinstance(item, _Loaded):
+        for item in read_record(d, where=where, fallback_id=f"{file.id}:{row}", file=file, options=options):
+            if isinstance(item, Loaded):
                 yield "doc", _doc_row(n << _KEY_BITS | row, item, options, cparams)
             else:
                 yield "msg", ((n, row, 1), "skipped", item.where, item.reason)
@@ -431,7 +431,7 @@ def scan_spark(
     bad records become Skipped rows, as in the embedded engine."""
     align_params = align_params or AlignParams()
     cparams = candidate_params or CandidateParams(ngram=align_params.ngram)
-    options = _Options(fields or FieldMap(), csv_paragraph_separator, max_chars)
+    options = ReadOptions(fields or FieldMap(), csv_paragraph_separator, max_chars)
     say = progress or (lambda msg, milestone=False: None)
     rep = SparkReport(output=str(output))
     t0 = time.perf_counter()
@@ -471,8 +471,8 @@ def scan_spark(
     return rep
 
 
-def _ingest(spark: Any, tasks: list[_Task], parquet_files: list[tuple[int, _File]], uris: list[str],
-            messages: list, options: _Options, cparams: CandidateParams, rep: SparkReport) -> Any:
+def _ingest(spark: Any, tasks: list[_Task], parquet_files: list[tuple[int, CollectionFile]], uris: list[str],
+            messages: list, options: ReadOptions, cparams: CandidateParams, rep: SparkReport) -> Any:
     """1. The documents as a persisted DataFrame (``_DOC_FIELDS``); the
     readers' Skipped and Notice records are added to ``messages``."""
     from pyspark import StorageLevel
@@ -506,7 +506,7 @@ def _ingest(spark: Any, tasks: list[_Task], parquet_files: list[tuple[int, _File
         for k, u in enumerate(sorted(r[0] for r in pq.select("__file").distinct().collect())):
             if _local(u) not in by_path:  # a part file below a URI
                 name = u.rstrip("/").rsplit("/", 1)[-1]
-                by_path[_local(u)] = (base + k, _File(Path(unquote(urlparse(u).path)), name, named=True))
+                by_path[_local(u)] = (base + k, CollectionFile(Path(unquote(urlparse(u).path)), name, named=True))
         rdd = rdd.union(pq.rdd.mapPartitions(lambda rows: _parquet_rows(rows, by_path, options, cparams)))
     rdd = rdd.persist(StorageLevel.MEMORY_AND_DISK)
     messages += rdd.filter(lambda x: x[0] == "msg").map(lambda x: x[1]).collect()

@@ -18,7 +18,7 @@ from functools import lru_cache
 from ..records import Quotation, Span
 from .extract import MarkedSpan, find_marked_spans, paragraphs
 from .links import QuoteLink, link_quotations
-from .reported import ACCORDING, ACCORDING_AFTER, LEAD, TRAIL, _NEGATED
+from .reported import ACCORDING, ACCORDING_AFTER, LEAD, NEGATED, TRAIL
 from .speakers import (Speaker, attribution_after, attribution_before, mask_markup, mentions, parse_speaker,
                        resolve, subject, _SENT_END, _is_abbrev)
 
@@ -183,7 +183,7 @@ def _reported(text: str, s0: int, s1: int) -> tuple[int, int, Speaker] | None:
         s, e = _clip(text, s0 + m.start("c"), s0 + m.end("c"))
         return (s, e, sp) if sp and e - s > 10 else None
     m = LEAD.match(sent)
-    if m and len(m.group("s").split()) <= 25 and not _NEGATED.search(m.group("s")) \
+    if m and len(m.group("s").split()) <= 25 and not NEGATED.search(m.group("s")) \
             and len(m.group("c").split()) >= 3 and m.group("c")[0] not in "\u201c\"\u00ab\u201e":
         sp = parse_speaker(text, s0 + m.start("s"), s0 + m.end("s"))
         if sp is not None and (sp.label or sp.pronoun) and not (sp.description and len(sp.description.split()) > 12):
