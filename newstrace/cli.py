@@ -100,6 +100,11 @@ def _open_store(db: str, *, read_only: bool, create: bool = False, memory_limit:
         _fail(str(e))
 
 
+def _check_memory_limit(memory_limit: str) -> None:
+    if not re.fullmatch(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", memory_limit.strip(), flags=re.I):
+        _fail(f"--memory-limit {memory_limit!r}: give a size such as 4GB or 500MB")
+
+
 def _field_map(preset: str | None, field: tuple[str, ...]):
     from dataclasses import replace
 
@@ -167,8 +172,7 @@ def scan_cmd(paths, db, engine, output, master, confs, preset, field, paragraph_
         _fail(str(e))
     if workers is not None and workers < 1:
         _fail("--workers must be 1 or more")
-    if not re.fullmatch(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", memory_limit.strip(), flags=re.I):
-        _fail(f"--memory-limit {memory_limit!r}: give a size such as 4GB or 500MB")
+    _check_memory_limit(memory_limit)
     fields, sep = _field_map(preset, field)
     if engine == "spark":  # it checks local paths itself, before Spark starts; URIs are Spark's to read
         _scan_spark(paths, db, output, master, confs, fields, paragraph_separator or sep, same_series, progress,
@@ -261,10 +265,10 @@ def _report_messages(rep, where_all: str) -> None:
         click.echo(f"newstrace: ... {rep.skipped_count - 20:,} more skipped ({where_all})", err=True)
 
 
-def _import(folder: str, db: str) -> None:
+def _import(folder: str, db: str, memory_limit: str | None = None) -> None:
     from .store import StoreError
 
-    store = _open_store(db, read_only=False, create=True)
+    store = _open_store(db, read_only=False, create=True, memory_limit=memory_limit)
     try:
         counts = store.load_tables(folder)
     except StoreError as e:
@@ -279,7 +283,9 @@ def _import(folder: str, db: str) -> None:
 @main.command("import")
 @click.argument("folder", metavar="DIR")
 @click.option("--db", required=True, metavar="FILE", help="A new store (a DuckDB file) to load the tables into.")
-def import_cmd(folder: str, db: str) -> None:
+@click.option("--memory-limit", default="4GB", show_default=True, metavar="SIZE",
+              help="Most memory the store's database engine may use; larger joins spill to disk.")
+def import_cmd(folder: str, db: str, memory_limit: str) -> None:
     """Load the Parquet tables in DIR (the --output of scan --engine spark,
     or of export --format parquet) into a new store, for query, provenance
     --db, export and later scans."""
@@ -287,7 +293,8 @@ def import_cmd(folder: str, db: str) -> None:
 
     if not Path(folder).is_dir():
         _fail(f"{folder}: no such folder; give the --output folder of 'newstrace scan --engine spark'")
-    _import(folder, db)
+    _check_memory_limit(memory_limit)
+    _import(folder, db, memory_limit)
 
 
 @main.command("query")

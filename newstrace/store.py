@@ -451,6 +451,71 @@ class Store:
                           published=parse_date_string(r[5]) if r[5] else None, byline=r[6], source_path=r[7]), r[8])
                 for r in rows]
 
+    # -- browsing (the report and the web app) --------------------------------
+
+    def outlets(self, limit: int = 50) -> list[tuple[str, int]]:
+        """``(outlet, documents)``, most documents first (``''`` for documents
+        with no outlet)."""
+        return self.con.execute("SELECT coalesce(outlet, ''), count(*) FROM documents GROUP BY 1 "
+                                "ORDER BY 2 DESC, 1 LIMIT ?", [int(limit)]).fetchall()
+
+    def outlet_count(self) -> int:
+        """How many distinct outlets the documents name."""
+        return self.con.execute("SELECT count(DISTINCT outlet) FROM documents").fetchone()[0]
+
+    def titles(self, ids: Sequence[str]) -> dict[str, str]:
+        """``{id: title}`` of these documents, the source path or the id
+        standing in for a missing title."""
+        if not ids:
+            return {}
+        return dict(self.con.execute("SELECT id, coalesce(title, source_path, id) FROM documents WHERE id IN "
+                                     "(SELECT unnest(?::VARCHAR[]))", [list(ids)]).fetchall())
+
+    def story_outlet_count(self, story_id: int) -> int:
+        """How many distinct outlets the documents of a story name."""
+        return self.con.execute("SELECT count(DISTINCT d.outlet) FROM documents d JOIN stories s ON s.doc_id = d.id "
+                                "WHERE s.story_id = ?", [story_id]).fetchone()[0]
+
+    def stories_of(self, ids: Sequence[str]) -> dict[str, int]:
+        """``{id: story}`` of those of these documents that are in a story."""
+        if not ids:
+            return {}
+        return dict(self.con.execute("SELECT doc_id, story_id FROM stories WHERE doc_id IN "
+                                     "(SELECT unnest(?::VARCHAR[]))", [list(ids)]).fetchall())
+
+    def largest_clusters(self, limit: int = 20) -> list[tuple[int, int, int, str, str | None]]:
+        """``(cluster_id, documents, passages, first document id, excerpt)``,
+        largest first."""
+        return self.con.execute("SELECT cluster_id, size, passages, first_doc, excerpt FROM clusters "
+                                "ORDER BY size DESC, passages DESC, cluster_id LIMIT ?", [int(limit)]).fetchall()
+
+    def document_page(self, *, offset: int = 0, limit: int = 50
+                      ) -> list[tuple[str, str | None, str | None, str | None, int, int | None]]:
+        """A page of the documents in scan order: ``(id, title, outlet,
+        published, length, story)``."""
+        return self.con.execute(
+            "SELECT d.id, d.title, d.outlet, d.published, d.length, s.story_id FROM documents d "
+            "LEFT JOIN stories s ON s.doc_id = d.id ORDER BY d.doc_key LIMIT ? OFFSET ?",
+            [int(limit), int(offset)]).fetchall()
+
+    def search(self, q: str, *, offset: int = 0, limit: int = 50, context: int = 80
+               ) -> tuple[int, list[tuple[str, str | None, str | None, str | None, int | None, int, str]]]:
+        """Documents whose title or text holds ``q`` (case-insensitive), in scan
+        order: how many, and a page of ``(id, title, outlet, published, story,
+        place of the first hit in the text (1-based, 0 for none), the text
+        from ``context`` characters before it, ``2 * context`` characters
+        more than ``q``)``. ``q`` reaches DuckDB only as a bound parameter."""
+        like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where = "(d.text ILIKE ? ESCAPE '\\' OR d.title ILIKE ? ESCAPE '\\')"
+        total = self.con.execute(f"SELECT count(*) FROM documents d WHERE {where}", [like, like]).fetchone()[0]
+        rows = self.con.execute(
+            f"SELECT d.id, d.title, d.outlet, d.published, s.story_id, "
+            f"strpos(lower(d.text), lower(?)) AS at, substr(d.text, greatest(strpos(lower(d.text), lower(?)) - "
+            f"{int(context)}, 1), {2 * int(context) + len(q)}) FROM documents d LEFT JOIN stories s ON s.doc_id = d.id "
+            f"WHERE {where} ORDER BY d.doc_key LIMIT ? OFFSET ?",
+            [q, q, like, like, int(limit), int(offset)]).fetchall()
+        return total, rows
+
     # -- clusters --------------------------------------------------------------
 
     def rebuild_clusters(self) -> int:
@@ -561,19 +626,32 @@ class Store:
                                                                     "imported_from": str(folder)})
         try:
             self._load_parquet(src, run_id, candidate_params)
-        except duckdb.OutOfMemoryException:
-            raise
+        except duckdb.OutOfMemoryException as e:  # the transaction rolled back: nothing of it stays
+            con.execute("DELETE FROM runs WHERE run_id = ?", [run_id])
+            raise StoreError(self._out_of_memory(folder, e, f"nothing of them was loaded: run 'newstrace import "
+                                                 f"{folder} --db {self.path}' again with")) from e
         except duckdb.Error as e:  # a damaged or foreign Parquet file: nothing of it stays
             con.execute("DELETE FROM runs WHERE run_id = ?", [run_id])
             raise StoreError(f"{folder}: cannot load its Parquet tables ({str(e).splitlines()[0]}); give the "
                              "--output folder of 'newstrace scan --engine spark' or of 'newstrace export "
                              "--format parquet', as written") from e
-        self.rebuild_clusters()
+        try:
+            self.rebuild_clusters()
+        except duckdb.OutOfMemoryException as e:
+            raise StoreError(self._out_of_memory(folder, e, "the tables are loaded but not their clusters and "
+                                                 f"stories: run 'newstrace import {folder}' into a new --db file "
+                                                 "with")) from e
         counts = self.counts()
         self.finish_run(run_id, documents_added=counts["documents"], duplicates=counts["duplicates"],
                         skipped=counts["skipped"], pairs_aligned=counts["aligned_pairs"],
                         passages_found=counts["passages"])
         return counts
+
+    def _out_of_memory(self, folder: Path, e: Exception, what: str) -> str:
+        """The message of an import that ran out of memory: what it left, and the fix."""
+        limit = self.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        return (f"{self.path}: the store ran out of memory loading {folder} under its memory limit of {limit} "
+                f"({str(e).splitlines()[0]}); {what} a larger --memory-limit (for example twice as much)")
 
     def _load_parquet(self, src: dict[str, str | None], run_id: int, candidate_params: Any) -> None:
         """The rows of `load_tables`, in one transaction."""
