@@ -451,6 +451,17 @@ class Store:
                           published=parse_date_string(r[5]) if r[5] else None, byline=r[6], source_path=r[7]), r[8])
                 for r in rows]
 
+    def story_documents(self, doc_id: str) -> list[tuple[Document, int | None]]:
+        """Document ``doc_id`` and the other documents of its story, in scan
+        order, each with its story number (as :meth:`documents`): the
+        document alone when it shares no text, none when there is no such
+        document."""
+        rows = self.documents([doc_id])
+        story_ids = {r[1] for r in rows if r[1] is not None}
+        if story_ids:
+            rows = [r for r in self.documents() if r[1] in story_ids]
+        return rows
+
     # -- browsing (the report and the web app) --------------------------------
 
     def outlets(self, limit: int = 50) -> list[tuple[str, int]]:

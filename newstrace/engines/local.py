@@ -23,11 +23,14 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
 from ..align import AlignParams, align_pairs, align_tokens
 from ..candidates import CandidateParams, prepare, shingles
+from ..compare import passage_lines
+from ..excerpt import excerpt
 from ..records import Document, Passage
 from ..store import Store
 from ..text import tokenize
@@ -232,6 +235,11 @@ class Match:
     published: str | None
     passages: tuple[Passage, ...]
 
+    def as_dict(self) -> dict[str, Any]:
+        """As ``newstrace query --format json`` writes it."""
+        return {"id": self.doc_id, "title": self.title, "outlet": self.outlet, "published": self.published,
+                "passages": [p.as_dict() for p in self.passages]}
+
 
 def query(store: Store, text: str, *, align_params: AlignParams | None = None,
           candidate_params: CandidateParams | None = None, limit: int = 1000) -> list[Match]:
@@ -253,3 +261,18 @@ def query(store: Store, text: str, *, align_params: AlignParams | None = None,
         if ps:
             out.append(Match(doc_id, title, outlet, published, tuple(ps)))
     return out
+
+
+def render_matches(matches: Sequence[Match]) -> str:
+    """Where a queried text appears, as ``newstrace query`` prints it: each
+    document, then its passages as ``newstrace compare`` shows them."""
+    if not matches:
+        return "not found in the store"
+    out = [f"found in {len(matches)} document{'s' * (len(matches) != 1)} (offsets: A = the query, B = the document)"]
+    for m in matches:
+        meta = " \u00b7 ".join(x for x in (m.outlet, m.published) if x)
+        out.append("")
+        out.append(f"{m.doc_id}" + (f"  {excerpt(m.title, 80)}" if m.title else "") + (f"  ({meta})" if meta else ""))
+        for k, p in enumerate(m.passages, 1):
+            out.append("\n".join("   " + line for line in passage_lines(k, p)))
+    return "\n".join(out)
