@@ -4,13 +4,14 @@ The stages, in order, each resumable:
 
 1. ingest: read records (newstrace.ingest.collection), drop texts already
    stored (same content hash), tokenise and shingle them (a pure
-   per-document function, run on all cores), insert documents with their
-   postings in one transaction per batch;
+   per-document function, newstrace.candidates.prepare, run on all cores),
+   insert documents with their postings in one transaction per batch;
 2. candidates: a SQL query over the postings (Store.pending_pairs);
-3. alignment: the pairwise aligner (newstrace.align) on every candidate pair,
+3. alignment: the pairwise aligner (newstrace.align.align_pairs) on every candidate pair,
    on all cores; passages and the list of aligned pairs are committed
    together, batch by batch;
-4. clusters and stories, recomputed from all passages in one transaction.
+4. clusters and stories, recomputed from all passages in one transaction
+   (Store.rebuild_clusters, over newstrace.cluster.cluster_collection).
 
 A scan killed at any point leaves a consistent store; running the same scan
 again skips what is stored and aligned, and finishes the rest.

@@ -2,7 +2,7 @@
 outgrow one machine.
 
 Same code, other data movement. Every per-record, per-document and per-pair
-step is the function the embedded engine (:mod:`newstrace.scan`) calls:
+step is the function the embedded engine (:mod:`newstrace.engines.local`) calls:
 
 1. ingest: the driver lists the files as a scan does
    (:func:`~newstrace.ingest.collection.collection_files`); each file is read
@@ -10,7 +10,7 @@ step is the function the embedded engine (:mod:`newstrace.scan`) calls:
    ``split_bytes`` in byte ranges (a first job counts lines, so record
    numbers and fallback ids are the same as when read whole). Parquet files
    are read by Spark, each row going through the same record loader as a
-   JSON object. Each document gets :func:`~newstrace.scan.prepare` (words,
+   JSON object. Each document gets :func:`~newstrace.candidates.prepare` (words,
    sampled shingles) and its content hash in the same task.
 2. documents: an id seen before is Skipped, a text seen before (same
    content hash) is a duplicate, as in the embedded engine: the first in
@@ -19,10 +19,11 @@ step is the function the embedded engine (:mod:`newstrace.scan`) calls:
    in the store.
 3. candidates: postings ``(shingle, doc)`` exploded from the shingle arrays;
    shingles in 2 to ``max_df`` documents; a self-join on shingle with
-   ``a < b``; pairs sharing ``min_shared`` shingles; the same-series rule of
-   :meth:`~newstrace.store.Store.pending_pairs`.
+   ``a < b``; pairs sharing ``min_shared`` shingles; the same-series rule
+   (:func:`~newstrace.candidates.other_series_sql`, the condition
+   :meth:`~newstrace.store.Store.pending_pairs` uses).
 4. alignment: the texts are joined onto the pairs and each partition calls
-   :func:`~newstrace.scan.align_pairs`; each pair with passages also gets
+   :func:`~newstrace.align.align_pairs`; each pair with passages also gets
    its provenance decision (:func:`~newstrace.provenance.decide`).
 5. boilerplate, clusters and stories: the passages' ends and sizes (ten
    integers a passage) and each document's length and outlet are collected
@@ -32,7 +33,7 @@ step is the function the embedded engine (:mod:`newstrace.scan`) calls:
 
 Output: a folder of Parquet tables, ``documents``, ``passages``,
 ``clusters``, ``duplicates`` with the columns and row order of ``newstrace
-export`` (docs/store.md), and ``skipped``, ``stories``, ``decisions``,
+export`` (:mod:`newstrace.engines.tables`, docs/store.md), and ``skipped``, ``stories``, ``decisions``,
 ``postings``, ``aligned_pairs`` and ``manifest.json`` besides, from which
 :meth:`~newstrace.store.Store.load_tables` (``newstrace import``) builds a
 store that reports, ``provenance --db`` and later incremental scans use.
