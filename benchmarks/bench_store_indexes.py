@@ -38,7 +38,8 @@ def ingest(path: Path, docs: int, memory_limit: str, keys: bool) -> None:
     import duckdb
     import numpy as np
 
-    from newstrace.store import DOCUMENT_COLUMNS, SCHEMA, insert_rows
+    from newstrace.engines.tables import DOCUMENT_COLUMNS
+    from newstrace.store import SCHEMA, insert_rows
 
     con = duckdb.connect(str(path), config={"memory_limit": memory_limit})
     con.execute(SCHEMA)

@@ -35,6 +35,7 @@ from typing import Iterable, Sequence
 import numpy as np
 from rapidfuzz.distance import Indel
 
+from .boilerplate import mark_furniture
 from .quotes import find_quoted_spans
 from .records import Edit, EditOp, Passage, Span
 from .text import _FOLD, Tokens, tokenize
@@ -450,8 +451,8 @@ def _passage(al: Alignment, ta: Tokens, tb: Tokens, kind: str = "passage") -> Pa
     first, last = al.ops[0], al.ops[-1]
     a0, a1 = ta.char_span(first[1], last[2])
     b0, b1 = tb.char_span(first[3], last[4])
-    a0, b0 = _widen_open(ta.text, tb.text, a0, b0)
-    a1, b1 = _widen_close(ta.text, tb.text, a1, b1)
+    a0, b0 = widen_open(ta.text, tb.text, a0, b0)
+    a1, b1 = widen_close(ta.text, tb.text, a1, b1)
     edits = []
     len_a = len_b = 0
     for t, i0, i1, j0, j1 in al.ops:
@@ -494,7 +495,7 @@ def _is_mark(c: str) -> bool:
     return not (c.isalnum() or c.isspace())
 
 
-def _widen_close(a: str, b: str, a1: int, b1: int) -> tuple[int, int]:
+def widen_close(a: str, b: str, a1: int, b1: int) -> tuple[int, int]:
     """Take in punctuation and symbols ("%", ".", a closing quote) that
     follow the passage identically (after folding quotes) in both texts."""
     while a1 < len(a) and b1 < len(b) and _is_mark(a[a1]) and _fold(a[a1]) == _fold(b[b1]):
@@ -503,7 +504,7 @@ def _widen_close(a: str, b: str, a1: int, b1: int) -> tuple[int, int]:
     return a1, b1
 
 
-def _widen_open(a: str, b: str, a0: int, b0: int) -> tuple[int, int]:
+def widen_open(a: str, b: str, a0: int, b0: int) -> tuple[int, int]:
     """Take in opening quotes, brackets and symbols ("$") that precede the
     passage identically in both texts."""
     while a0 > 0 and b0 > 0 and _is_mark(a[a0 - 1]) and a[a0 - 1] not in _NOT_OPENING and _fold(a[a0 - 1]) == _fold(b[b0 - 1]):
@@ -603,6 +604,40 @@ def align_tokens(
 def align(a_text: str, b_text: str, params: AlignParams | None = None) -> list[Passage]:
     """All passages ``a_text`` and ``b_text`` share (see the module docstring)."""
     return align_tokens(tokenize(a_text), tokenize(b_text), params)
+
+
+_TOKENS: dict[tuple[int, int, int], tuple[Tokens, np.ndarray]] = {}
+
+
+def cached_tokens(key: int, text: str) -> tuple[Tokens, np.ndarray]:
+    """A document's tokens and word ids (:func:`process_word_ids`), cached in
+    this process, where a batch of pairs names the same document again and
+    again. The cache key holds the text's length and hash besides the
+    document key: a process may serve scans of several stores (a library
+    caller, forked workers inheriting the cache), where one key names
+    different texts."""
+    k = (key, len(text), hash(text))
+    t = _TOKENS.get(k)
+    if t is None:
+        if len(_TOKENS) > 4096:
+            _TOKENS.clear()
+        tok = tokenize(text)
+        t = _TOKENS[k] = (tok, process_word_ids(tok))
+    return t
+
+
+def align_pairs(pairs: list[tuple[int, int]], texts: dict[int, str], params: AlignParams
+                ) -> list[tuple[int, int, list[Passage]]]:
+    """The alignment stage of a scan, per batch of candidate pairs (the same
+    in every engine): each pair ``(a, b)`` of document keys (A is the
+    earlier-stored document) aligned over ``texts[a]`` and ``texts[b]``; a
+    passage whose wording is site furniture is kind ``boilerplate``
+    (`boilerplate.mark_furniture`)."""
+    out = []
+    for a, b in pairs:
+        (ta, ia), (tb, ib) = cached_tokens(a, texts[a]), cached_tokens(b, texts[b])
+        out.append((a, b, mark_furniture(align_tokens(ta, tb, params, ids=(ia, ib)))))
+    return out
 
 
 def align_reference(a_text: str, b_text: str, params: AlignParams | None = None) -> list[tuple[Span, Span]]:

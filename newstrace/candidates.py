@@ -24,7 +24,7 @@ from typing import Iterable, Mapping
 
 import numpy as np
 
-from .text import Tokens
+from .text import Tokens, tokenize
 
 _WORD_HASH: dict[str, int] = {}
 _MASK63 = (1 << 63) - 1
@@ -84,6 +84,23 @@ def shingles(tokens: Tokens, params: CandidateParams = CandidateParams()) -> np.
     if params.sample > 1:
         h = h[h % params.sample == 0]
     return np.unique(h)
+
+
+def other_series_sql(a_outlet: str, b_outlet: str) -> str:
+    """The same-series rule as one SQL condition, which DuckDB and Spark SQL
+    read alike: a pair is a candidate only if its documents come from
+    different outlets (compared without case), or either has none. A scan
+    with ``same_series`` leaves the condition out. ``a_outlet`` and
+    ``b_outlet`` are the two columns' names."""
+    return f"({a_outlet} IS NULL OR {b_outlet} IS NULL OR lower({a_outlet}) <> lower({b_outlet}))"
+
+
+def prepare(text: str, params: CandidateParams = CandidateParams()) -> tuple[int, np.ndarray]:
+    """A document's part of the candidate stage: its number of words and its
+    sampled shingles (what the postings hold). Every engine calls this per
+    document, as does ``Store.load_tables`` for tables without postings."""
+    t = tokenize(text)
+    return len(t), shingles(t, params)
 
 
 def candidate_pairs_reference(

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import re
 import sys
-import textwrap
 from typing import Any, NoReturn
 
 import click
@@ -17,11 +16,9 @@ from click.core import ParameterSource
 
 from . import __version__
 from .align import AlignParams
-from .compare import Comparison, compare
-from .excerpt import excerpt as _excerpt
+from .compare import compare
 from .ingest import LoadError, load_paths
-from .labels import document_label
-from .records import Document, Passage
+from .records import Document
 
 
 TREE_LIMIT = 40  # documents of a provenance tree drawn by default
@@ -100,12 +97,14 @@ def compare_cmd(a: str, b: str, fmt: str, ngram: int, min_words: int, max_gap: i
     each text as loaded, half-open [start, end).
     """
     params = _params(ngram, min_words, max_gap)
+    from .compare import render_text
+
     doc_a, doc_b = _load_all([a, b])
     result = compare(doc_a, doc_b, params)
     if fmt == "json":
         click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
     else:
-        click.echo(format_comparison(result))
+        click.echo(render_text(result))
 
 
 # --------------------------------------------------------------------------
@@ -119,6 +118,11 @@ def _open_store(db: str, *, read_only: bool, create: bool = False, memory_limit:
         return open_store(db, read_only=read_only, create=create, memory_limit=memory_limit or DEFAULT_MEMORY_LIMIT)
     except StoreError as e:
         _fail(str(e))
+
+
+def _check_memory_limit(memory_limit: str) -> None:
+    if not re.fullmatch(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", memory_limit.strip(), flags=re.I):
+        _fail(f"--memory-limit {memory_limit!r}: give a size such as 4GB or 500MB")
 
 
 def _field_map(preset: str | None, field: tuple[str, ...]):
@@ -182,7 +186,8 @@ def scan_cmd(paths, db, engine, output, master, confs, preset, field, paragraph_
     """
     from .candidates import CandidateParams
     from .ingest.collection import check_paths, iter_collection
-    from .scan import scan, terminal_progress
+    from .engines.local import scan
+    from .engines.report import terminal_progress
 
     params = _params(ngram, min_words, max_gap)
     try:
@@ -191,8 +196,7 @@ def scan_cmd(paths, db, engine, output, master, confs, preset, field, paragraph_
         _fail(str(e))
     if workers is not None and workers < 1:
         _fail("--workers must be 1 or more")
-    if not re.fullmatch(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", memory_limit.strip(), flags=re.I):
-        _fail(f"--memory-limit {memory_limit!r}: give a size such as 4GB or 500MB")
+    _check_memory_limit(memory_limit)
     fields, sep = _field_map(preset, field)
     if engine == "spark" and keep_non_articles:
         _fail("--keep-non-articles is for the embedded engine; the spark engine skips non-articles")
@@ -253,7 +257,7 @@ def scan_cmd(paths, db, engine, output, master, confs, preset, field, paragraph_
 
 def _scan_spark(paths, db, output, master, confs, fields, sep, same_series, progress, params, cparams) -> None:
     from .engines.spark import SparkUnavailable, check_spark, scan_spark
-    from .scan import terminal_progress
+    from .engines.report import terminal_progress
 
     if output is None:
         _fail("--engine spark writes Parquet tables: give --output DIR (and --db FILE to load them into a store)")
@@ -300,10 +304,10 @@ def _report_messages(rep, where_all: str) -> None:
         click.echo(f"newstrace: ... {rep.skipped_count - 20:,} more skipped ({where_all})", err=True)
 
 
-def _import(folder: str, db: str) -> None:
+def _import(folder: str, db: str, memory_limit: str | None = None) -> None:
     from .store import StoreError
 
-    store = _open_store(db, read_only=False, create=True)
+    store = _open_store(db, read_only=False, create=True, memory_limit=memory_limit)
     try:
         counts = store.load_tables(folder)
     except StoreError as e:
@@ -318,7 +322,9 @@ def _import(folder: str, db: str) -> None:
 @main.command("import")
 @click.argument("folder", metavar="DIR")
 @click.option("--db", required=True, metavar="FILE", help="A new store (a DuckDB file) to load the tables into.")
-def import_cmd(folder: str, db: str) -> None:
+@click.option("--memory-limit", default="4GB", show_default=True, metavar="SIZE",
+              help="Most memory the store's database engine may use; larger joins spill to disk.")
+def import_cmd(folder: str, db: str, memory_limit: str) -> None:
     """Load the Parquet tables in DIR (the --output of scan --engine spark,
     or of export --format parquet) into a new store, for query, provenance
     --db, export and later scans."""
@@ -326,7 +332,8 @@ def import_cmd(folder: str, db: str) -> None:
 
     if not Path(folder).is_dir():
         _fail(f"{folder}: no such folder; give the --output folder of 'newstrace scan --engine spark'")
-    _import(folder, db)
+    _check_memory_limit(memory_limit)
+    _import(folder, db, memory_limit)
 
 
 @main.command("query")
@@ -337,7 +344,7 @@ def import_cmd(folder: str, db: str) -> None:
 def query_cmd(source: str, db: str, fmt: str, ngram: int, min_words: int, max_gap: int) -> None:
     """Find where a text (a press release, a wire story, a quote) appears in
     the store, without adding it. FILE may be - for standard input."""
-    from .scan import query
+    from .engines.local import query, render_matches
 
     params = _params(ngram, min_words, max_gap)
     if source == "-":
@@ -352,20 +359,9 @@ def query_cmd(source: str, db: str, fmt: str, ngram: int, min_words: int, max_ga
     finally:
         store.close()
     if fmt == "json":
-        click.echo(json.dumps({"matches": [
-            {"id": m.doc_id, "title": m.title, "outlet": m.outlet, "published": m.published,
-             "passages": [p.as_dict() for p in m.passages]} for m in matches]}, ensure_ascii=False, indent=2))
-        return
-    if not matches:
-        click.echo("not found in the store")
-        return
-    click.echo(f"found in {len(matches)} document{'s' * (len(matches) != 1)} (offsets: A = the query, B = the document)")
-    for m in matches:
-        meta = " \u00b7 ".join(x for x in (m.outlet, m.published) if x)
-        click.echo("")
-        click.echo(f"{m.doc_id}" + (f"  {_excerpt(m.title, 80)}" if m.title else "") + (f"  ({meta})" if meta else ""))
-        for k, p in enumerate(m.passages, 1):
-            click.echo("\n".join("   " + line for line in _passage_lines(k, p)))
+        click.echo(json.dumps({"matches": [m.as_dict() for m in matches]}, ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_matches(matches))
 
 
 @main.command("export")
@@ -471,7 +467,7 @@ def quotes_cmd(items: tuple[str, ...], db: str | None, fmt: str) -> None:
     FILEs, or a store (--db), also where each quotation travelled: the same
     words in another article, flagged when altered, attributed to another
     speaker, or carried without attribution."""
-    from .quotations import find_quotations, travels
+    from .quotations import quotation_report, render_text
 
     if db is None:
         if not items:
@@ -484,60 +480,18 @@ def quotes_cmd(items: tuple[str, ...], db: str | None, fmt: str) -> None:
             _fail("with --db give at most one document id")
         store = _open_store(db, read_only=True)
         try:
-            rows = store.documents(list(items) if items else None)
-            if items and not rows:
-                _fail(f"{items[0]!r} is not a document id in {db}; 'newstrace export' lists the ids")
-            story_ids = {r[1] for r in rows if r[1] is not None}
-            if items and story_ids:  # the other documents of its story, for the links
-                rows = [r for r in store.documents() if r[1] in story_ids]
+            rows = store.story_documents(items[0]) if items else store.documents()
         finally:
             store.close()
+        if items and not rows:
+            _fail(f"{items[0]!r} is not a document id in {db}; 'newstrace export' lists the ids")
         docs = [d for d, _ in rows]
         stories = {d.id: st for d, st in rows}
-    wanted = set(items) if db is not None and items else {d.id for d in docs}
-    moved = travels(docs, stories) if len(docs) > 1 else {d.id: [] for d in docs}
-    report = []
-    for d in docs:
-        if d.id not in wanted:
-            continue
-        qs = find_quotations(d.text)
-        entries = []
-        for k, q in enumerate(qs):
-            e = q.as_dict()
-            e["travelled"] = [link.as_dict() | {"id": link.b_id} for i, link in moved[d.id] if i == k]
-            entries.append(e)
-        report.append({"id": d.id, "path": d.source_path, "label": document_label(d), "quotations": entries})
+    report = quotation_report(docs, stories, wanted=items if db is not None and items else None)
     if fmt == "json":
         click.echo(json.dumps({"documents": report}, ensure_ascii=False, indent=2))
-        return
-    click.echo("\n\n".join(format_quotations(r) for r in report))
-
-
-def format_quotations(r: dict) -> str:
-    """One document's quotations as text."""
-    qs = r["quotations"]
-    speech = [q for q in qs if q["kind"] == "speech"]
-    scare = [q for q in qs if q["kind"] == "scare"]
-    out = [f"{r['id']}  {r['label']}: {sum(q['direct'] for q in speech)} direct quotations, "
-           f"{sum(not q['direct'] for q in speech)} reported, {len(scare)} scare quotes"]
-    for q in speech:
-        who = q["speaker"] or "(no speaker found)"
-        if q["speaker_role"]:
-            who += f", {q['speaker_role']}"
-        kind = "direct" if q["direct"] else "reported"
-        out.append(f"  [{q['start']}, {q['end']}) {kind:<8} {who}")
-        out.append(f"      {_excerpt(q['text'])}")
-        for w in q["warnings"]:
-            out.append(f"      warning: {w}")
-        for t in q["travelled"]:
-            flags = ", ".join(t["flags"]) or "same words, same speaker"
-            where = "as text without quotation marks" if t["b_index"] is None else "quoted"
-            out.append(f"      travelled to {t['id']} [{t['b_start']}, {t['b_end']}) {where}: {flags}")
-            for dd in t["diff"][:5]:
-                out.append(f"         {dd['op']}: {_excerpt(dd['a'], 30)} \u2192 {_excerpt(dd['b'], 30)}")
-    if scare:
-        out.append("  scare quotes: " + ", ".join(_excerpt(q["text"], 30) for q in scare))
-    return "\n".join(out)
+    else:
+        click.echo(render_text(report))
 
 
 # --------------------------------------------------------------------------
@@ -666,70 +620,6 @@ def serve_cmd(db: str, host: str, port: int) -> None:
         _fail(str(e))
     except SnapshotError as e:
         _fail(str(e))
-
-
-# --------------------------------------------------------------------------
-# text formatting
-
-
-def _doc_lines(label: str, d: Document, words: int) -> list[str]:
-    meta = [x for x in (d.outlet, d.byline and f"by {d.byline}", d.published and d.published.isoformat()) if x]
-    lines = [f"{label}  {d.id}", f"   {document_label(d, limit=90)}"]
-    meta.append(f"{len(d.text):,} characters, {words:,} words")
-    lines.append("   " + " \u00b7 ".join(meta))
-    return lines
-
-
-def _passage_lines(n: int, p: Passage) -> list[str]:
-    head = f"#{n} {p.kind} \u00b7 {p.words} words"
-    if p.kind == "passage":
-        head += f" \u00b7 similarity {p.similarity:.3f}"
-    lines = [
-        head,
-        f"   A [{p.a.start}, {p.a.end})  {_excerpt(p.a_text)}",
-        f"   B [{p.b.start}, {p.b.end})  {_excerpt(p.b_text)}",
-    ]
-    if p.kind == "passage" and not p.edits:
-        lines.append("   no word changed")
-    for e in p.edits:
-        if e.op == "replace":
-            what = f"{_excerpt(e.a_text, 40)} \u2192 {_excerpt(e.b_text, 40)}"
-        elif e.op == "delete":
-            what = f"{_excerpt(e.a_text, 40)} (only in A)"
-        else:
-            what = f"{_excerpt(e.b_text, 40)} (only in B)"
-        lines.append(f"   {e.op:<7} {what}  at A {e.a.start}, B {e.b.start}")
-    return lines
-
-
-def format_comparison(c: Comparison) -> str:
-    out = _doc_lines("A", c.a, c.a_words) + [""] + _doc_lines("B", c.b, c.b_words) + [""]
-    if not c.passages:
-        out.append("no shared passages")
-    else:
-        np_ = sum(p.kind == "passage" for p in c.passages)
-        nq = len(c.passages) - np_
-        out.append(f"{np_} shared passage{'s' * (np_ != 1)}, {nq} shared quotation{'s' * (nq != 1)} (in B's order)")
-        for k, p in enumerate(c.passages, 1):
-            out.append("")
-            out.extend(_passage_lines(k, p))
-    out.append("")
-    out.append(
-        f"coverage: {c.coverage_a:.1%} of A's words and {c.coverage_b:.1%} of B's words lie in shared text"
-    )
-    out.append(
-        f"containment ({c.params.ngram}-word n-grams): A in B {c.containment_a_in_b:.3f}, "
-        f"B in A {c.containment_b_in_a:.3f}"
-    )
-    d = c.provenance
-    if d is not None:
-        said = {"a->b": "B derives from A", "b->a": "A derives from B",
-                "siblings": f"siblings: both derive from {d.common_source}, which is neither of them",
-                "template": "a template match: they share a form, not content (no copy)",
-                "undetermined": "direction undetermined (no evidence either way)"}[d.relation]
-        out.append(f"provenance: {said} (confidence {d.confidence:.0%})")
-        out.extend(f"   {e.kind}: {e.detail}" for e in d.evidence[:5])
-    return "\n".join(textwrap.shorten(line, 400) if len(line) > 400 else line for line in out)
 
 
 if __name__ == "__main__":  # pragma: no cover

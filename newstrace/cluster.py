@@ -322,6 +322,34 @@ def story_edges(a_doc: np.ndarray, b_doc: np.ndarray, words: np.ndarray, keep: n
     return pairs[strong, 0], pairs[strong, 1]
 
 
+# how many characters of a cluster's text its excerpt holds
+EXCERPT_CHARS = 160
+
+
+def excerpt_members(table: ClusterTable) -> np.ndarray:
+    """Which member gives each cluster its excerpt: the index (into the
+    ``member_*`` columns) of the longest member of each cluster, in cluster
+    order; ties go to the first document (by id: documents are numbered in
+    id order) and then the first start. The excerpt is the first
+    :data:`EXCERPT_CHARS` characters of that member's span; every engine
+    picks it here and writes that text."""
+    c, d = table.member_cluster, table.member_doc
+    s, e = table.member_start, table.member_end
+    best = np.lexsort((s, d, -(e - s), c))  # per cluster the longest member first
+    return best[run_starts(c[best])]
+
+
+def outlet_codes(outlets: Sequence[str | None]) -> np.ndarray:
+    """One integer per distinct outlet (compared without case by the
+    caller), a distinct negative one for each document with none: the
+    ``doc_outlet`` column of :func:`cluster_collection`."""
+    out = np.empty(len(outlets), dtype=np.int64)
+    codes: dict[str, int] = {}
+    for k, o in enumerate(outlets):
+        out[k] = codes.setdefault(o, len(codes)) if o else -1 - k
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class CollectionClusters:
     """What the cluster stage finds in a whole collection (`cluster_collection`).

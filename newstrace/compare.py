@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 
 from .align import AlignParams, ngram_keys, align_tokens, word_ids
+from .excerpt import excerpt
+from .labels import document_label
 from .records import Document, Passage
 from .text import Tokens, tokenize
 
@@ -110,3 +113,71 @@ def compare(a: Document, b: Document, params: AlignParams | None = None) -> Comp
         params=params,
         provenance=decision,
     )
+
+
+# --------------------------------------------------------------------------
+# as text
+
+
+def _doc_lines(label: str, d: Document, words: int) -> list[str]:
+    """A document's heading lines: its id, its label (title, else first words), metadata and size."""
+    meta = [x for x in (d.outlet, d.byline and f"by {d.byline}", d.published and d.published.isoformat()) if x]
+    lines = [f"{label}  {d.id}", f"   {document_label(d, limit=90)}"]
+    meta.append(f"{len(d.text):,} characters, {words:,} words")
+    lines.append("   " + " \u00b7 ".join(meta))
+    return lines
+
+
+def passage_lines(n: int, p: Passage) -> list[str]:
+    """Passage number ``n`` as text lines: kind, size, both spans with an excerpt, its edits."""
+    head = f"#{n} {p.kind} \u00b7 {p.words} words"
+    if p.kind == "passage":
+        head += f" \u00b7 similarity {p.similarity:.3f}"
+    lines = [
+        head,
+        f"   A [{p.a.start}, {p.a.end})  {excerpt(p.a_text)}",
+        f"   B [{p.b.start}, {p.b.end})  {excerpt(p.b_text)}",
+    ]
+    if p.kind == "passage" and not p.edits:
+        lines.append("   no word changed")
+    for e in p.edits:
+        if e.op == "replace":
+            what = f"{excerpt(e.a_text, 40)} \u2192 {excerpt(e.b_text, 40)}"
+        elif e.op == "delete":
+            what = f"{excerpt(e.a_text, 40)} (only in A)"
+        else:
+            what = f"{excerpt(e.b_text, 40)} (only in B)"
+        lines.append(f"   {e.op:<7} {what}  at A {e.a.start}, B {e.b.start}")
+    return lines
+
+
+def render_text(c: Comparison) -> str:
+    """A comparison as ``newstrace compare`` prints it: both documents, each
+    passage with its edits, coverage, containment and provenance."""
+    out = _doc_lines("A", c.a, c.a_words) + [""] + _doc_lines("B", c.b, c.b_words) + [""]
+    if not c.passages:
+        out.append("no shared passages")
+    else:
+        np_ = sum(p.kind == "passage" for p in c.passages)
+        nq = len(c.passages) - np_
+        out.append(f"{np_} shared passage{'s' * (np_ != 1)}, {nq} shared quotation{'s' * (nq != 1)} (in B's order)")
+        for k, p in enumerate(c.passages, 1):
+            out.append("")
+            out.extend(passage_lines(k, p))
+    out.append("")
+    out.append(
+        f"coverage: {c.coverage_a:.1%} of A's words and {c.coverage_b:.1%} of B's words lie in shared text"
+    )
+    out.append(
+        f"containment ({c.params.ngram}-word n-grams): A in B {c.containment_a_in_b:.3f}, "
+        f"B in A {c.containment_b_in_a:.3f}"
+    )
+    d = c.provenance
+    if d is not None:
+        said = {"a->b": "B derives from A", "b->a": "A derives from B",
+                "siblings": f"siblings: both derive from {d.common_source}, which is neither of them",
+                "template": "a template match: they share a form, not content (no copy)",
+                "undetermined": "direction undetermined (no evidence either way)"}[d.relation]
+        out.append(f"provenance: {said} (confidence {d.confidence:.0%})")
+        out.extend(f"   {e.kind}: {e.detail}" for e in d.evidence[:5])
+    return "\n".join(textwrap.shorten(line, 400) if len(line) > 400 else line for line in out)

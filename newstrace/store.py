@@ -29,7 +29,6 @@ consistent, and running it again completes the work.
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import json
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -39,7 +38,23 @@ from typing import Any, Iterable, Iterator, Sequence
 import numpy as np
 
 from .boilerplate import RECURRENCE_REASON, boilerplate_reason, furniture_reason
-from .cluster import cluster_collection, run_starts
+from .candidates import CandidateParams, other_series_sql, prepare
+from .cluster import (
+    EXCERPT_CHARS,
+    cluster_collection,
+    excerpt_members,
+    outlet_codes,
+    run_starts,
+)
+from .engines.tables import (
+    DOCUMENT_COLUMNS,
+    EXPORT_COLUMNS,
+    EXPORT_ORDER,
+    PASSAGE_COLUMNS,
+    edits_json,
+    published_text,
+)
+from .labels import label_from
 from .records import Document, Edit, Passage, Span
 
 FORMAT = "newstrace"
@@ -98,20 +113,11 @@ CREATE TABLE IF NOT EXISTS duplicates (
 # (`pending_pairs`), and clusters and stories are rebuilt whole. Tests check
 # these keys after scans, rescans and killed scans.
 
-DOCUMENT_COLUMNS = ["doc_key", "id", "content_hash", "title", "outlet", "url", "published", "byline",
-                    "source_path", "length", "words", "run_id", "scanned", "text"]
-PASSAGE_COLUMNS = ["passage_id", "a_key", "a_id", "a_start", "a_end", "b_key", "b_id", "b_start", "b_end",
-                   "words", "similarity", "kind", "edits", "run_id", "boilerplate"]
-
-EXPORT_TABLES = {
-    "documents": "SELECT id, title, outlet, url, published, byline, source_path, length, words, "
-    "content_hash, text FROM documents ORDER BY doc_key",
-    "passages": "SELECT passage_id, a_id, a_start, a_end, b_id, b_start, b_end, words, similarity, "
-    "kind, cluster_id, edits, boilerplate FROM passages ORDER BY passage_id",
-    "duplicates": "SELECT id, duplicate_of, source_path FROM duplicates ORDER BY duplicate_of, id",
-    "clusters": "SELECT c.cluster_id, c.size, c.passages, m.doc_id, m.start, m.\"end\", c.excerpt "
-    "FROM clusters c JOIN cluster_members m USING (cluster_id) ORDER BY c.cluster_id, m.doc_id, m.start",
-}
+def _export_sql(table: str) -> str:
+    """The query ``export`` writes ``table`` with (`tables.EXPORT_COLUMNS`, `tables.EXPORT_ORDER`)."""
+    source = "clusters JOIN cluster_members USING (cluster_id)" if table == "clusters" else table
+    cols = ", ".join(f'"{c}"' for c in EXPORT_COLUMNS[table])
+    return f"SELECT {cols} FROM {source} ORDER BY {', '.join(EXPORT_ORDER[table])}"
 
 
 def _column(values: list) -> np.ndarray:
@@ -179,19 +185,6 @@ def _transaction(con: Any) -> Iterator[None]:
         con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
-
-
-def content_hash(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def edits_json(p: Passage) -> str:
-    """A passage's edits as the ``edits`` column holds them (every engine writes this)."""
-    return json.dumps([e.as_dict() for e in p.edits], ensure_ascii=False)
-
-
-def _published(d: Document) -> str | None:
-    return d.published.isoformat() if d.published else None
 
 
 class Store:
@@ -318,7 +311,7 @@ class Store:
             rows = []
             keys, shingles = [], []
             for k, (d, h, words, sh) in enumerate(docs, start=base + 1):
-                rows.append((k, d.id, h, d.title, d.outlet, d.url, _published(d), d.byline,
+                rows.append((k, d.id, h, d.title, d.outlet, d.url, published_text(d), d.byline,
                              d.source_path, len(d.text), words, run_id, False, d.text))
                 keys.append(np.full(len(sh), k, dtype=np.int32))
                 shingles.append(sh)
@@ -379,8 +372,7 @@ class Store:
         counts its pairs whole, and DuckDB's memory goes with the step, not
         the collection. The document frequencies are counted in parts of
         about ``df_part_rows`` postings, split by a hash of the shingle."""
-        series = "" if same_series else (
-            "AND (da.outlet IS NULL OR db.outlet IS NULL OR lower(da.outlet) <> lower(db.outlet))")
+        series = "" if same_series else f"AND {other_series_sql('da.outlet', 'db.outlet')}"
         con = self.con
         con.execute("CREATE OR REPLACE TEMP TABLE nt_fresh AS SELECT doc_key FROM documents WHERE NOT scanned")
         lo, hi, n_fresh = con.execute("SELECT min(doc_key), max(doc_key), count(*) FROM nt_fresh").fetchone()
@@ -526,6 +518,85 @@ class Store:
                           published=parse_date_string(r[5]) if r[5] else None, byline=r[6], source_path=r[7]), r[8])
                 for r in rows]
 
+    def story_documents(self, doc_id: str) -> list[tuple[Document, int | None]]:
+        """Document ``doc_id`` and the other documents of its story, in scan
+        order, each with its story number (as :meth:`documents`): the
+        document alone when it shares no text, none when there is no such
+        document."""
+        rows = self.documents([doc_id])
+        story_ids = {r[1] for r in rows if r[1] is not None}
+        if story_ids:
+            rows = [r for r in self.documents() if r[1] in story_ids]
+        return rows
+
+    # -- browsing (the report and the web app) --------------------------------
+
+    def outlets(self, limit: int = 50) -> list[tuple[str, int]]:
+        """``(outlet, documents)``, most documents first (``''`` for documents
+        with no outlet)."""
+        return self.con.execute("SELECT coalesce(outlet, ''), count(*) FROM documents GROUP BY 1 "
+                                "ORDER BY 2 DESC, 1 LIMIT ?", [int(limit)]).fetchall()
+
+    def outlet_count(self) -> int:
+        """How many distinct outlets the documents name."""
+        return self.con.execute("SELECT count(DISTINCT outlet) FROM documents").fetchone()[0]
+
+    def labels(self, ids: Sequence[str]) -> dict[str, str]:
+        """``{id: label}`` of these documents (`labels.label_from`: the title,
+        else the first words of the text; never a path)."""
+        if not ids:
+            return {}
+        return {i: label_from(t, x) for i, t, x in self.con.execute(
+            f"SELECT id, title, {_HEAD} FROM documents WHERE id IN (SELECT unnest(?::VARCHAR[]))",
+            [list(ids)]).fetchall()}
+
+    def story_outlet_count(self, story_id: int) -> int:
+        """How many distinct outlets the documents of a story name."""
+        return self.con.execute("SELECT count(DISTINCT d.outlet) FROM documents d JOIN stories s ON s.doc_id = d.id "
+                                "WHERE s.story_id = ?", [story_id]).fetchone()[0]
+
+    def stories_of(self, ids: Sequence[str]) -> dict[str, int]:
+        """``{id: story}`` of those of these documents that are in a story."""
+        if not ids:
+            return {}
+        return dict(self.con.execute("SELECT doc_id, story_id FROM stories WHERE doc_id IN "
+                                     "(SELECT unnest(?::VARCHAR[]))", [list(ids)]).fetchall())
+
+    def largest_clusters(self, limit: int = 20) -> list[tuple[int, int, int, str, str | None]]:
+        """``(cluster_id, documents, passages, first document id, excerpt)``,
+        largest first."""
+        return self.con.execute("SELECT cluster_id, size, passages, first_doc, excerpt FROM clusters "
+                                "ORDER BY size DESC, passages DESC, cluster_id LIMIT ?", [int(limit)]).fetchall()
+
+    def document_page(self, *, offset: int = 0, limit: int = 50
+                      ) -> list[tuple[str, str | None, str | None, str | None, int, int | None, str]]:
+        """A page of the documents in scan order: ``(id, title, outlet,
+        published, length, story, label)``."""
+        rows = self.con.execute(
+            f"SELECT d.id, d.title, d.outlet, d.published, d.length, s.story_id, {_HEAD} FROM documents d "
+            "LEFT JOIN stories s ON s.doc_id = d.id ORDER BY d.doc_key LIMIT ? OFFSET ?",
+            [int(limit), int(offset)]).fetchall()
+        return [(*r[:6], label_from(r[1], r[6])) for r in rows]
+
+    def search(self, q: str, *, offset: int = 0, limit: int = 50, context: int = 80
+               ) -> tuple[int, list[tuple[str, str | None, str | None, str | None, int | None, int, str, str]]]:
+        """Documents whose title or text holds ``q`` (case-insensitive), in scan
+        order: how many, and a page of ``(id, title, outlet, published, story,
+        place of the first hit in the text (1-based, 0 for none), the text
+        from ``context`` characters before it, ``2 * context`` characters
+        more than ``q``, the document's label)``. ``q`` reaches DuckDB only as a
+        bound parameter."""
+        like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where = "(d.text ILIKE ? ESCAPE '\\' OR d.title ILIKE ? ESCAPE '\\')"
+        total = self.con.execute(f"SELECT count(*) FROM documents d WHERE {where}", [like, like]).fetchone()[0]
+        rows = self.con.execute(
+            f"SELECT d.id, d.title, d.outlet, d.published, s.story_id, "
+            f"strpos(lower(d.text), lower(?)) AS at, substr(d.text, greatest(strpos(lower(d.text), lower(?)) - "
+            f"{int(context)}, 1), {2 * int(context) + len(q)}), d.title, {_HEAD} FROM documents d "
+            f"LEFT JOIN stories s ON s.doc_id = d.id WHERE {where} ORDER BY d.doc_key LIMIT ? OFFSET ?",
+            [q, q, like, like, int(limit), int(offset)]).fetchall()
+        return total, [(*r[:7], label_from(r[7], r[8])) for r in rows]
+
     # -- clusters --------------------------------------------------------------
 
     def rebuild_clusters(self) -> int:
@@ -583,15 +654,15 @@ class Store:
                 clustered = table.passage_cluster > 0
                 pb = {"pid": pid[clustered], "cid": table.passage_cluster[clustered]}  # noqa: F841
                 con.execute("UPDATE passages SET cluster_id = pb.cid FROM pb WHERE passages.passage_id = pb.pid")
-                # the longest member first (no text in the window), then only its text read
+                x = excerpt_members(table)  # only the chosen member's text is read
+                xb = {"cid": table.member_cluster[x], "k": keys[table.member_doc[x]],  # noqa: F841
+                      "s": table.member_start[x],
+                      "n": np.minimum(table.member_end[x] - table.member_start[x], EXCERPT_CHARS)}
                 con.execute("""
                     UPDATE clusters SET excerpt = e.excerpt FROM (
-                        SELECT m.cluster_id, substr(d.text, m.start + 1, least(m."end" - m.start, 160)) AS excerpt
-                        FROM (SELECT cluster_id, doc_id, "start", "end" FROM cluster_members
-                              QUALIFY row_number() OVER (PARTITION BY cluster_id
-                                                         ORDER BY "end" - "start" DESC, doc_id, "start") = 1) m
-                        JOIN documents d ON d.id = m.doc_id
-                    ) e WHERE clusters.cluster_id = e.cluster_id""")
+                        SELECT xb.cid, substr(d.text, xb.s + 1, xb.n) AS excerpt
+                        FROM xb JOIN documents d ON d.doc_key = xb.k
+                    ) e WHERE clusters.cluster_id = e.cid""")
             recurring = np.flatnonzero(found.recurring_docs)
             if len(recurring):
                 rb = {"pid": pid[recurring],  # noqa: F841
@@ -642,25 +713,35 @@ class Store:
         run_id = self.begin_run(info.get("paths", [str(folder)]), {**params, "imported_from": str(folder)})
         try:
             self._load_parquet(src, run_id, candidate_params)
-        except duckdb.OutOfMemoryException:
-            raise
+        except duckdb.OutOfMemoryException as e:  # the transaction rolled back: nothing of it stays
+            con.execute("DELETE FROM runs WHERE run_id = ?", [run_id])
+            raise StoreError(self._out_of_memory(folder, e, f"nothing of them was loaded: run 'newstrace import "
+                                                 f"{folder} --db {self.path}' again with")) from e
         except duckdb.Error as e:  # a damaged or foreign Parquet file: nothing of it stays
             con.execute("DELETE FROM runs WHERE run_id = ?", [run_id])
             raise StoreError(f"{folder}: cannot load its Parquet tables ({str(e).splitlines()[0]}); give the "
                              "--output folder of 'newstrace scan --engine spark' or of 'newstrace export "
                              "--format parquet', as written") from e
-        self.rebuild_clusters()
+        try:
+            self.rebuild_clusters()
+        except duckdb.OutOfMemoryException as e:
+            raise StoreError(self._out_of_memory(folder, e, "the tables are loaded but not their clusters and "
+                                                 f"stories: run 'newstrace import {folder}' into a new --db file "
+                                                 "with")) from e
         counts = self.counts()
         self.finish_run(run_id, documents_added=counts["documents"], duplicates=counts["duplicates"],
                         skipped=counts["skipped"], pairs_aligned=counts["aligned_pairs"],
                         passages_found=counts["passages"])
         return counts
 
+    def _out_of_memory(self, folder: Path, e: Exception, what: str) -> str:
+        """The message of an import that ran out of memory: what it left, and the fix."""
+        limit = self.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        return (f"{self.path}: the store ran out of memory loading {folder} under its memory limit of {limit} "
+                f"({str(e).splitlines()[0]}); {what} a larger --memory-limit (for example twice as much)")
+
     def _load_parquet(self, src: dict[str, str | None], run_id: int, candidate_params: Any) -> None:
         """The rows of `load_tables`, in one transaction."""
-        from .candidates import CandidateParams
-        from .scan import prepare
-
         con = self.con
         with _transaction(con):
             con.execute(f"""
@@ -703,7 +784,8 @@ class Store:
         """Write one file per table (documents, passages, clusters, duplicates) into ``out_dir``."""
         out_dir.mkdir(parents=True, exist_ok=True)
         written = []
-        for table, sql in EXPORT_TABLES.items():
+        for table in EXPORT_COLUMNS:
+            sql = _export_sql(table)
             final = out_dir / f"{table}.{fmt}"
             tmp = out_dir / f".{table}.{fmt}.partial"
             opts = {"jsonl": "FORMAT JSON", "csv": "FORMAT CSV, HEADER", "parquet": "FORMAT PARQUET"}[fmt]
@@ -835,22 +917,8 @@ def _mark_worded_furniture(con: Any, batch: int = 10_000) -> None:
                     "WHERE passages.passage_id = fb.pid")
 
 
+# enough of a document's text to label it when it has no title (labels.label_from)
+_HEAD = "left(text, 400)"
+
 # how a reason for boilerplate by recurrence begins (it is recomputed by every rebuild)
 _RECURS = RECURRENCE_REASON.split("{")[0]
-
-
-def outlet_codes(outlets: Sequence[str | None]) -> np.ndarray:
-    """One integer per distinct outlet (compared without case by the
-    caller), a distinct negative one for each document with none."""
-    out = np.empty(len(outlets), dtype=np.int64)
-    codes: dict[str, int] = {}
-    for k, o in enumerate(outlets):
-        out[k] = codes.setdefault(o, len(codes)) if o else -1 - k
-    return out
-
-
-def parameters_dict(*params: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for p in params:
-        out.update(asdict(p))
-    return out

@@ -17,8 +17,7 @@ from newstrace.align import align
 from newstrace.boilerplate import (BoilerplateParams, boilerplate_reason, collection_boilerplate,
                                    collection_boilerplate_reference, furniture_reason, mark_furniture)
 from newstrace.cli import main
-from newstrace.cluster import reprint_cluster_table, stories, story_edges, story_labels, story_links
-from newstrace.store import outlet_codes
+from newstrace.cluster import outlet_codes, reprint_cluster_table, stories, story_edges, story_labels, story_links
 
 from .fixtures.syndication import ABOUT, BRIDGE, CHESS, LOCAL, PROMPT, RIGHTS, SHARE, WIDGET, write_collection
 

@@ -307,7 +307,7 @@ def test_new_store_has_no_key_indexes_on_tables_that_grow(tmp_path):
 
 
 def test_many_skipped_records_are_all_stored_and_a_few_listed(tmp_path):
-    from newstrace.scan import LISTED
+    from newstrace.engines.report import LISTED
 
     corpus = tmp_path / "bad.jsonl"
     a = (SEEDS / "000_da43fc32711ce6b8.txt").read_text(encoding="utf-8")

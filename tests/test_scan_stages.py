@@ -10,8 +10,9 @@ from newstrace.candidates import CandidateParams, candidate_pairs_reference, shi
 from newstrace.cluster import (Cluster, ClusterMember, reprint_cluster_table, reprint_clusters,
                               reprint_clusters_reference, stories, story_labels,
                               story_links)
+from newstrace.engines.tables import content_hash
 from newstrace.records import Document
-from newstrace.store import content_hash, open_store
+from newstrace.store import open_store
 from newstrace.text import tokenize
 
 span = st.tuples(st.integers(0, 60), st.integers(1, 30)).map(lambda t: (t[0], t[0] + t[1]))
@@ -136,7 +137,7 @@ def test_store_clusters_are_the_pure_functions_over_its_passages(tmp_path):
     names = sorted(docs, reverse=True)
     params = CandidateParams(sample=1, max_df=100, min_shared=2)
     from newstrace.align import AlignParams
-    from newstrace.scan import scan
+    from newstrace.engines.local import scan
 
     with open_store(tmp_path / "s.duckdb") as store:
         scan(store, [Document(id=f"x{d}" if k % 3 else d, text=docs[d]) for k, d in enumerate(names)], paths=[],
@@ -158,3 +159,36 @@ def test_store_clusters_are_the_pure_functions_over_its_passages(tmp_path):
         assert pc == [next(c.id for c in expected if k in c.passages) for k in range(len(ps))]
         assert dict(con.execute("SELECT doc_id, story_id FROM stories").fetchall()) == stories(
             story_links((r[0], r[3], r[6]) for r in rows))
+
+
+# -- the rules both engines share (newstrace.cluster, newstrace.candidates) ----------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 4), st.integers(0, 5), span), min_size=1, max_size=30))
+def test_excerpt_member_is_the_longest_then_first_document_then_first_start(members) -> None:
+    from newstrace.cluster import ClusterTable, excerpt_members
+
+    members = sorted(set((c, d, s, e) for c, d, (s, e) in members))
+    col = [np.array([m[k] for m in members], dtype=np.int64) for k in range(4)]
+    table = ClusterTable(passage_cluster=np.zeros(0, dtype=np.int64), member_cluster=col[0], member_doc=col[1],
+                         member_start=col[2], member_end=col[3], size=np.zeros(0, dtype=np.int64),
+                         passages=np.zeros(0, dtype=np.int64))
+    got = [members[k] for k in excerpt_members(table).tolist()]
+    want = [min((m for m in members if m[0] == c), key=lambda m: (-(m[3] - m[2]), m[1], m[2]))
+            for c in sorted({m[0] for m in members})]
+    assert got == want
+
+
+def test_the_same_series_rule_reads_the_same_in_duckdb() -> None:
+    import duckdb
+
+    from newstrace.candidates import other_series_sql
+
+    rows = [("AP", "ap", False), ("AP", "Reuters", True), (None, "AP", True), ("AP", None, True),
+            (None, None, True), ("", "AP", True)]
+    with duckdb.connect() as con:
+        for a, b, want in rows:
+            got = con.execute(f"SELECT {other_series_sql('a', 'b')} FROM (SELECT ?::VARCHAR AS a, ?::VARCHAR AS b)",
+                              [a, b]).fetchone()[0]
+            assert got is want, (a, b)

@@ -86,3 +86,26 @@ def test_options_of_the_spark_engine_are_refused_without_it(tmp_path, options):
     assert r.output.strip() == ("newstrace: error: --output, --master and --conf are for --engine spark; "
                                 "the embedded engine writes to --db")
     assert not (tmp_path / "x.duckdb").exists()
+
+
+def test_import_out_of_memory_is_a_message_naming_the_fix_and_loads_nothing(tmp_path, monkeypatch):
+    import duckdb
+
+    from newstrace.store import Store
+
+    db, folder = str(tmp_path / "s.duckdb"), tmp_path / "tables"
+    assert CliRunner().invoke(main, ["scan", SEEDS, "--db", db, "--progress", "never"]).exit_code == 0
+    assert CliRunner().invoke(main, ["export", "--db", db, "--format", "parquet", "--output", str(folder)]).exit_code == 0
+    new = str(tmp_path / "n.duckdb")
+    load = Store._load_parquet
+
+    def tight(self, *args):
+        raise duckdb.OutOfMemoryException("Out of Memory Error: could not allocate block")
+
+    monkeypatch.setattr(Store, "_load_parquet", tight)
+    r = CliRunner().invoke(main, ["import", str(folder), "--db", new, "--memory-limit", "64MB"])
+    assert r.exit_code == 2 and "Traceback" not in r.output
+    assert "ran out of memory" in r.output and "memory limit of" in r.output and "larger --memory-limit" in r.output
+    monkeypatch.setattr(Store, "_load_parquet", load)
+    r = CliRunner().invoke(main, ["import", str(folder), "--db", new])  # nothing stayed: the same import works
+    assert r.exit_code == 0, r.output

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from newstrace.align import AlignParams
 from newstrace.candidates import CandidateParams
 from newstrace.cli import main
-from newstrace.scan import scan
+from newstrace.engines.local import scan
 from newstrace.store import ParameterMismatch, open_store
 
 SEEDS = Path(__file__).resolve().parents[1] / "examples" / "seeds"
@@ -95,7 +95,7 @@ def test_query_probes_with_the_stores_ngram(tmp_path):
     assert r.exit_code == 0, r.output
     assert [m["id"] for m in json.loads(r.output)["matches"]] == ["000_da43fc32711ce6b8.txt"]
     with open_store(db, read_only=True) as store:
-        from newstrace.scan import query
+        from newstrace.engines.local import query
 
         with pytest.raises(ParameterMismatch, match="ngram"):
             query(store, QUOTE, candidate_params=CandidateParams(ngram=5), align_params=AlignParams())

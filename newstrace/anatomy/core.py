@@ -15,7 +15,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from ..align import AlignParams, _widen_close, _widen_open, align_tokens, word_ids
+from ..align import AlignParams, align_tokens, widen_close, widen_open, word_ids
 from ..records import Change, Document, Edit, Flag, Passage, Segment, Span
 from ..sentences import split_sentences
 from ..text import Tokens, tokenize
@@ -186,14 +186,14 @@ def split_at_sentence_edits(p: Passage, ta: Tokens, tb: Tokens, min_words: int,
         else:
             a_end = int(ta.ends[int(np.searchsorted(ta.ends, cut.a.start, side="right")) - 1])
             b_end = int(tb.ends[int(np.searchsorted(tb.ends, cut.b.start, side="right")) - 1])
-            a_end, b_end = _widen_close(ta.text, tb.text, a_end, b_end)
+            a_end, b_end = widen_close(ta.text, tb.text, a_end, b_end)
         piece = _piece(p, ta, tb, a_start, a_end, b_start, b_end)
         if piece is not None and piece.words >= min_words:
             pieces.append(piece)
         if cut is not None:
             a_start = int(ta.starts[min(int(np.searchsorted(ta.starts, cut.a.end, side="left")), len(ta) - 1)])
             b_start = int(tb.starts[min(int(np.searchsorted(tb.starts, cut.b.end, side="left")), len(tb) - 1)])
-            a_start, b_start = _widen_open(ta.text, tb.text, a_start, b_start)
+            a_start, b_start = widen_open(ta.text, tb.text, a_start, b_start)
     return pieces
 
 
@@ -265,8 +265,8 @@ def keep_sentence_chunks(p: Passage, ta: Tokens, tb: Tokens, sa: np.ndarray, sb:
         while m + 1 < len(good) and good[m + 1]:
             m += 1
         first, last = bounds[k], bounds[m + 1] - 1
-        a0, b0 = _widen_open(ta.text, tb.text, int(ta.starts[ia[first]]), int(tb.starts[ib[first]]))
-        a1, b1 = _widen_close(ta.text, tb.text, int(ta.ends[ia[last]]), int(tb.ends[ib[last]]))
+        a0, b0 = widen_open(ta.text, tb.text, int(ta.starts[ia[first]]), int(tb.starts[ib[first]]))
+        a1, b1 = widen_close(ta.text, tb.text, int(ta.ends[ia[last]]), int(tb.ends[ib[last]]))
         piece = _piece(p, ta, tb, a0, a1, b0, b1)
         if piece is not None:
             pieces.append(piece)
@@ -465,9 +465,9 @@ def _omissions(flags: Sequence[Flag], sentences: Mapping[str, Sequence[SentenceU
     qualifies the headline weigh most."""
     from dataclasses import replace
 
-    from .headline import _TERM, _key
+    from .headline import TERM, term_key
 
-    head_keys = {_key(t.text) for t in headline.terms if t.in_source and t.kind in ("claim", "number")}
+    head_keys = {term_key(t.text) for t in headline.terms if t.in_source and t.kind in ("claim", "number")}
     qualifying = {(q.source, q.start) for q in headline.qualifiers}
     index: dict[str, dict[int, int]] = {sid: {u.start: k for k, u in enumerate(us)} for sid, us in sentences.items()}
     out: list[Flag] = []
@@ -482,7 +482,7 @@ def _omissions(flags: Sequence[Flag], sentences: Mapping[str, Sequence[SentenceU
         inside = us[k].used > 0
         near = any(0 <= j < len(us) and us[j].used > 0 and "\n\n" not in text[min(us[j].end, us[k].end):max(us[j].start, us[k].start)]
                    for j in (k - 1, k + 1))
-        words = {_key(m.group()) for m in _TERM.finditer(text, f.sentence.start, f.sentence.end)}
+        words = {term_key(m.group()) for m in TERM.finditer(text, f.sentence.start, f.sentence.end)}
         about = bool(head_keys & words) or (f.source, f.start) in qualifying
         if not (inside or near or about):
             continue

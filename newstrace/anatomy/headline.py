@@ -22,7 +22,8 @@ from ..records import Document, Flag, HeadlineTerm, Segment, Span
 from ..sentences import split_sentences
 from .lexicon import CLAIM_VERBS, STOPWORDS, stem
 
-_TERM = regex.compile(r"\p{N}[\p{N},.]*\p{N}%?|\p{N}%?|[\p{L}\p{M}][\p{L}\p{M}\p{N}’']*")
+# a term of a headline or a sentence: a number (with its % sign) or a word
+TERM = regex.compile(r"\p{N}[\p{N},.]*\p{N}%?|\p{N}%?|[\p{L}\p{M}][\p{L}\p{M}\p{N}’']*")
 MAX_HEADLINE_WORDS = 25
 LEAD_SENTENCES = 2
 
@@ -109,7 +110,8 @@ def _capitalised(texts: Sequence[str]) -> set[str]:
     return out
 
 
-def _key(word: str) -> str:
+def term_key(word: str) -> str:
+    """How two terms are matched: a number without its thousands commas, a word by its stem."""
     return word.replace(",", "") if any(c.isdigit() for c in word) else stem(word)
 
 
@@ -125,8 +127,8 @@ def check_headline(derivative: Document, segments: Sequence[Segment], sources: S
     anywhere: dict[str, tuple[str, Span]] = {}
     for src in sources:
         spans = used.get(src.id, ())
-        for m in _TERM.finditer(src.text):
-            k = _key(m.group())
+        for m in TERM.finditer(src.text):
+            k = term_key(m.group())
             sp = Span(m.start(), m.end())
             if any(u.start <= sp.start and sp.end <= u.end for u in spans):
                 borrowed.setdefault(k, (src.id, sp))
@@ -136,11 +138,11 @@ def check_headline(derivative: Document, segments: Sequence[Segment], sources: S
     seen: set[tuple[str, str]] = set()
     parts = ([("headline", headline)] if headline else []) + [("lead", s) for s in lead]
     for part, span in parts:
-        for n, m in enumerate(_TERM.finditer(text, span.start, span.end)):
+        for n, m in enumerate(TERM.finditer(text, span.start, span.end)):
             word = m.group()
             if word.casefold() in STOPWORDS or (len(word) < 3 and not word[0].isdigit()):
                 continue
-            k = _key(word)
+            k = term_key(word)
             if (part, k) in seen:
                 continue
             seen.add((part, k))
@@ -156,13 +158,13 @@ def _qualifiers(terms: Sequence[HeadlineTerm], sources: Sequence[Document], flag
     """What the sources say around the claims of the headline: the hedges,
     negations and numbers of the source sentences that hold a claim of the
     headline or lead, and the hedges of the sentences next to them."""
-    keys = {_key(t.text) for t in terms if t.in_source and t.kind == "claim"}
+    keys = {term_key(t.text) for t in terms if t.in_source and t.kind == "claim"}
     if not keys:
         return []
     out: list[Flag] = []
     for src in sources:
         sents = split_sentences(src.text)
-        holds = [bool(keys & {_key(m.group()) for m in _TERM.finditer(src.text, s.start, s.end)}) for s in sents]
+        holds = [bool(keys & {term_key(m.group()) for m in TERM.finditer(src.text, s.start, s.end)}) for s in sents]
         near = [False] * len(sents)
         for k, h in enumerate(holds):
             for j in (k - 1, k + 1):

@@ -2,7 +2,7 @@
 outgrow one machine.
 
 Same code, other data movement. Every per-record, per-document and per-pair
-step is the function the embedded engine (:mod:`newstrace.scan`) calls:
+step is the function the embedded engine (:mod:`newstrace.engines.local`) calls:
 
 1. ingest: the driver lists the files as a scan does
    (:func:`~newstrace.ingest.collection.collection_files`); each file is read
@@ -10,7 +10,7 @@ step is the function the embedded engine (:mod:`newstrace.scan`) calls:
    ``split_bytes`` in byte ranges (a first job counts lines, so record
    numbers and fallback ids are the same as when read whole). Parquet files
    are read by Spark, each row going through the same record loader as a
-   JSON object. Each document gets :func:`~newstrace.scan.prepare` (words,
+   JSON object. Each document gets :func:`~newstrace.candidates.prepare` (words,
    sampled shingles) and its content hash in the same task.
 2. documents: an id seen before is Skipped, a text seen before (same
    content hash) is a duplicate, as in the embedded engine: the first in
@@ -19,10 +19,11 @@ step is the function the embedded engine (:mod:`newstrace.scan`) calls:
    in the store.
 3. candidates: postings ``(shingle, doc)`` exploded from the shingle arrays;
    shingles in 2 to ``max_df`` documents; a self-join on shingle with
-   ``a < b``; pairs sharing ``min_shared`` shingles; the same-series rule of
-   :meth:`~newstrace.store.Store.pending_pairs`.
+   ``a < b``; pairs sharing ``min_shared`` shingles; the same-series rule
+   (:func:`~newstrace.candidates.other_series_sql`, the condition
+   :meth:`~newstrace.store.Store.pending_pairs` uses).
 4. alignment: the texts are joined onto the pairs and each partition calls
-   :func:`~newstrace.scan.align_pairs`; each pair with passages also gets
+   :func:`~newstrace.align.align_pairs`; each pair with passages also gets
    its provenance decision (:func:`~newstrace.provenance.decide`).
 5. boilerplate, clusters and stories: the passages' ends and sizes (ten
    integers a passage) and each document's length and outlet are collected
@@ -32,7 +33,7 @@ step is the function the embedded engine (:mod:`newstrace.scan`) calls:
 
 Output: a folder of Parquet tables, ``documents``, ``passages``,
 ``clusters``, ``duplicates`` with the columns and row order of ``newstrace
-export`` (docs/store.md), and ``skipped``, ``stories``, ``decisions``,
+export`` (:mod:`newstrace.engines.tables`, docs/store.md), and ``skipped``, ``stories``, ``decisions``,
 ``postings``, ``aligned_pairs`` and ``manifest.json`` besides, from which
 :meth:`~newstrace.store.Store.load_tables` (``newstrace import``) builds a
 store that reports, ``provenance --db`` and later incremental scans use.
@@ -47,7 +48,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, cast
@@ -55,30 +56,37 @@ from urllib.parse import unquote, urlparse
 
 import numpy as np
 
-from ..align import AlignParams
-from ..candidates import CandidateParams
+from ..align import AlignParams, align_pairs, cached_tokens
 from ..boilerplate import RECURRENCE_REASON, boilerplate_reason
-from ..cluster import cluster_collection, run_starts
+from ..candidates import CandidateParams, other_series_sql, prepare
+from ..cluster import EXCERPT_CHARS, cluster_collection, excerpt_members, outlet_codes
 from ..ingest.collection import (
     DEFAULT_MAX_CHARS,
+    CollectionFile,
     FieldMap,
+    Loaded,
     Notice,
+    ReadOptions,
     Skipped,
-    _File,
-    _json_line,
-    _Loaded,
-    _Options,
-    _read_file,
-    _record,
-    _roots,
     collection_files,
+    collection_roots,
     duplicate_id,
     file_format,
     finish_item,
+    read_file,
+    read_json_line,
+    read_record,
 )
 from ..records import Document
-from ..scan import ScanReport
-from ..store import content_hash, edits_json, outlet_codes, parameters_dict
+from .report import Progress, ScanReport
+from .tables import (
+    EXPORT_COLUMNS,
+    EXPORT_ORDER,
+    content_hash,
+    edits_json,
+    parameters_dict,
+    published_text,
+)
 
 _KEY_BITS = 40  # a document's key: file number << 40 | its place in the file
 SPLIT_BYTES = 32 << 20
@@ -170,7 +178,7 @@ def spark_session(master: str | None = None, conf: dict[str, str] | None = None,
 @dataclass(frozen=True, slots=True)
 class _Task:
     number: int  # the file's place in the collection
-    file: _File
+    file: CollectionFile
     start: int = 0
     end: int = -1  # a byte range of a plain JSON-lines file; -1: the whole file
     first_line: int = 1
@@ -186,7 +194,7 @@ def is_uri(path: str) -> bool:
 
 
 def plan(paths: Sequence[str], split_bytes: int | None = None
-         ) -> tuple[list[_Task], list[tuple[int, _File]], list[tuple[tuple, str, str, str]], list[str]]:
+         ) -> tuple[list[_Task], list[tuple[int, CollectionFile]], list[tuple[tuple, str, str, str]], list[str]]:
     """The read tasks, the Parquet files, the listing's own messages
     ``(order, kind, where, text)``, from the local paths as a scan lists
     them; and the URIs, which Spark lists and reads. A plain JSON-lines file
@@ -197,11 +205,11 @@ def plan(paths: Sequence[str], split_bytes: int | None = None
     if split_bytes < 1:
         raise ValueError(f"split_bytes must be 1 or more, got {split_bytes}")
     tasks: list[_Task] = []
-    parquet: list[tuple[int, _File]] = []
+    parquet: list[tuple[int, CollectionFile]] = []
     messages: list[tuple[tuple, str, str, str]] = []
     uris = [p for p in paths if is_uri(p)]
     local = [p for p in paths if not is_uri(p)]
-    for n, found in enumerate(collection_files(_roots(local)) if local else ()):
+    for n, found in enumerate(collection_files(collection_roots(local)) if local else ()):
         if isinstance(found, Skipped):
             messages.append(((n, 0, 0), "skipped", found.where, found.reason))
         elif isinstance(found, Notice):
@@ -220,20 +228,20 @@ def plan(paths: Sequence[str], split_bytes: int | None = None
     return tasks, parquet, messages, uris
 
 
-def _read_remote(number: int, uri: str, data: bytes, options: _Options, cparams: CandidateParams) -> Iterator[tuple]:
+def _read_remote(number: int, uri: str, data: bytes, options: ReadOptions, cparams: CandidateParams) -> Iterator[tuple]:
     """A file Spark read (``binaryFiles``) through the same reader, from a
     local copy; ``where`` and ``source_path`` name the URI."""
     name = uri.rstrip("/").rsplit("/", 1)[-1]
     with tempfile.TemporaryDirectory(prefix="newstrace-") as tmp:
         path = Path(tmp) / name
         path.write_bytes(data)
-        file = _File(path, name, named=True)
+        file = CollectionFile(path, name, named=True)
 
         def fix(text: str) -> str:
             return text.replace(str(path), uri)
 
-        for pos, item in enumerate(_read_file(file, options), start=1):
-            if isinstance(item, _Loaded):
+        for pos, item in enumerate(read_file(file, options), start=1):
+            if isinstance(item, Loaded):
                 doc = replace(item.document, source_path=uri)
                 yield "doc", _doc_row(number << _KEY_BITS | pos, replace(item, where=fix(item.where), document=doc),
                                       options, cparams)
@@ -281,33 +289,31 @@ _DOC_FIELDS = ["doc_key", "id", "where", "record", "title", "outlet", "url", "pu
                "length", "words", "content_hash", "text", "shingles", "notices"]
 
 
-def _items(task: _Task, options: _Options) -> Iterator[tuple[int, _Loaded | Skipped | Notice]]:
+def _items(task: _Task, options: ReadOptions) -> Iterator[tuple[int, Loaded | Skipped | Notice]]:
     """The reader's items with their place in the file."""
     if task.end < 0:
-        for pos, item in enumerate(_read_file(task.file, options), start=1):
+        for pos, item in enumerate(read_file(task.file, options), start=1):
             yield pos, item
     else:
         for lineno, raw in _range_lines(task):
-            for item in _json_line(lineno, raw, task.file, options):  # one item a line at most
+            for item in read_json_line(lineno, raw, task.file, options):  # one item a line at most
                 yield lineno, item
 
 
-def _doc_row(key: int, item: _Loaded, options: _Options, cparams: CandidateParams) -> tuple:
-    from ..scan import prepare
-
+def _doc_row(key: int, item: Loaded, options: ReadOptions, cparams: CandidateParams) -> tuple:
     finished = list(finish_item(item, options.max_chars))  # the document, then its notices
     doc = cast(Document, finished[0])
     notices = [cast(Notice, n).message for n in finished[1:]]
     words, sh = prepare(doc.text, cparams)
     return (key, doc.id, item.where, item.record, doc.title, doc.outlet, doc.url,
-            doc.published.isoformat() if doc.published else None, doc.byline, doc.source_path, len(doc.text), words,
+            published_text(doc), doc.byline, doc.source_path, len(doc.text), words,
             content_hash(doc.text), doc.text, sh.tolist(), notices)
 
 
-def _read_task(task: _Task, options: _Options, cparams: CandidateParams) -> Iterator[tuple]:
+def _read_task(task: _Task, options: ReadOptions, cparams: CandidateParams) -> Iterator[tuple]:
     """Rows ``("doc", row)`` and ``("msg", (order, kind, where, text))`` of one task."""
     for pos, item in _items(task, options):
-        if isinstance(item, _Loaded):
+        if isinstance(item, Loaded):
             yield "doc", _doc_row(task.number << _KEY_BITS | pos, item, options, cparams)
         elif isinstance(item, Skipped):
             yield "msg", ((task.number, pos, 1), "skipped", item.where, item.reason)
@@ -315,7 +321,7 @@ def _read_task(task: _Task, options: _Options, cparams: CandidateParams) -> Iter
             yield "msg", ((task.number, pos, 1), "notice", item.where, item.message)
 
 
-def _parquet_rows(rows: Iterable[Any], files: dict[str, tuple[int, _File]], options: _Options,
+def _parquet_rows(rows: Iterable[Any], files: dict[str, tuple[int, CollectionFile]], options: ReadOptions,
                   cparams: CandidateParams) -> Iterator[tuple]:
     """Parquet rows through the JSON record loader: ``where`` is ``path:row N``."""
     for r in rows:
@@ -324,8 +330,8 @@ def _parquet_rows(rows: Iterable[Any], files: dict[str, tuple[int, _File]], opti
         row = d.pop("__row") + 1
         d = {k: v for k, v in d.items() if v is not None}  # a null column is an absent key, as in JSON
         where = f"{file.path}:row {row}"
-        for item in _record(d, where=where, fallback_id=f"{file.id}:{row}", file=file, options=options):
-            if isinstance(item, _Loaded):
+        for item in read_record(d, where=where, fallback_id=f"{file.id}:{row}", file=file, options=options):
+            if isinstance(item, Loaded):
                 yield "doc", _doc_row(n << _KEY_BITS | row, item, options, cparams)
             elif isinstance(item, Skipped):
                 yield "msg", ((n, row, 1), "skipped", item.where, item.reason)
@@ -348,7 +354,6 @@ def _align_partition(rows: Iterable[Any], align_params: AlignParams, decisions: 
     count and its provenance decision, idx 0.. its passages in order."""
     from ..ingest.dates import parse_date_string
     from ..provenance import decide, profile
-    from ..scan import _tokens, align_pairs
 
     profiles: dict[int, Any] = {}
 
@@ -374,7 +379,7 @@ def _align_partition(rows: Iterable[Any], align_params: AlignParams, decisions: 
             reuse = [p for p in ps if p.kind != "boilerplate"]  # furniture is no evidence
             if reuse and decisions:
                 d = decide(prof(a, r, "a"), prof(b, r, "b"), reuse,
-                           words=(len(_tokens(a, texts[a])[0]), len(_tokens(b, texts[b])[0])))
+                           words=(len(cached_tokens(a, texts[a])[0]), len(cached_tokens(b, texts[b])[0])))
                 rel, conf, source = d.relation, float(d.confidence), d.common_source
                 evidence = json.dumps([e.as_dict() for e in d.evidence], ensure_ascii=False)
             yield (a, b, -1, r["a_id"], None, None, r["b_id"], None, None, len(ps), None, rel, evidence, conf, source,
@@ -426,7 +431,7 @@ def scan_spark(
     same_series: bool = False,
     decisions: bool = True,
     split_bytes: int | None = None,
-    progress: Callable[..., None] | None = None,
+    progress: Progress | None = None,
 ) -> SparkReport:
     """Scan the collection at ``paths`` on Spark and write its tables as
     Parquet into ``output`` (a folder; tables already there are replaced).
@@ -438,7 +443,7 @@ def scan_spark(
     as in the embedded engine."""
     align_params = align_params or AlignParams()
     cparams = candidate_params or CandidateParams(ngram=align_params.ngram)
-    options = _Options(fields or FieldMap(), csv_paragraph_separator, max_chars)
+    options = ReadOptions(fields or FieldMap(), csv_paragraph_separator, max_chars)
     say = progress or (lambda msg, milestone=False: None)
     rep = SparkReport(output=str(output))
     t0 = time.perf_counter()
@@ -478,8 +483,8 @@ def scan_spark(
     return rep
 
 
-def _ingest(spark: Any, tasks: list[_Task], parquet_files: list[tuple[int, _File]], uris: list[str],
-            messages: list, options: _Options, cparams: CandidateParams, rep: SparkReport) -> Any:
+def _ingest(spark: Any, tasks: list[_Task], parquet_files: list[tuple[int, CollectionFile]], uris: list[str],
+            messages: list, options: ReadOptions, cparams: CandidateParams, rep: SparkReport) -> Any:
     """1. The documents as a persisted DataFrame (``_DOC_FIELDS``); the
     readers' Skipped and Notice records are added to ``messages``."""
     from pyspark import StorageLevel
@@ -513,7 +518,7 @@ def _ingest(spark: Any, tasks: list[_Task], parquet_files: list[tuple[int, _File
         for k, u in enumerate(sorted(r[0] for r in pq.select("__file").distinct().collect())):
             if _local(u) not in by_path:  # a part file below a URI
                 name = u.rstrip("/").rsplit("/", 1)[-1]
-                by_path[_local(u)] = (base + k, _File(Path(unquote(urlparse(u).path)), name, named=True))
+                by_path[_local(u)] = (base + k, CollectionFile(Path(unquote(urlparse(u).path)), name, named=True))
         rdd = rdd.union(pq.rdd.mapPartitions(lambda rows: _parquet_rows(rows, by_path, options, cparams)))
     rdd = rdd.persist(StorageLevel.MEMORY_AND_DISK)
     messages += rdd.filter(lambda x: x[0] == "msg").map(lambda x: x[1]).collect()
@@ -590,8 +595,7 @@ def _candidates(kept: Any, cparams: CandidateParams, same_series: bool, rep: Spa
     b_side = meta.select(*[F.col(c).alias(f"b_{c}") for c in meta.columns])
     pairs = pairs.join(a_side, F.col("a_key") == F.col("a_doc_key")).join(b_side, F.col("b_key") == F.col("b_doc_key"))
     if not same_series:
-        pairs = pairs.where(F.col("a_outlet").isNull() | F.col("b_outlet").isNull()
-                            | (F.lower("a_outlet") != F.lower("b_outlet")))
+        pairs = pairs.where(F.expr(other_series_sql("a_outlet", "b_outlet")))
     return postings, pairs.select("a_key", "b_key", "a_id", "a_text", "a_outlet", "a_published", "a_title",
                                   "a_byline", "b_id", "b_text", "b_outlet", "b_published", "b_title",
                                   "b_byline"), dfs
@@ -662,18 +666,16 @@ def _write_tables(spark: Any, out: str, kept: Any, dupes: Any, postings: Any, al
     def write(name: str, df: Any) -> None:
         df.write.mode("overwrite").parquet(f"{out}/{name}")
 
-    write("documents", kept.orderBy("doc_key").select(
-        "id", "title", "outlet", "url", "published", "byline", "source_path", "length", "words",
-        "content_hash", "text"))
+    write("documents", kept.orderBy(*EXPORT_ORDER["documents"]).select(*EXPORT_COLUMNS["documents"]))
     passages = aligned.where("idx >= 0").join(numbered, ["a_key", "b_key", "idx"])
     recurs = F.col("rec_docs") > 0
-    write("passages", passages.orderBy("passage_id").select(
-        "passage_id", "a_id", "a_start", "a_end", "b_id", "b_start", "b_end", "words", "similarity",
-        F.when(recurs, F.lit("boilerplate")).otherwise(F.col("kind")).alias("kind"),
-        F.when(F.col("cluster_id") > 0, F.col("cluster_id")).alias("cluster_id"), "edits",
-        F.when(recurs, F.format_string(_RECURRENCE_FORMAT, "rec_docs", "rec_outlets"))
-        .otherwise(F.col("boilerplate")).alias("boilerplate")))
-    write("duplicates", dupes.orderBy("duplicate_of", "id").select("id", "duplicate_of", "source_path"))
+    passages = (passages
+                .withColumn("kind", F.when(recurs, F.lit("boilerplate")).otherwise(F.col("kind")))
+                .withColumn("cluster_id", F.when(F.col("cluster_id") > 0, F.col("cluster_id")))
+                .withColumn("boilerplate", F.when(recurs, F.format_string(_RECURRENCE_FORMAT, "rec_docs", "rec_outlets"))
+                            .otherwise(F.col("boilerplate"))))
+    write("passages", passages.orderBy(*EXPORT_ORDER["passages"]).select(*EXPORT_COLUMNS["passages"]))
+    write("duplicates", dupes.orderBy(*EXPORT_ORDER["duplicates"]).select(*EXPORT_COLUMNS["duplicates"]))
     write("clusters", _clusters_frame(spark, table, ranks, kept))
     write("skipped", spark.createDataFrame(rep.skipped, "`where` string, reason string"))
     linked = np.flatnonzero(story > 0)
@@ -723,22 +725,20 @@ def _frame(spark: Any, columns: list[np.ndarray], schema: str, chunk: int = 100_
 
 
 def _clusters_frame(spark: Any, table: Any, ranks: Any, meta: Any) -> Any:
-    """The clusters table: one row per member, the excerpt from the longest
-    member (ties: the first by document id and start), as the store picks it."""
+    """The clusters table: one row per member, the excerpt from the member
+    `cluster.excerpt_members` picks, as the store writes it."""
     from pyspark.sql import functions as F
 
     c, d, s, e = table.member_cluster, table.member_doc, table.member_start, table.member_end
-    best = np.lexsort((s, d, -(e - s), c))  # per cluster the longest member first
-    best = best[run_starts(c[best])]
+    best = excerpt_members(table)
     members = _frame(spark, [c, table.size[c - 1], table.passages[c - 1], d, s, e],
                      "cluster_id int, size int, passages int, doc_rank long, start int, `end` int")
-    ex = _frame(spark, [c[best], d[best], s[best], np.minimum(e[best] - s[best], 160)],
+    ex = _frame(spark, [c[best], d[best], s[best], np.minimum(e[best] - s[best], EXCERPT_CHARS)],
                 "cluster_id int, doc_rank long, x_start int, x_len int")
     ex = (ex.join(ranks, "doc_rank").join(meta.select(F.col("id").alias("doc_id"), "text"), "doc_id")
           .select("cluster_id", F.expr("substring(text, x_start + 1, x_len)").alias("excerpt")))
     return (members.join(ranks, "doc_rank").join(ex, "cluster_id", "left")
-            .orderBy("cluster_id", "doc_id", "start")
-            .select("cluster_id", "size", "passages", "doc_id", "start", "end", "excerpt"))
+            .orderBy(*EXPORT_ORDER["clusters"]).select(*EXPORT_COLUMNS["clusters"]))
 
 
 def _write_text(spark: Any, path: str, text: str) -> None:

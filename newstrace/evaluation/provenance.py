@@ -252,7 +252,7 @@ def wire_roots(store, *, use_dates: bool = True) -> list[ClusterRoot]:
 def scan_2018(corpus_tar: Path, db: Path) -> None:
     """Scan the 2018 news collection (its archive in ../shared) into ``db``."""
     from ..ingest.collection import PRESETS, iter_collection
-    from ..scan import scan
+    from ..engines.local import scan
     from ..store import open_store
     from .synth import unpack_corpus
 

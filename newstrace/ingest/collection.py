@@ -272,7 +272,7 @@ def _glob_base(pattern: str) -> Path:
     return Path(*fixed) if fixed else Path(".")
 
 
-def _roots(paths: Sequence[str | os.PathLike[str]]) -> list[_Root]:
+def collection_roots(paths: Sequence[str | os.PathLike[str]]) -> list[_Root]:
     if isinstance(paths, (str, bytes, os.PathLike)):
         raise TypeError("paths: give a list of paths, e.g. [path], not a single path")
     if not paths:
@@ -322,10 +322,10 @@ def check_paths(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
     original ``paths`` (not this list), so that the ids of glob matches stay
     relative to the pattern's folder.
     """
-    roots = _roots(paths)
+    roots = collection_roots(paths)
     formats: dict[Format, list[Path]] = {}
     for found in _files(roots):
-        if isinstance(found, _File) and (fmt := _format_of(found)) in _EXTRAS:
+        if isinstance(found, CollectionFile) and (fmt := _format_of(found)) in _EXTRAS:
             formats.setdefault(fmt, []).append(found.path)
     for fmt, files in formats.items():
         require_extras(fmt, files[0], more=len(files) - 1)
@@ -392,13 +392,13 @@ def _walk(folder: Path, visited: set[str]) -> Iterator[Path | Skipped]:
 
 
 @dataclass(frozen=True, slots=True)
-class _File:
+class CollectionFile:
     path: Path
     id: str
     named: bool  # named directly or by a glob, rather than found by walking a folder
 
 
-def _files(roots: Iterable[_Root]) -> Iterator[_File | Skipped]:
+def _files(roots: Iterable[_Root]) -> Iterator[CollectionFile | Skipped]:
     visited: set[str] = set()
     for root in roots:
         if root.path.is_dir():
@@ -407,9 +407,9 @@ def _files(roots: Iterable[_Root]) -> Iterator[_File | Skipped]:
                 if isinstance(found, Skipped):
                     yield found
                 else:
-                    yield _File(found, _rel_id(found, root.base), named=False)
+                    yield CollectionFile(found, _rel_id(found, root.base), named=False)
         else:
-            yield _File(root.path, _rel_id(root.path, root.base), named=True)
+            yield CollectionFile(root.path, _rel_id(root.path, root.base), named=True)
 
 
 # --------------------------------------------------------------------------- truncation
@@ -438,7 +438,7 @@ def truncate_text(text: str, max_chars: int) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class _Options:
+class ReadOptions:
     fields: FieldMap
     separator: str | None
     max_chars: int
@@ -446,7 +446,7 @@ class _Options:
 
 
 @dataclass(frozen=True, slots=True)
-class _Loaded:
+class Loaded:
     """A document as a reader produced it, before the id check and truncation."""
 
     where: str
@@ -455,7 +455,7 @@ class _Loaded:
     record: bool = True  # from a record (JSON, CSV, WARC) rather than a whole file
 
 
-_ReaderItem = _Loaded | Skipped | Notice
+_ReaderItem = Loaded | Skipped | Notice
 
 
 def iter_collection(
@@ -493,27 +493,27 @@ def iter_collection(
         raise ValueError("csv_paragraph_separator: give a non-empty string (such as ' ### '), or None")
     if isinstance(max_chars, bool) or not isinstance(max_chars, int) or max_chars < 1:
         raise ValueError(f"max_chars: give a positive number of characters, not {max_chars!r}")
-    roots = _roots(paths)
-    return _stream(roots, _Options(fields, separator, max_chars, bool(keep_non_articles)))
+    roots = collection_roots(paths)
+    return _stream(roots, ReadOptions(fields, separator, max_chars, bool(keep_non_articles)))
 
 
-def _stream(roots: list[_Root], options: _Options) -> Iterator[CollectionItem]:
+def _stream(roots: list[_Root], options: ReadOptions) -> Iterator[CollectionItem]:
     with FirstSeen() as first_use:  # document id -> where it was first seen
         for found in collection_files(roots):
-            if not isinstance(found, _File):
+            if not isinstance(found, CollectionFile):
                 yield found
                 continue
-            for item in _read_file(found, options):
-                if isinstance(item, _Loaded):
+            for item in read_file(found, options):
+                if isinstance(item, Loaded):
                     yield from _emit(item, first_use, options.max_chars)
                 else:
                     yield item
 
 
-def collection_files(roots: list[_Root]) -> Iterator[_File | Skipped | Notice]:
+def collection_files(roots: list[_Root]) -> Iterator[CollectionFile | Skipped | Notice]:
     """The files a collection reads, in order, each once (a Notice for a file
     reached twice). An engine that reads files in parallel (Spark) lists them
-    with this and reads each with :func:`_read_file` and :func:`finish_item`."""
+    with this and reads each with :func:`read_file` and :func:`finish_item`."""
     with FirstSeen() as files_read:  # real path -> path as first read
         for found in _files(roots):
             if isinstance(found, Skipped):
@@ -535,7 +535,7 @@ def duplicate_id(where: str, doc_id: str, first: str, *, record: bool) -> Skippe
     return Skipped(where, f"duplicate id {doc_id!r} (first used at {first}); {fix}")
 
 
-def _emit(item: _Loaded, first_use: FirstSeen, max_chars: int) -> Iterator[CollectionItem]:
+def _emit(item: Loaded, first_use: FirstSeen, max_chars: int) -> Iterator[CollectionItem]:
     """The document (unless its id is taken), cut to ``max_chars``, then its notices."""
     if (first := first_use.first(item.document.id, item.where)) is not None:
         yield duplicate_id(item.where, item.document.id, first, record=item.record)
@@ -543,7 +543,7 @@ def _emit(item: _Loaded, first_use: FirstSeen, max_chars: int) -> Iterator[Colle
     yield from finish_item(item, max_chars)
 
 
-def finish_item(item: _Loaded, max_chars: int) -> Iterator[CollectionItem]:
+def finish_item(item: Loaded, max_chars: int) -> Iterator[CollectionItem]:
     """A loaded document cut to ``max_chars``, then its notices (the id check apart)."""
     doc = item.document
     notices = [Notice(item.where, warning) for warning in item.warnings]
@@ -566,13 +566,13 @@ def finish_item(item: _Loaded, max_chars: int) -> Iterator[CollectionItem]:
     yield from notices
 
 
-def _format_of(file: _File) -> Format | None:
+def _format_of(file: CollectionFile) -> Format | None:
     """The format a file is read as: by its extension; plain text for a named file of any other."""
     fmt = file_format(file.path.name)
     return "text" if fmt is None and file.named else fmt
 
 
-def _read_file(file: _File, options: _Options) -> Iterator[_ReaderItem]:
+def read_file(file: CollectionFile, options: ReadOptions) -> Iterator[_ReaderItem]:
     fmt = _format_of(file)
     if fmt is None:
         suffix = file.path.suffix or file.path.name
@@ -606,7 +606,7 @@ def _crash(exc: Exception) -> str:
 # --------------------------------------------------------------------------- one file, one document
 
 
-def _read_page(file: _File, options: _Options) -> Iterator[_ReaderItem]:
+def _read_page(file: CollectionFile, options: ReadOptions) -> Iterator[_ReaderItem]:
     where = str(file.path)
     try:
         result = load_path(file.path, doc_id=file.id)
@@ -623,7 +623,7 @@ def _read_page(file: _File, options: _Options) -> Iterator[_ReaderItem]:
             yield Skipped(where, f"not an article: {why}; to read it anyway, scan with --keep-non-articles "
                                  "(keep_non_articles=True)")
             return
-    yield _Loaded(where, result.document, result.warnings, record=False)
+    yield Loaded(where, result.document, result.warnings, record=False)
 
 
 # --------------------------------------------------------------------------- reading files safely
@@ -691,13 +691,13 @@ def _label(value: Any) -> str | None:
     return (" ".join(value.split()) or None) if isinstance(value, str) else None
 
 
-def _record(
+def read_record(
     record: Mapping[str, Any],
     *,
     where: str,
     fallback_id: str,
-    file: _File,
-    options: _Options,
+    file: CollectionFile,
+    options: ReadOptions,
     warnings: tuple[str, ...] = (),
     note: Mapping[str, str] | None = None,
 ) -> Iterator[_ReaderItem]:
@@ -728,7 +728,7 @@ def _record(
         detected["outlet"] = f"json key {fmap.series!r} (series)"
     if changes or note:
         doc = replace(doc, detected=detected, **changes)
-    yield _Loaded(where, doc, warnings + result.warnings)
+    yield Loaded(where, doc, warnings + result.warnings)
 
 
 _JSON_TYPES: Final = {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}
@@ -745,7 +745,7 @@ def _numbered_lines(f: IO[bytes]) -> Iterator[tuple[int, bytes] | _Broken]:
     return _guarded(enumerate(f, start=1))
 
 
-def _json_line(lineno: int, raw: bytes, file: _File, options: _Options) -> Iterator[_ReaderItem]:
+def read_json_line(lineno: int, raw: bytes, file: CollectionFile, options: ReadOptions) -> Iterator[_ReaderItem]:
     if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
         raw = raw[len(codecs.BOM_UTF8) :]
     if not raw.strip():
@@ -760,22 +760,22 @@ def _json_line(lineno: int, raw: bytes, file: _File, options: _Options) -> Itera
     if not isinstance(value, dict):
         yield Skipped(where, f"line holds {_json_type(value)}, not a JSON object; give one object per line")
         return
-    yield from _record(
+    yield from read_record(
         value, where=where, fallback_id=f"{file.id}:{lineno}", file=file, options=options, warnings=warnings
     )
 
 
-def _json_lines(lines: Iterable[tuple[int, bytes] | _Broken], file: _File, options: _Options) -> Iterator[_ReaderItem]:
+def _json_lines(lines: Iterable[tuple[int, bytes] | _Broken], file: CollectionFile, options: ReadOptions) -> Iterator[_ReaderItem]:
     last = 0
     for item in lines:
         if isinstance(item, _Broken):
             yield _broken(f"{file.path}:{last + 1}", item.error)
             return
         last, raw = item
-        yield from _json_line(last, raw, file, options)
+        yield from read_json_line(last, raw, file, options)
 
 
-def _read_jsonl(file: _File, options: _Options) -> Iterator[_ReaderItem]:
+def _read_jsonl(file: CollectionFile, options: ReadOptions) -> Iterator[_ReaderItem]:
     try:
         f = _open_binary(file.path)
     except OSError as exc:
@@ -795,7 +795,7 @@ def _is_object_line(raw: bytes) -> bool:
         return False
 
 
-def _read_json(file: _File, options: _Options) -> Iterator[_ReaderItem]:
+def _read_json(file: CollectionFile, options: ReadOptions) -> Iterator[_ReaderItem]:
     """A ``.json`` file: JSON lines if its first line is a whole object and
     another line follows (passim's output), else one JSON value read whole."""
     try:
@@ -832,7 +832,7 @@ def _read_json(file: _File, options: _Options) -> Iterator[_ReaderItem]:
     yield from _json_value(b"".join(chunks), file, options)
 
 
-def _json_value(data: bytes, file: _File, options: _Options) -> Iterator[_ReaderItem]:
+def _json_value(data: bytes, file: CollectionFile, options: ReadOptions) -> Iterator[_ReaderItem]:
     where = str(file.path)
     if not data.strip():
         yield Skipped(where, "file is empty; give a file that holds JSON records")
@@ -852,7 +852,7 @@ def _json_value(data: bytes, file: _File, options: _Options) -> Iterator[_Reader
         )
         return
     if isinstance(value, dict):
-        yield from _record(value, where=where, fallback_id=file.id, file=file, options=options, warnings=warnings)
+        yield from read_record(value, where=where, fallback_id=file.id, file=file, options=options, warnings=warnings)
         return
     if not isinstance(value, list):
         yield Skipped(where, f"holds {_json_type(value)}, not a JSON object or a list of objects; give records")
@@ -863,7 +863,7 @@ def _json_value(data: bytes, file: _File, options: _Options) -> Iterator[_Reader
     for n, element in enumerate(value, start=1):
         item_where = f"{file.path}:record {n}"
         if isinstance(element, dict):
-            yield from _record(element, where=item_where, fallback_id=f"{file.id}:{n}", file=file, options=options)
+            yield from read_record(element, where=item_where, fallback_id=f"{file.id}:{n}", file=file, options=options)
         else:
             yield Skipped(item_where, f"list item is {_json_type(element)}, not a JSON object; give a list of objects")
 
@@ -883,7 +883,7 @@ def _undecodable(row: Mapping[str | None, Any]) -> tuple[str, int] | None:
     return None
 
 
-def _read_csv(file: _File, options: _Options, *, delimiter: str) -> Iterator[_ReaderItem]:
+def _read_csv(file: CollectionFile, options: ReadOptions, *, delimiter: str) -> Iterator[_ReaderItem]:
     csv.field_size_limit(2**31 - 1)
     where = str(file.path)
     try:
@@ -907,7 +907,7 @@ def _read_csv(file: _File, options: _Options, *, delimiter: str) -> Iterator[_Re
         yield from _csv_rows(reader, list(header), file, options)
 
 
-def _csv_rows(reader: csv.DictReader[str], header: list[str], file: _File, options: _Options) -> Iterator[_ReaderItem]:
+def _csv_rows(reader: csv.DictReader[str], header: list[str], file: CollectionFile, options: ReadOptions) -> Iterator[_ReaderItem]:
     where = str(file.path)
     fmap = options.fields
     text_column = fmap.text or next((key for key in DEFAULT_KEYS["text"] if key in header), None)
@@ -958,7 +958,7 @@ def _csv_rows(reader: csv.DictReader[str], header: list[str], file: _File, optio
         text = record.get(text_column)
         if options.separator and isinstance(text, str):
             record[text_column] = text.replace(options.separator, "\n\n")
-        yield from _record(
+        yield from read_record(
             record, where=row_where, fallback_id=f"{file.id}:{start}", file=file, options=options, note=note
         )
 
@@ -1000,7 +1000,7 @@ def _warc_error(exc: Exception, errors: tuple[type[BaseException], ...]) -> Base
     return ValueError(f"the WARC data is malformed or cut short ({type(exc).__name__}: {exc})")
 
 
-def _read_warc(file: _File) -> Iterator[_ReaderItem]:
+def _read_warc(file: CollectionFile) -> Iterator[_ReaderItem]:
     where = str(file.path)
     try:
         from warcio.archiveiterator import ArchiveIterator
@@ -1070,7 +1070,7 @@ def _warc_cut(record: Any, archive: Any) -> str:
     return ""
 
 
-def _warc_response(record: Any, file: _File, errors: tuple[type[BaseException], ...]) -> _Loaded | Skipped | None:
+def _warc_response(record: Any, file: CollectionFile, errors: tuple[type[BaseException], ...]) -> Loaded | Skipped | None:
     """A WARC ``response``: a document if it is a successful HTML page, a Skipped
     if it is not (``where`` left for the caller to fill in), ``None`` to ignore it."""
     where = ""
@@ -1105,4 +1105,4 @@ def _warc_response(record: Any, file: _File, errors: tuple[type[BaseException], 
         else:
             detected = {**doc.detected, "published": "WARC-Date (the page gives no date; this is when it was crawled)"}
             doc = replace(doc, published=warc_date, detected=detected)
-    return _Loaded(where, doc, result.warnings)
+    return Loaded(where, doc, result.warnings)

@@ -13,16 +13,21 @@ Rules and lexicons only: nothing is downloaded.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
+from typing import Any
 
-from ..records import Quotation, Span
+from ..excerpt import excerpt
+from ..labels import document_label
+from ..records import Document, Quotation, Span
 from .extract import MarkedSpan, find_marked_spans, paragraphs
 from .links import QuoteLink, link_quotations
-from .reported import ACCORDING, ACCORDING_AFTER, LEAD, TRAIL, _NEGATED
+from .reported import ACCORDING, ACCORDING_AFTER, LEAD, NEGATED, TRAIL
 from .speakers import (Speaker, attribution_after, attribution_before, mask_markup, mentions, parse_speaker,
                        resolve, subject, _SENT_END, _is_abbrev)
 
-__all__ = ["Quotation", "QuoteLink", "find_quotations", "link_quotations", "travels"]
+__all__ = ["Quotation", "QuoteLink", "find_quotations", "link_quotations", "quotation_report", "render_text",
+           "travels"]
 
 
 def _sentences(text: str, p0: int, p1: int, inside: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -183,7 +188,7 @@ def _reported(text: str, s0: int, s1: int) -> tuple[int, int, Speaker] | None:
         s, e = _clip(text, s0 + m.start("c"), s0 + m.end("c"))
         return (s, e, sp) if sp and e - s > 10 else None
     m = LEAD.match(sent)
-    if m and len(m.group("s").split()) <= 25 and not _NEGATED.search(m.group("s")) \
+    if m and len(m.group("s").split()) <= 25 and not NEGATED.search(m.group("s")) \
             and len(m.group("c").split()) >= 3 and m.group("c")[0] not in "\u201c\"\u00ab\u201e":
         sp = parse_speaker(text, s0 + m.start("s"), s0 + m.end("s"))
         if sp is not None and (sp.label or sp.pronoun) and not (sp.description and len(sp.description.split()) > 12):
@@ -226,3 +231,61 @@ def _a_span(group, link: QuoteLink) -> tuple[int, int]:
     doc = next(d for d in group if d.id == link.a_id)
     q = find_quotations(doc.text)[link.a_index]
     return q.start, q.end
+
+
+# --------------------------------------------------------------------------
+# the report of ``newstrace quotes``
+
+
+def quotation_report(docs: Sequence[Document], stories: Mapping[str, int | None] | None = None,
+                     wanted: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    """The quotations of the ``wanted`` documents (all when ``None``) and
+    where each travelled among ``docs`` (:func:`travels`, ``stories`` as
+    there): per document ``{"id", "path", "label", "quotations"}``, each quotation
+    its ``as_dict()`` with ``"travelled"``, the links to other documents
+    (docs/quotations-json.md)."""
+    keep = set(wanted) if wanted is not None else {d.id for d in docs}
+    moved = travels(docs, stories) if len(docs) > 1 else {d.id: [] for d in docs}
+    report = []
+    for d in docs:
+        if d.id not in keep:
+            continue
+        entries = []
+        for k, q in enumerate(find_quotations(d.text)):
+            e = q.as_dict()
+            e["travelled"] = [link.as_dict() | {"id": link.b_id} for i, link in moved[d.id] if i == k]
+            entries.append(e)
+        report.append({"id": d.id, "path": d.source_path, "label": document_label(d), "quotations": entries})
+    return report
+
+
+def render_text(report: Sequence[dict[str, Any]]) -> str:
+    """A :func:`quotation_report` as ``newstrace quotes`` prints it."""
+    return "\n\n".join(_document_text(r) for r in report)
+
+
+def _document_text(r: dict[str, Any]) -> str:
+    """One document's entry of a :func:`quotation_report` as text."""
+    qs = r["quotations"]
+    speech = [q for q in qs if q["kind"] == "speech"]
+    scare = [q for q in qs if q["kind"] == "scare"]
+    out = [f"{r['id']}  {r['label']}: {sum(q['direct'] for q in speech)} direct quotations, "
+           f"{sum(not q['direct'] for q in speech)} reported, {len(scare)} scare quotes"]
+    for q in speech:
+        who = q["speaker"] or "(no speaker found)"
+        if q["speaker_role"]:
+            who += f", {q['speaker_role']}"
+        kind = "direct" if q["direct"] else "reported"
+        out.append(f"  [{q['start']}, {q['end']}) {kind:<8} {who}")
+        out.append(f"      {excerpt(q['text'])}")
+        for w in q["warnings"]:
+            out.append(f"      warning: {w}")
+        for t in q["travelled"]:
+            flags = ", ".join(t["flags"]) or "same words, same speaker"
+            where = "as text without quotation marks" if t["b_index"] is None else "quoted"
+            out.append(f"      travelled to {t['id']} [{t['b_start']}, {t['b_end']}) {where}: {flags}")
+            for dd in t["diff"][:5]:
+                out.append(f"         {dd['op']}: {excerpt(dd['a'], 30)} \u2192 {excerpt(dd['b'], 30)}")
+    if scare:
+        out.append("  scare quotes: " + ", ".join(excerpt(q["text"], 30) for q in scare))
+    return "\n".join(out)

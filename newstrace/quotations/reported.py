@@ -18,7 +18,8 @@ TRAIL = regex.compile(
     rf",\s+(?P<s>(?:[Aa]n?|[Tt]he|[Oo]ne|US|U\.S\.|[A-Z][\w.]*)[^,\n\u201c\u201d\"]{{0,120}}?)\s+(?:(?:has|have|had)\s+)?"
     rf"(?:{_REPORT})(?:\s+{_OBJECT})?{_ADVERB}\s*(?:[,.]|$)")
 ACCORDING = regex.compile(r"^(?:[Aa]ccording to)\s+(?P<s>[^,\n]{2,120}),\s+(?P<c>[^\n\u201c\"].+?)\s*[.!?]?\s*$")
-_NEGATED = regex.compile(r"\b(?:not|n't|never|did|would|could|will)\s*$")
+# a reporting verb negated or hedged just before it ("did not say"): no report
+NEGATED = regex.compile(r"\b(?:not|n't|never|did|would|could|will)\s*$")
 # "..., according to X." at the end of the sentence
 ACCORDING_AFTER = regex.compile(
     r"^(?P<c>[^\n\u201c\u201d\"]{10,}?),?\s+according to\s+(?P<s>(?:[^.!?\n]|(?<=\b(?:Dr|Mr|Mrs|Ms|Prof|[A-Z]))\.)"

@@ -139,7 +139,7 @@ def create_app(db: str | Path, *, name: str | None = None, taken: _dt.datetime |
         return [rows[i] for i in ids]
 
     def run_query(text: str):
-        from ..scan import query
+        from ..engines.local import query
 
         if len(text) > MAX_PASTE:
             raise HTTPException(413, f"the text is {len(text):,} characters; paste at most {MAX_PASTE:,}")

@@ -4,13 +4,14 @@ The stages, in order, each resumable:
 
 1. ingest: read records (newstrace.ingest.collection), drop texts already
    stored (same content hash), tokenise and shingle them (a pure
-   per-document function, run on all cores), insert documents with their
-   postings in one transaction per batch;
+   per-document function, newstrace.candidates.prepare, run on all cores),
+   insert documents with their postings in one transaction per batch;
 2. candidates: a SQL query over the postings (Store.pending_pairs);
-3. alignment: the pairwise aligner (newstrace.align) on every candidate pair,
+3. alignment: the pairwise aligner (newstrace.align.align_pairs) on every candidate pair,
    on all cores; passages and the list of aligned pairs are committed
    together, batch by batch;
-4. clusters and stories, recomputed from all passages in one transaction.
+4. clusters and stories, recomputed from all passages in one transaction
+   (Store.rebuild_clusters, over newstrace.cluster.cluster_collection).
 
 A scan killed at any point leaves a consistent store; running the same scan
 again skips what is stored and aligned, and finishes the rest.
@@ -19,101 +20,30 @@ again skips what is stored and aligned, and finishes the rest.
 from __future__ import annotations
 
 import os
-import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
-from typing import TypeVar
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
 
 import numpy as np
 
-from .align import AlignParams, align_tokens, process_word_ids
-from .boilerplate import mark_furniture
-from .candidates import CandidateParams, shingles
-from .records import Document, Passage
-from .store import Store, content_hash, parameters_dict
-from .text import Tokens, tokenize
-
-Progress = Callable[..., None]  # say(message, milestone=False)
-
-# skipped records and notices a ScanReport lists (it counts them all; every
-# skipped record is in the store's ``skipped`` table)
-LISTED = 1000
-
-
-@dataclass(slots=True)
-class ScanReport:
-    """What a scan did. ``skipped`` and ``notices`` list the first
-    :data:`LISTED` of each, so that a collection of millions of bad records
-    does not fill memory; ``skipped_count`` and ``notices_count`` count them all."""
-
-    run_id: int = 0
-    documents_seen: int = 0
-    documents_added: int = 0
-    duplicates: int = 0
-    skipped: list[tuple[str, str]] = field(default_factory=list)
-    notices: list[tuple[str, str]] = field(default_factory=list)
-    skipped_count: int = 0
-    notices_count: int = 0
-    pairs_aligned: int = 0
-    passages_found: int = 0
-    clusters: int = 0
-    seconds: float = 0.0
-
-    def skip(self, where: str, reason: str) -> None:
-        self.skipped_count += 1
-        if len(self.skipped) < LISTED:
-            self.skipped.append((where, reason))
-
-    def notice(self, where: str, message: str) -> None:
-        self.notices_count += 1
-        if len(self.notices) < LISTED:
-            self.notices.append((where, message))
-
+from ..align import AlignParams, align_pairs, align_tokens
+from ..candidates import CandidateParams, prepare, shingles
+from ..compare import passage_lines
+from ..excerpt import excerpt
+from ..records import Document, Passage
+from ..store import Store
+from ..text import tokenize
+from .report import Progress, ScanReport
+from .tables import content_hash, parameters_dict
 
 # --------------------------------------------------------------------------
-# per-document and per-pair work (pure; run in worker processes)
-
-
-def prepare(doc_text: str, params: CandidateParams) -> tuple[int, np.ndarray]:
-    """Words and sampled shingles of one document."""
-    t = tokenize(doc_text)
-    return len(t), shingles(t, params)
+# per-document work in worker processes (the stages' own functions: prepare, align_pairs)
 
 
 def _prepare_batch(texts: list[str], params: CandidateParams) -> list[tuple[int, np.ndarray]]:
     return [prepare(t, params) for t in texts]
-
-
-_TOKENS: dict[tuple[int, int, int], tuple[Tokens, np.ndarray]] = {}
-
-
-def _tokens(key: int, text: str) -> tuple[Tokens, np.ndarray]:
-    """A document's tokens and word ids, cached in this worker process. The
-    cache key holds the text's length and hash besides the document key: a
-    process may serve scans of several stores (a library caller, forked
-    workers inheriting the cache), where one key names different texts."""
-    k = (key, len(text), hash(text))
-    t = _TOKENS.get(k)
-    if t is None:
-        if len(_TOKENS) > 4096:
-            _TOKENS.clear()
-        tok = tokenize(text)
-        t = _TOKENS[k] = (tok, process_word_ids(tok))
-    return t
-
-
-def align_pairs(pairs: list[tuple[int, int]], texts: dict[int, str], params: AlignParams
-                ) -> list[tuple[int, int, list[Passage]]]:
-    """Align each candidate pair (A is the earlier-stored document); a
-    passage whose wording is site furniture is kind ``boilerplate``
-    (`boilerplate.mark_furniture`)."""
-    out = []
-    for a, b in pairs:
-        (ta, ia), (tb, ib) = _tokens(a, texts[a]), _tokens(b, texts[b])
-        out.append((a, b, mark_furniture(align_tokens(ta, tb, params, ids=(ia, ib)))))
-    return out
 
 
 # --------------------------------------------------------------------------
@@ -178,7 +108,7 @@ def scan(
 ) -> ScanReport:
     """Ingest ``records`` (Documents, or Skipped/Notice records from the
     readers) into ``store`` and find all reuse among stored documents."""
-    from .ingest.collection import Notice, Skipped
+    from ..ingest.collection import Notice, Skipped
 
     align_params = align_params or AlignParams()
     candidate_params = candidate_params or CandidateParams(ngram=align_params.ngram)
@@ -300,28 +230,6 @@ def scan(
     return rep
 
 
-def terminal_progress(stream=None, *, mode: str = "auto") -> Progress | None:
-    """A progress printer: on a terminal (``auto``) it rewrites one line;
-    with ``always`` it prints lines even into a pipe or a log. Either way an
-    update shows at most every 0.2 s, except milestones (each 1,000
-    documents stored, each tenth of the pairs aligned), which always show.
-    ``never`` (or ``auto`` in a pipe) prints nothing."""
-    stream = stream or sys.stderr
-    tty = stream.isatty()
-    if mode == "never" or (mode == "auto" and not tty):
-        return None
-    last = [0.0]
-
-    def say(msg: str, milestone: bool = False) -> None:
-        now = time.monotonic()
-        if milestone or now - last[0] >= 0.2:
-            last[0] = now
-            stream.write(("\r\033[K" + msg) if tty else (msg + "\n"))
-            stream.flush()
-
-    return say
-
-
 @dataclass(frozen=True, slots=True)
 class Match:
     """Where a queried text appears in one stored document (A = the query)."""
@@ -331,6 +239,11 @@ class Match:
     outlet: str | None
     published: str | None
     passages: tuple[Passage, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        """As ``newstrace query --format json`` writes it."""
+        return {"id": self.doc_id, "title": self.title, "outlet": self.outlet, "published": self.published,
+                "passages": [p.as_dict() for p in self.passages]}
 
 
 def query(store: Store, text: str, *, align_params: AlignParams | None = None,
@@ -362,3 +275,18 @@ def query(store: Store, text: str, *, align_params: AlignParams | None = None,
         if ps:
             out.append(Match(doc_id, title, outlet, published, tuple(ps)))
     return out
+
+
+def render_matches(matches: Sequence[Match]) -> str:
+    """Where a queried text appears, as ``newstrace query`` prints it: each
+    document, then its passages as ``newstrace compare`` shows them."""
+    if not matches:
+        return "not found in the store"
+    out = [f"found in {len(matches)} document{'s' * (len(matches) != 1)} (offsets: A = the query, B = the document)"]
+    for m in matches:
+        meta = " \u00b7 ".join(x for x in (m.outlet, m.published) if x)
+        out.append("")
+        out.append(f"{m.doc_id}" + (f"  {excerpt(m.title, 80)}" if m.title else "") + (f"  ({meta})" if meta else ""))
+        for k, p in enumerate(m.passages, 1):
+            out.append("\n".join("   " + line for line in passage_lines(k, p)))
+    return "\n".join(out)

@@ -1,0 +1,64 @@
+"""The tables both engines write: column lists, row order and the encoders
+of the values that go into them.
+
+The embedded engine writes them into the store (:mod:`newstrace.store`,
+whose ``SCHEMA`` declares them); the Spark engine writes the export tables
+as Parquet with the same columns and row order, which ``newstrace import``
+(`Store.load_tables`) reads back. Documented for users in docs/store.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict
+from typing import Any
+
+from ..records import Document, Passage
+
+# the store's documents and passages tables, in their declared order
+DOCUMENT_COLUMNS = ["doc_key", "id", "content_hash", "title", "outlet", "url", "published", "byline",
+                    "source_path", "length", "words", "run_id", "scanned", "text"]
+PASSAGE_COLUMNS = ["passage_id", "a_key", "a_id", "a_start", "a_end", "b_key", "b_id", "b_start", "b_end",
+                   "words", "similarity", "kind", "edits", "run_id", "boilerplate"]
+
+# the tables of ``newstrace export`` (and of a Spark scan's output): their
+# columns, in order, and the columns their rows are sorted by
+EXPORT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "documents": ("id", "title", "outlet", "url", "published", "byline", "source_path", "length", "words",
+                  "content_hash", "text"),
+    "passages": ("passage_id", "a_id", "a_start", "a_end", "b_id", "b_start", "b_end", "words", "similarity",
+                 "kind", "cluster_id", "edits", "boilerplate"),
+    "duplicates": ("id", "duplicate_of", "source_path"),
+    "clusters": ("cluster_id", "size", "passages", "doc_id", "start", "end", "excerpt"),
+}
+EXPORT_ORDER: dict[str, tuple[str, ...]] = {
+    "documents": ("doc_key",),  # the order the documents were read in
+    "passages": ("passage_id",),
+    "duplicates": ("duplicate_of", "id"),
+    "clusters": ("cluster_id", "doc_id", "start"),
+}
+
+
+def content_hash(text: str) -> str:
+    """The ``content_hash`` column: what keeps a text from being stored twice."""
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def edits_json(p: Passage) -> str:
+    """A passage's edits as the ``edits`` column holds them (every engine writes this)."""
+    return json.dumps([e.as_dict() for e in p.edits], ensure_ascii=False)
+
+
+def published_text(d: Document) -> str | None:
+    """The ``published`` column: the document's date in ISO form, or NULL."""
+    return d.published.isoformat() if d.published else None
+
+
+def parameters_dict(*params: Any) -> dict[str, Any]:
+    """The parameters of a run as the ``runs`` table and a Spark manifest hold
+    them: the fields of the parameter dataclasses, merged."""
+    out: dict[str, Any] = {}
+    for p in params:
+        out.update(asdict(p))
+    return out
