@@ -38,7 +38,7 @@ from rapidfuzz.distance import Indel
 from .boilerplate import mark_furniture
 from .quotes import find_quoted_spans
 from .records import Edit, EditOp, Passage, Span
-from .text import _FOLD, Tokens, tokenize
+from .text import FOLD, Tokens, tokenize
 
 __all__ = [
     "AlignParams",
@@ -487,7 +487,7 @@ def _edit_span(t: Tokens, i0: int, i1: int) -> Span:
 
 def _fold(c: str) -> str:
     """One character as matching sees it (curly quotes straight, etc.)."""
-    return c.translate(_FOLD)
+    return c.translate(FOLD)
 
 
 def _is_mark(c: str) -> bool:

@@ -29,7 +29,7 @@ import regex
 from .sentences import is_abbreviation
 
 # Characters folded one-to-one before anything else (length preserving).
-_FOLD = {
+FOLD = {
     **{ord(c): "'" for c in "\u2018\u2019\u201a\u201b\u2032\u02bc\u02bb\u0060\u00b4"},
     **{ord(c): '"' for c in "\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb\u2039\u203a\u301d\u301e"},
     **{ord(c): "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"},
@@ -56,7 +56,7 @@ WORD = regex.compile(
     rf"(?:'[[\p{{L}}\p{{M}}\p{{N}}\u200c\u200d]--[{_CJK}]]+)*"
 )
 
-_SENTENCE_END = regex.compile(r"[.!?\u061f\u06d4\u3002\uff01\uff1f]|\n")
+SENTENCE_END = regex.compile(r"[.!?\u061f\u06d4\u3002\uff01\uff1f]|\n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,14 +84,14 @@ class Normalized:
         return int(self.orig_start[start]), int(self.orig_end[end - 1])
 
 
-def _mask(text: str) -> str:
+def mask_html(text: str) -> str:
     """Blank markup leftovers with spaces, keeping the length."""
     return _MARKUP.sub(lambda m: " " * (m.end() - m.start()), text)
 
 
 def normalize(text: str) -> Normalized:
     """Normalise ``text`` for matching, keeping an exact map to the original."""
-    t = _mask(text).translate(_FOLD)
+    t = mask_html(text).translate(FOLD)
     if unicodedata.is_normalized("NFKC", t):
         folded = t.casefold()
         if len(folded) == len(t):
@@ -101,13 +101,13 @@ def normalize(text: str) -> Normalized:
 
 @lru_cache(maxsize=65536)
 def _fold_run(run: str) -> str:
-    return unicodedata.normalize("NFKC", run.translate(_FOLD)).translate(_FOLD).casefold()
+    return unicodedata.normalize("NFKC", run.translate(FOLD)).translate(FOLD).casefold()
 
 
 def normalize_slow(text: str) -> Normalized:
     """Reference normaliser: one run (a base character and the combining marks
     after it) at a time, each run mapped to its original range."""
-    t = _mask(text)
+    t = mask_html(text)
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -200,7 +200,7 @@ def sentence_starts(ntext: str, words: list[str], ns: np.ndarray, ne: np.ndarray
     sent[0] = True
     if len(words) == 1:
         return sent
-    marks = np.fromiter((m.start() for m in _SENTENCE_END.finditer(ntext)), dtype=np.int64)
+    marks = np.fromiter((m.start() for m in SENTENCE_END.finditer(ntext)), dtype=np.int64)
     if not len(marks):
         return sent
     idx = np.searchsorted(marks, ne[:-1], side="left")

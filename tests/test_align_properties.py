@@ -250,7 +250,7 @@ def test_normalize_combining_mark_kept_character_for_character():
 def _sentence_starts_reference(text: str) -> list[bool]:
     """Token by token: does the gap before a token end a sentence?"""
     from newstrace.sentences import ABBREVIATIONS as _ABBREVIATIONS
-    from newstrace.text import _SENTENCE_END, WORD
+    from newstrace.text import SENTENCE_END, WORD
 
     norm = normalize(text).text
     ms = list(WORD.finditer(norm))
@@ -262,7 +262,7 @@ def _sentence_starts_reference(text: str) -> list[bool]:
         gap = norm[ms[k - 1].end() : m.start()]
         prev = ms[k - 1].group()
         abbrev = prev in _ABBREVIATIONS or (len(prev) == 1 and prev.isalpha())
-        out.append(bool(_SENTENCE_END.search(gap)) and ("\n" in gap or not abbrev))
+        out.append(bool(SENTENCE_END.search(gap)) and ("\n" in gap or not abbrev))
     return out
 
 

@@ -401,7 +401,7 @@ def test_csv_mapped_column_missing_from_header_is_noticed_once(tmp_path: Path) -
 # --------------------------------------------------------------------------- WARC
 
 
-def _warc(path: Path, records: list[tuple[str, str, bytes, str | None, int]], *, date: str) -> None:
+def make_warc(path: Path, records: list[tuple[str, str, bytes, str | None, int]], *, date: str) -> None:
     """Write a gzipped WARC: (type, uri, body, content type, status) per record."""
     from warcio.statusandheaders import StatusAndHeaders
     from warcio.warcwriter import WARCWriter
@@ -425,7 +425,7 @@ def test_warc_html_response_other_records_skipped_or_ignored(tmp_path: Path) -> 
     pytest.importorskip("trafilatura")
     path = tmp_path / "crawl.warc.gz"
     uri = "https://harbour.example/news/ferry-timetable"
-    _warc(
+    make_warc(
         path,
         [
             ("request", uri, b"", None, 0),
@@ -459,7 +459,7 @@ def test_warc_page_date_status_and_http_charset(tmp_path: Path) -> None:
         "туристами.",
     ]
     no_meta = html_page("Паром", cyrillic).replace("<meta charset='utf-8'>", "")
-    _warc(
+    make_warc(
         path,
         [
             ("response", "https://harbour.example/dated", dated.encode(), "text/html", 200),
@@ -494,7 +494,7 @@ def test_truncated_warc_yields_what_was_read(tmp_path: Path) -> None:
         ("response", f"https://harbour.example/p{i}", html_page(f"Page {i}").encode(), "text/html", 200)
         for i in range(6)
     ]
-    _warc(path, pages, date="2021-03-04T05:06:07Z")
+    make_warc(path, pages, date="2021-03-04T05:06:07Z")
     data = path.read_bytes()
     cut = tmp_path / "cut.warc.gz"
     cut.write_bytes(data[: len(data) * 3 // 4])

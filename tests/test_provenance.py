@@ -305,10 +305,10 @@ _iv = st.lists(st.tuples(st.integers(0, 80), st.integers(1, 25)).map(lambda t: (
 @settings(max_examples=200, deadline=None)
 @given(st.dictionaries(st.sampled_from("xyzuv"), _iv, min_size=1, max_size=5), st.sampled_from("xyzuv"))
 def test_explained_share_agrees_with_its_slow_twin(partners, x):
-    from newstrace.provenance.circulation import _Coverage, _union, _Witness, explained
+    from newstrace.provenance.circulation import Coverage, union_spans, Witness, explained
 
-    witnesses = {"d": {z: _Witness(_union(iv), []) for z, iv in partners.items()}}
-    fast = _Coverage([w.cover for w in witnesses["d"].values()]).explained_by(
+    witnesses = {"d": {z: Witness(union_spans(iv), []) for z, iv in partners.items()}}
+    fast = Coverage([w.cover for w in witnesses["d"].values()]).explained_by(
         witnesses["d"][x].cover if x in witnesses["d"] else [])
     slow = explained(witnesses, "d", x)
     assert (fast is None) == (slow is None)

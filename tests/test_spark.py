@@ -194,7 +194,7 @@ def test_mixed_formats_and_damaged_files_like_embedded(tmp_path):
     import gzip
     import html
 
-    from tests.test_collection import _warc
+    from tests.test_collection import make_warc
 
     folder = tmp_path / "mixed"
     folder.mkdir()
@@ -204,7 +204,7 @@ def test_mixed_formats_and_damaged_files_like_embedded(tmp_path):
     text = seeds[0].read_text(encoding="utf-8")
     body = "".join(f"<p>{html.escape(par)}</p>" for par in text.split("\n\n") if par.strip())
     page = f"<html><head><title>Reprint</title></head><body><article>{body}</article></body></html>"
-    _warc(folder / "crawl.warc.gz", [
+    make_warc(folder / "crawl.warc.gz", [
         ("response", "https://reprints.example/a", page.encode(), "text/html; charset=utf-8", 200),
         ("response", "https://reprints.example/logo.png", b"\x89PNG\r\n\x1a\n", "image/png", 200),
     ], date="2017-08-05T00:00:00Z")

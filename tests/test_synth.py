@@ -18,7 +18,7 @@ from newstrace.evaluation.synth import (
     LEVELS,
     NoRoomError,
     PlantedPair,
-    _sentences,
+    split_sentences,
     load_bbc_articles,
     make_benchmark,
     make_pair,
@@ -157,14 +157,14 @@ def test_unknown_level_and_no_room() -> None:
 
 def test_sentences_skip_headlines_and_keep_quotes_outside() -> None:
     text = 'Big News Today\n\n"It works," she said. Then it stopped!\n\nDone.'
-    got = [(text[s.start : s.end], s.lead, s.run) for s in _sentences(text)]
+    got = [(text[s.start : s.end], s.lead, s.run) for s in split_sentences(text)]
     assert got == [
         ('It works," she said.', '"', 1),
         ("Then it stopped!", "", 1),
         ("Done.", "", 1),
     ]
     initials = "Xbox chief J. Allard spoke. The U.S. firm agreed!"
-    assert [initials[s.start : s.end] for s in _sentences(initials)] == [
+    assert [initials[s.start : s.end] for s in split_sentences(initials)] == [
         "Xbox chief J. Allard spoke.",
         "The U.S. firm agreed!",
     ]

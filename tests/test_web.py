@@ -30,7 +30,7 @@ SEEDS = sorted((ROOT / "examples" / "seeds").glob("*.txt"))
 A, B = (p.name for p in SEEDS)
 
 
-def _scan(db: Path, *paths) -> None:
+def scan_store(db: Path, *paths) -> None:
     r = CliRunner().invoke(main, ["scan", *map(str, paths), "--db", str(db), "--progress", "never", "--workers", "1"])
     assert r.exit_code == 0, r.output
 
@@ -38,7 +38,7 @@ def _scan(db: Path, *paths) -> None:
 @pytest.fixture(scope="module")
 def seed_db(tmp_path_factory) -> Path:
     db = tmp_path_factory.mktemp("web") / "seeds.duckdb"
-    _scan(db, *SEEDS)
+    scan_store(db, *SEEDS)
     return db
 
 
@@ -112,7 +112,7 @@ def test_errors_and_bounds(client):
 
 def test_hostile_documents_escaped(tmp_path):
     db = tmp_path / "h.duckdb"
-    _scan(db, *write_hostile_files(tmp_path))
+    scan_store(db, *write_hostile_files(tmp_path))
     c = TestClient(create_app(db), raise_server_exceptions=False)
     for url, params in [("/", {}), ("/story/1", {}), ("/doc", {"id": "evil-a"}), ("/pair", {"a": "evil-a", "b": "evil-b"}),
                         ("/search", {"q": "<script>"})]:
@@ -144,7 +144,7 @@ def test_snapshot_refuses_while_a_writer_holds_the_store(seed_db, tmp_path):
         snapshot(tmp_path / "missing.duckdb", tmp_path)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -169,8 +169,8 @@ def start_server(db: Path, port: int) -> subprocess.Popen:
 
 def test_serve_while_a_scan_writes(tmp_path):
     db = tmp_path / "live.duckdb"
-    _scan(db, SEEDS[0])
-    port = _free_port()
+    scan_store(db, SEEDS[0])
+    port = free_port()
     proc = start_server(db, port)
     try:
         more = tmp_path / "more"

@@ -115,11 +115,11 @@ def test_hostile_article_does_not_execute(browser, tmp_path, shots):
 
 
 def test_serve_browse_and_query(browser, tmp_path, shots):
-    from tests.test_web import _free_port, _scan, start_server
+    from tests.test_web import free_port, scan_store, start_server
 
     db = tmp_path / "seeds.duckdb"
-    _scan(db, *SEEDS)
-    port = _free_port()
+    scan_store(db, *SEEDS)
+    port = free_port()
     proc = start_server(db, port)
     d = browser
     wait = WebDriverWait(d, 20)

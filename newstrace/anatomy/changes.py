@@ -13,7 +13,7 @@ import numpy as np
 from rapidfuzz.distance import Levenshtein
 
 from ..records import Change, Edit, Passage, Span
-from ..text import _FOLD, Tokens, _mask
+from ..text import FOLD, Tokens, mask_html
 
 _SENTENCE_MARKS = set(".!?\u2026\u061f\u06d4\u3002")
 _NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty "
@@ -64,8 +64,8 @@ def classify_edit(edit: Edit, ta: Tokens, tb: Tokens) -> tuple[str, str]:
 def _signature(gap: str) -> tuple[bool, int, str]:
     """A gap between two words as matching does not see it: whether it ends
     a sentence, how many line breaks it holds, its marks (quotes folded)."""
-    g = _mask(gap)
-    marks = "".join(c for c in g.translate(_FOLD) if not c.isspace())
+    g = mask_html(gap)
+    marks = "".join(c for c in g.translate(FOLD) if not c.isspace())
     return any(c in _SENTENCE_MARKS for c in g) or "\n" in g, g.count("\n"), marks
 
 
@@ -85,8 +85,8 @@ def _gap_change(ga: str, gb: str, has_words: bool) -> tuple[str, str] | None:
             "sentence_merged", "paragraph break removed")
     if marks_a != marks_b:
         return "punctuation", "punctuation changed"
-    a_raw = "".join(c for c in _mask(ga) if not c.isspace())
-    b_raw = "".join(c for c in _mask(gb) if not c.isspace())
+    a_raw = "".join(c for c in mask_html(ga) if not c.isspace())
+    b_raw = "".join(c for c in mask_html(gb) if not c.isspace())
     if a_raw != b_raw:
         return "punctuation", "quote marks changed"
     return None  # spacing only
@@ -120,7 +120,7 @@ def passage_changes(p: Passage, k: int, source: str, ta: Tokens, tb: Tokens) -> 
         sb, eb = int(tb.starts[j]), int(tb.ends[j])
         wa, wb = ta.text[sa:ea], tb.text[sb:eb]
         if wa != wb:
-            if wa.translate(_FOLD) == wb.translate(_FOLD):
+            if wa.translate(FOLD) == wb.translate(FOLD):
                 kind, detail = "punctuation", "quote marks changed"
             else:
                 kind, detail = "spelling", "capitals changed"

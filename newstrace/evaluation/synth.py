@@ -206,7 +206,7 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _sentences(text: str) -> list[_Sent]:
+def split_sentences(text: str) -> list[_Sent]:
     """Sentences of ``text``; text that is not a sentence (a headline with no
     final punctuation) starts a new run."""
     out: list[_Sent] = []
@@ -227,7 +227,7 @@ def _sentences(text: str) -> list[_Sent]:
 
 def _insertion_points(text: str) -> list[int]:
     """Offsets just after a sentence (and its closing quotes) or a paragraph."""
-    points = {s.trail_end for s in _sentences(text)} | {b for _, b in _paragraphs(text)}
+    points = {s.trail_end for s in split_sentences(text)} | {b for _, b in _paragraphs(text)}
     return sorted(points)
 
 
@@ -455,7 +455,7 @@ def make_pair(
     if len(points) < max(n, 1):
         raise NoRoomError(f"the target has {len(points)} sentence/paragraph boundaries; {n} needed")
 
-    sents = _sentences(source_text)
+    sents = split_sentences(source_text)
     wc = [len(_WORD.findall(source_text, s.start, s.end)) for s in sents]
     spans = _select_passages(sents, wc, n, rng)
     if not spans or (n_passages is not None and len(spans) < n_passages):

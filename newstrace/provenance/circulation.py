@@ -48,7 +48,7 @@ MARGIN = 0.2  # the least difference between the two explained shares that count
 Intervals = list[tuple[int, int]]
 
 
-def _union(spans: Sequence[tuple[int, int]]) -> Intervals:
+def union_spans(spans: Sequence[tuple[int, int]]) -> Intervals:
     out: list[list[int]] = []
     for s, e in sorted(spans):
         if out and s <= out[-1][1]:
@@ -75,7 +75,7 @@ def _overlap(x: Intervals, y: Intervals) -> int:
     return total
 
 
-class _Witness:
+class Witness:
     """What one document shares with one partner: the spans (merged) and the
     spans of its side of the edits inside them (merged)."""
 
@@ -97,7 +97,7 @@ class _Witness:
         return j == len(self.edits) or self.edits[j][0] > e
 
 
-def _witnesses(passages: Mapping[tuple[str, str], Sequence[Passage]]) -> dict[str, dict[str, _Witness]]:
+def _witnesses(passages: Mapping[tuple[str, str], Sequence[Passage]]) -> dict[str, dict[str, Witness]]:
     cover: dict[str, dict[str, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
     edits: dict[str, dict[str, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
     for (a, b), ps in passages.items():
@@ -109,10 +109,10 @@ def _witnesses(passages: Mapping[tuple[str, str], Sequence[Passage]]) -> dict[st
             for ed in p.edits:
                 edits[a][b].append((ed.a.start, ed.a.end))
                 edits[b][a].append((ed.b.start, ed.b.end))
-    return {d: {z: _Witness(_union(iv), _union(edits[d][z])) for z, iv in by.items()} for d, by in cover.items()}
+    return {d: {z: Witness(union_spans(iv), union_spans(edits[d][z])) for z, iv in by.items()} for d, by in cover.items()}
 
 
-class _Coverage:
+class Coverage:
     """How many partners share each stretch of one document's text: the
     points where that count changes, and the count between them."""
 
@@ -140,12 +140,12 @@ class _Coverage:
         return int(self.length[others & inside].sum()) / total
 
 
-def explained(witnesses: Mapping[str, Mapping[str, _Witness]], y: str, x: str) -> float | None:
+def explained(witnesses: Mapping[str, Mapping[str, Witness]], y: str, x: str) -> float | None:
     """The share of what ``y`` shares with documents other than ``x`` that
     lies inside what it shares with ``x``; None when it shares with no other.
-    (The slow twin of `_Coverage.explained_by`.)"""
+    (The slow twin of `Coverage.explained_by`.)"""
     mine = witnesses.get(y, {})
-    others = _union([s for z, w in mine.items() if z != x for s in w.cover])
+    others = union_spans([s for z, w in mine.items() if z != x for s in w.cover])
     total = _length(others)
     if not total:
         return None
@@ -157,7 +157,7 @@ def circulation_evidence(passages: Mapping[tuple[str, str], Sequence[Passage]]
     """For every pair ``(a, b)`` with passages, the circulation evidence
     (empty when the story says nothing clear about it)."""
     witnesses = _witnesses(passages)
-    coverage = {d: _Coverage([w.cover for w in by.values()]) for d, by in witnesses.items()}
+    coverage = {d: Coverage([w.cover for w in by.values()]) for d, by in witnesses.items()}
     out: dict[tuple[str, str], list[Evidence]] = {}
     for (a, b), ps in passages.items():
         if not ps:
@@ -184,7 +184,7 @@ def circulation_evidence(passages: Mapping[tuple[str, str], Sequence[Passage]]
     return out
 
 
-def reading_votes(witnesses: Mapping[str, Mapping[str, _Witness]], a: str, b: str,
+def reading_votes(witnesses: Mapping[str, Mapping[str, Witness]], a: str, b: str,
                   passages: Sequence[Passage]) -> tuple[int, int]:
     """Over the places ``a`` and ``b`` word differently: in how many do
     more third documents carry a's wording than b's, and the reverse. Words

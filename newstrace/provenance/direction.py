@@ -152,7 +152,7 @@ class PairDecision:
                 "common_source": self.common_source, "evidence": [e.as_dict() for e in self.evidence]}
 
 
-def _where(c: Credit) -> str:
+def credit_where(c: Credit) -> str:
     return f"{c.text!r} at [{c.span.start},{c.span.end})"
 
 
@@ -300,11 +300,11 @@ def decide(pa: Profile, pb: Profile, passages: Sequence[Passage], *,
     cb = shared_text_credits(pb, _spans(passages, "b"))
     if pa.outlet and pa.outlet != pb.outlet:
         for c in [c for c in pb.credits if c.outlet == pa.outlet][:2]:
-            ev.append(Evidence("credit", f"{pb.id} credits {pa.outlet}, the outlet of {pa.id}: {_where(c)}",
+            ev.append(Evidence("credit", f"{pb.id} credits {pa.outlet}, the outlet of {pa.id}: {credit_where(c)}",
                                "a", W_CREDIT))
     if pb.outlet and pb.outlet != pa.outlet:
         for c in [c for c in pa.credits if c.outlet == pb.outlet][:2]:
-            ev.append(Evidence("credit", f"{pa.id} credits {pb.outlet}, the outlet of {pb.id}: {_where(c)}",
+            ev.append(Evidence("credit", f"{pa.id} credits {pb.outlet}, the outlet of {pb.id}: {credit_where(c)}",
                                "b", W_CREDIT))
     direct = any(e.kind == "credit" for e in ev)
     # 2. a common source both credit
@@ -314,7 +314,7 @@ def decide(pa: Profile, pb: Profile, passages: Sequence[Passage], *,
     if common_source:
         xa, xb = ca[common_source], cb[common_source]
         ev.append(Evidence("common_credit", f"both credit {common_source} for the text they share: "
-                                            f"{pa.id} {_where(xa[0])}, {pb.id} {_where(xb[0])}", "common",
+                                            f"{pa.id} {credit_where(xa[0])}, {pb.id} {credit_where(xb[0])}", "common",
                            W_CREDIT))
     # 3. dates
     d = _date_evidence(pa, pb)

@@ -36,7 +36,7 @@ from ..labels import document_label
 from ..records import Document
 from .credits import Credit
 from ..cluster import Cluster
-from .direction import W_CREDIT, Evidence, PairDecision, Profile, _where, shared_text_credits
+from .direction import W_CREDIT, Evidence, PairDecision, Profile, credit_where, shared_text_credits
 from .reuse import reuse_class
 
 PARENTS_KEPT = 3
@@ -276,7 +276,7 @@ def build_graph(docs: Mapping[str, Document], profiles: Mapping[str, Profile], d
                 if child == parent:
                     continue
                 ev = Evidence("common_credit", f"{n} of the {len(spans)} copies of this text credit {x} "
-                                               f"(e.g. {doc}: {_where(c)})", "common", W_CREDIT)
+                                               f"(e.g. {doc}: {credit_where(c)})", "common", W_CREDIT)
                 link(parent, child, x, CLUSTER_CREDITING if child in crediting else CLUSTER_OTHER, (ev,))
         else:
             first = min(spans, key=lambda d: (bool(profiles[d].aggregator), str(profiles[d].published or "9999"),

@@ -24,7 +24,7 @@ from .extract import MarkedSpan, find_marked_spans, paragraphs
 from .links import QuoteLink, link_quotations
 from .reported import ACCORDING, ACCORDING_AFTER, LEAD, NEGATED, TRAIL
 from .speakers import (Speaker, attribution_after, attribution_before, mask_markup, mentions, parse_speaker,
-                       resolve, subject, _SENT_END, _is_abbrev)
+                       resolve, subject, SENT_END, is_abbrev_at)
 
 __all__ = ["Quotation", "QuoteLink", "find_quotations", "link_quotations", "quotation_report", "render_text",
            "travels"]
@@ -35,12 +35,12 @@ def _sentences(text: str, p0: int, p1: int, inside: list[tuple[int, int]]) -> li
     quotation or after an abbreviation do not end one."""
     starts = [a for a, _ in inside]
     out, at = [], p0
-    for m in _SENT_END.finditer(text, p0, p1):
+    for m in SENT_END.finditer(text, p0, p1):
         k = m.start()
         i = bisect.bisect_right(starts, k) - 1
         if i >= 0 and inside[i][0] <= k < inside[i][1]:
             continue
-        if _is_abbrev(text, k):
+        if is_abbrev_at(text, k):
             continue
         end = m.end()
         while end < p1 and text[end] in "\u201d\"\u2019)":
@@ -156,9 +156,9 @@ def _sentence_start(text: str, p0: int, pos: int, inside: list[tuple[int, int]])
 
 
 def _sentence_end(text: str, pos: int, p1: int, inside: list[tuple[int, int]]) -> int:
-    for m in _SENT_END.finditer(text, pos, p1):
+    for m in SENT_END.finditer(text, pos, p1):
         k = m.start()
-        if any(a <= k < b for a, b in inside) or _is_abbrev(text, k):
+        if any(a <= k < b for a, b in inside) or is_abbrev_at(text, k):
             continue
         return m.end()
     return p1

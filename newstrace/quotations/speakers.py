@@ -57,7 +57,7 @@ _DISCOURSE = regex.compile(
     r"^(?:(?:so far|but|however|meanwhile|yet|still|also|and|now|later|earlier|instead|in (?:a|an) \w+|"
     r"on \w+|last \w+|this \w+|separately|previously)\s*,?\s+)+", regex.IGNORECASE)
 _TOKEN = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}.'\u2019-]*|\u201c[^\u201d\s]{1,20}\u201d|\"[^\"\s]{1,20}\"")
-_SENT_END = regex.compile(r"[.!?](?=[\s\"\u201d\u2019)]*(?:\s|$|[A-Z\u201c\"]))")
+SENT_END = regex.compile(r"[.!?](?=[\s\"\u201d\u2019)]*(?:\s|$|[A-Z\u201c\"]))")
 _DETERMINERS = frozenset("a an the one some two three several many most its his her their our".split())
 _SUBORDINATORS = frozenset("while when if as because although though since after before whether".split())
 _MARKDOWN = regex.compile(r"\]\([^)\n]*\)|\[(?=[^\]\n]*\]\()")
@@ -88,18 +88,18 @@ class Speaker:
 def sentence_bounds(text: str, pos: int, lo: int, hi: int) -> tuple[int, int]:
     """The sentence around ``pos`` within ``[lo, hi)`` (a paragraph)."""
     start = lo
-    for m in _SENT_END.finditer(text, lo, pos):
-        if not _is_abbrev(text, m.start()):
+    for m in SENT_END.finditer(text, lo, pos):
+        if not is_abbrev_at(text, m.start()):
             start = m.end()
     end = hi
-    for m in _SENT_END.finditer(text, pos, hi):
-        if not _is_abbrev(text, m.start()):
+    for m in SENT_END.finditer(text, pos, hi):
+        if not is_abbrev_at(text, m.start()):
             end = m.end()
             break
     return start, end
 
 
-def _is_abbrev(text: str, k: int) -> bool:
+def is_abbrev_at(text: str, k: int) -> bool:
     m = regex.search(r"([\p{L}.]+)$", text[max(0, k - 12):k])
     word = m.group(1).casefold() if m else ""
     return text[k] == "." and (is_abbreviation(word, SPEECH_ABBREVIATIONS) or word.endswith("."))
