@@ -407,7 +407,7 @@ def provenance_cmd(items: tuple[str, ...], db: str | None, fmt: str, dates: bool
     reuse class (wholly, partially or not derived). A story's text output
     opens with its summary (outlets, dates, largest reprint clusters, roots,
     decisions by kind) and draws the first --limit documents of the tree."""
-    from .provenance import render_summary, render_text, story_summary, trace, trace_passages
+    from .provenance import render_story_list, render_summary, render_text, story_summary, trace, trace_passages
 
     params = _params(ngram, min_words, max_gap)
     story = None
@@ -423,14 +423,11 @@ def provenance_cmd(items: tuple[str, ...], db: str | None, fmt: str, dates: bool
         store = _open_store(db, read_only=True)
         try:
             if not items:
-                rows = store.largest_stories()
+                rows = store.story_list()
                 if fmt == "json":
-                    click.echo(json.dumps({"stories": [{"story": s, "documents": n, "first_document": f}
-                                                       for s, n, f in rows]}, ensure_ascii=False, indent=2))
+                    click.echo(json.dumps({"stories": rows}, ensure_ascii=False, indent=2))
                 else:
-                    click.echo("story  documents  first document")
-                    for s, n, f in rows:
-                        click.echo(f"{s:>5}  {n:>9}  {f}")
+                    click.echo(render_story_list(rows))
                 return
             story = store.story_id(items[0])
             if story is None:

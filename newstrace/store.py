@@ -469,6 +469,18 @@ class Store:
             return row[0] if row else None
         return None
 
+    def story_list(self, limit: int = 50) -> list[dict[str, Any]]:
+        """The largest stories, largest first, each ``{"story", "documents",
+        "outlets", "first_published", "last_published", "first_document",
+        "first_label"}`` (the first document by id, named by its label)."""
+        rows = self.con.execute(
+            "SELECT s.story_id, count(*) AS n, count(DISTINCT lower(d.outlet)), min(d.published), max(d.published), "
+            "min(s.doc_id) FROM stories s JOIN documents d ON d.id = s.doc_id GROUP BY s.story_id "
+            "ORDER BY n DESC, s.story_id LIMIT ?", [int(limit)]).fetchall()
+        names = self.labels([r[5] for r in rows])
+        return [{"story": sid, "documents": n, "outlets": o, "first_published": p0, "last_published": p1,
+                 "first_document": f, "first_label": names.get(f, f)} for sid, n, o, p0, p1, f in rows]
+
     def largest_stories(self, limit: int = 50) -> list[tuple[int, int, str]]:
         """``(story_id, documents, first document id)``, largest first."""
         return self.con.execute(

@@ -6,8 +6,10 @@ share footers, widget code, prompts and an "about us" blurb."""
 
 from __future__ import annotations
 
-import numpy as np
+import json
+
 import duckdb
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
@@ -273,3 +275,15 @@ def test_a_record_title_is_not_page_noise(head):
     found = sniff_record_title(head + "\n\nTrump meets Putin in Helsinki\n\nThe two leaders met on Monday.",
                                "cbsnews.com")
     assert found and found[0] == "Trump meets Putin in Helsinki"
+
+
+def test_the_store_lists_its_stories_by_label_not_id(scanned):
+    _, db, _ = scanned
+    r = CliRunner().invoke(main, ["provenance", "--db", str(db)])
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    assert lines[0].split()[:3] == ["story", "documents", "outlets"] and len(lines) == 4  # bridge, chess, library
+    assert "Harbour Bridge to close" in r.output and ".example/" not in r.output
+    r = CliRunner().invoke(main, ["provenance", "--db", str(db), "--format", "json"])
+    stories = json.loads(r.output)["stories"]
+    assert {s["documents"] for s in stories} == {3, 2} and all(s["first_label"] for s in stories)

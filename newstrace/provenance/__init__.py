@@ -30,11 +30,12 @@ from .credits import Credit, find_credits, normalize_outlet
 from .direction import Evidence, PairDecision, Profile, decide, profile
 from .graph import Edge, Node, ProvenanceGraph, build_graph
 from .reuse import passage_share, reuse_class, word_containment
-from .summary import StorySummary, render_summary, story_summary
+from .summary import StorySummary, render_story_list, render_summary, story_summary
 from .template import story_form
 
 __all__ = ["Credit", "Edge", "Evidence", "Node", "PairDecision", "Profile", "ProvenanceGraph", "decide",
-           "StorySummary", "find_credits", "normalize_outlet", "profile", "render_summary", "render_text", "reuse_class",
+           "StorySummary", "find_credits", "normalize_outlet", "profile", "render_story_list", "render_summary",
+           "render_text", "reuse_class",
            "story_summary", "trace", "trace_passages"]
 
 

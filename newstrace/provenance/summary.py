@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from ..excerpt import excerpt
 from ..records import Document
@@ -144,3 +144,16 @@ def render_summary(s: StorySummary, title: str = "Story") -> str:
             root = f", from {c.root}" if c.root else ""
             lines.append(f"  {c.size:,} documents{root}: {c.excerpt}")
     return "\n".join(lines)
+
+
+def render_story_list(rows: Sequence[Mapping[str, Any]]) -> str:
+    """The stories of a store (`Store.story_list`) as ``newstrace provenance
+    --db FILE`` lists them: number, size, outlets, dates, and the first
+    document by its label."""
+    out = ["story  documents  outlets  dates                    first document"]
+    for r in rows:
+        d0, d1 = (str(r["first_published"] or "")[:10], str(r["last_published"] or "")[:10])
+        dates = d0 if d0 == d1 else f"{d0} to {d1}"
+        out.append(f"{r['story']:>5}  {r['documents']:>9}  {r['outlets']:>7}  {dates:<23}  "
+                   f"{excerpt(r['first_label'], 70)}")
+    return "\n".join(out)
