@@ -32,6 +32,7 @@ from ..align import AlignParams, align_pairs, align_tokens
 from ..candidates import CandidateParams, prepare, shingles
 from ..compare import passage_lines
 from ..excerpt import excerpt
+from ..labels import label_from
 from ..records import Document, Passage
 from ..store import Store
 from ..text import tokenize
@@ -239,11 +240,12 @@ class Match:
     outlet: str | None
     published: str | None
     passages: tuple[Passage, ...]
+    label: str = ""  # how the document is named to a reader (labels.label_from)
 
     def as_dict(self) -> dict[str, Any]:
         """As ``newstrace query --format json`` writes it."""
-        return {"id": self.doc_id, "title": self.title, "outlet": self.outlet, "published": self.published,
-                "passages": [p.as_dict() for p in self.passages]}
+        return {"id": self.doc_id, "title": self.title, "label": self.label, "outlet": self.outlet,
+                "published": self.published, "passages": [p.as_dict() for p in self.passages]}
 
 
 def query(store: Store, text: str, *, align_params: AlignParams | None = None,
@@ -273,7 +275,7 @@ def query(store: Store, text: str, *, align_params: AlignParams | None = None,
         doc_id, title, outlet, published, doc_text = docs[k]
         ps = align_tokens(tq, tokenize(doc_text), short)
         if ps:
-            out.append(Match(doc_id, title, outlet, published, tuple(ps)))
+            out.append(Match(doc_id, title, outlet, published, tuple(ps), label_from(title, doc_text)))
     return out
 
 
@@ -286,7 +288,7 @@ def render_matches(matches: Sequence[Match]) -> str:
     for m in matches:
         meta = " \u00b7 ".join(x for x in (m.outlet, m.published) if x)
         out.append("")
-        out.append(f"{m.doc_id}" + (f"  {excerpt(m.title, 80)}" if m.title else "") + (f"  ({meta})" if meta else ""))
+        out.append(f"{m.doc_id}  {excerpt(m.label, 80)}" + (f"  ({meta})" if meta else ""))
         for k, p in enumerate(m.passages, 1):
             out.append("\n".join("   " + line for line in passage_lines(k, p)))
     return "\n".join(out)

@@ -213,7 +213,7 @@ def create_app(db: str | Path, *, name: str | None = None, taken: _dt.datetime |
         fields = parse_qs(body.decode("utf-8", "replace"), max_num_fields=4)
         text = (fields.get("text") or [""])[0]
         matches = run_query(text)
-        rows = [{"href": links.doc(m.doc_id), "id": m.doc_id, "title": m.title, "outlet": m.outlet,
+        rows = [{"href": links.doc(m.doc_id), "id": m.doc_id, "title": m.label, "outlet": m.outlet,
                  "published": m.published,
                  "passages": [{"a": (p.a.start, p.a.end), "b": (p.b.start, p.b.end), "words": p.words,
                                "kind": p.kind, "text": p.b_text[:600]} for p in m.passages[:10]]}
@@ -289,7 +289,7 @@ def create_app(db: str | Path, *, name: str | None = None, taken: _dt.datetime |
     @app.post("/api/query", summary="Where was this used: find a pasted text in the store (at most 200,000 characters)")
     def api_query(text: str = Body(..., embed=True)):
         matches = run_query(text)
-        return {"matches": [{"id": m.doc_id, "title": m.title, "outlet": m.outlet, "published": m.published,
+        return {"matches": [{"id": m.doc_id, "title": m.title, "label": m.label, "outlet": m.outlet, "published": m.published,
                              "passages": [p.as_dict() for p in m.passages]} for m in matches]}
 
     return app
