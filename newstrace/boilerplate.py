@@ -128,7 +128,6 @@ _FURNITURE_PATTERNS = [
     r"^\s*(?:check out this story|read or share this story|a link has been sent|cancel\s*send)\b",
     r"\b(?:conversation guidelines|commenting (?:policy|guidelines)|community guidelines)\b",
     r"\benable javascript\b|\byour browser (?:does not|doesn't) support\b",
-    r"^\s*enter (?:your )?(?:city|zip|postal)\b.{0,40}\b(?:code|state)\b",  # a weather or local-news widget
     # page parts
     r"^\s*(?:tags?|topics?|categor(?:y|ies)|filed under)\s*:",
 ]

@@ -412,7 +412,7 @@ _MAX_LATE_TITLE_WORDS = 20
 # a comment prompt, a search box's "powered by"
 _HEAD_NOISE = re.compile(
     r"^\s*[—–-]\s.*\(@\w+\)|\b\d+\s+(?:minutes?|mins?|hours?|hrs?|days?)\s+ago\b|\blogged in to\b|"
-    r"^\s*powered by\b|\bof readers think\b|^\s*(?:view|show|hide|read)\s+(?:\d+\s+)?comments?\b|"
+    r"^\s*powered by\b|\bof readers think\b|^\s*enter (?:your )?(?:city|zip|postal)\b|^\s*(?:view|show|hide|read)\s+(?:\d+\s+)?comments?\b|"
     # a photo caption: it ends with its credit ("… | Alex Wong/Getty Images", "(AP Photo/Eric Risberg)")
     r"(?:\w/(?:AP Photo|AP|Getty Images|AFP|Reuters|EPA)\b|\bAP Photo/\w|\(Photo:)[^|]{0,60}$",
     re.IGNORECASE)
