@@ -405,6 +405,7 @@ def _looks_like_title(line: str) -> bool:
 
 _FURNITURE_WORDS = 2  # "Advertisement", "Getty Images", "×": page furniture, not a headline
 _MAX_LATE_TITLE_WORDS = 20
+_MAX_PASSED_LINES = 2  # lines of prose a headline may stand below (a caption, a section's blurb)
 
 
 # lines at a page's head that are neither a headline nor the article: a social embed's
@@ -412,7 +413,11 @@ _MAX_LATE_TITLE_WORDS = 20
 # a comment prompt, a search box's "powered by"
 _HEAD_NOISE = re.compile(
     r"^\s*[—–-]\s.*\(@\w+\)|\b\d+\s+(?:minutes?|mins?|hours?|hrs?|days?)\s+ago\b|\blogged in to\b|"
-    r"^\s*powered by\b|\bof readers think\b|^\s*enter (?:your )?(?:city|zip|postal)\b|^\s*(?:view|show|hide|read)\s+(?:\d+\s+)?comments?\b|"
+    r"^\s*powered by\b|\bof readers think\b|^\s*enter (?:your )?(?:city|zip|postal)\b|\bcontinue reading\b|"
+    r"^\s*(?:just watched|must watch|live updates?|breaking news|developing story)\s*$|"
+    r"^\s*\d+\s*(?:of|/)\s*\d+\s*$|\baccuweather\b|"  # a gallery's counter ("1 of 12"), a weather box
+    r"^[\w .'’-]{3,40}(?:,|\s\|)\s*(?:AP|AFP|Reuters|Getty Images|EPA)\b[^.]{0,30}$|"  # a photo credit alone
+    r"^\s*posted (?:on|at)\b|\bsigned in as\b|^\s*(?:view|show|hide|read)\s+(?:\d+\s+)?comments?\b|"
     # a photo caption: it ends with its credit ("… | Alex Wong/Getty Images", "(AP Photo/Eric Risberg)")
     r"(?:\w/(?:AP Photo|AP|Getty Images|AFP|Reuters|EPA)\b|\bAP Photo/\w|\(Photo:)[^|]{0,60}$",
     re.IGNORECASE)
@@ -429,8 +434,8 @@ def _head_noise(line: str, outlet: str | None) -> bool:
         return True
     if not re.search(r"[^\W\d_]", line):  # "1 / 19": no letters at all
         return True
-    if len(words) <= 6 and find_dates(line):  # "Politics 07/16/2018, 06:45am": a section and a time
-        return True
+    if len(words) <= 6 and (find_dates(line) or re.search(r"\b\d{1,2}:\d{2}\b", line)):
+        return True  # "Politics 07/16/2018, 06:45am", "May 30 at 2:44 PM": a section and a time
     # the outlet's own name ("CBS News" on cbsnews.com)
     squashed = re.sub(r"\W+", "", line).lower()
     host = re.sub(r"^www\.", "", (outlet or "").lower().split("/")[0])
@@ -447,9 +452,11 @@ def sniff_record_title(text: str, outlet: str | None = None) -> tuple[str, str] 
     of one or two words (``"Sunday, Jul 15th 2018 5-Day Forecast"``,
     ``"Advertisement"``), the first line of 3 to 20 words that starts with a
     capital or a digit and does not end with a full stop, as headlines do
-    not; the first line that is none of these (body text) ends the search.
+    not (nor with a parenthesis, as photo credits do); up to two lines of prose
+    (a caption, a section's blurb) may stand above it in the first eight.
     """
-    for k, (number, line) in enumerate(header_lines(text, 6)):
+    passed = 0  # lines of prose passed over (a photo caption, a section's blurb)
+    for k, (number, line) in enumerate(header_lines(text, 8)):
         if _head_noise(line, outlet):
             continue  # "Email Bio Follow", "Share on Facebook Share on Twitter", a copyright line
         if k == 0 and _looks_like_title(line):
@@ -462,10 +469,13 @@ def sniff_record_title(text: str, outlet: str | None = None) -> tuple[str, str] 
             k > 0
             and len(words) <= _MAX_LATE_TITLE_WORDS
             and (line[0].isupper() or line[0].isdigit())
-            and not line.endswith(".")
+            and not line.rstrip("\"”’'").endswith((".", ")", "…", ":"))
+            and not (line.isupper() and len(words) <= 3)  # "JUST WATCHED"
         ):
             return line, f"line {number} (after a dateline, byline or page furniture)"
-        return None
+        passed += 1
+        if passed > _MAX_PASSED_LINES:
+            return None
     return None
 
 
