@@ -83,7 +83,7 @@ CREATE TABLE IF NOT EXISTS documents (
     doc_key INTEGER NOT NULL, id VARCHAR NOT NULL, content_hash VARCHAR NOT NULL,
     title VARCHAR, outlet VARCHAR, url VARCHAR, published VARCHAR, byline VARCHAR,
     source_path VARCHAR, length INTEGER, words INTEGER, run_id INTEGER,
-    scanned BOOLEAN NOT NULL DEFAULT false, text VARCHAR NOT NULL);
+    scanned BOOLEAN NOT NULL DEFAULT false, text VARCHAR NOT NULL, published_at TIMESTAMPTZ);
 CREATE TABLE IF NOT EXISTS postings (shingle BIGINT NOT NULL, doc_key INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS aligned_pairs (
     a_key INTEGER NOT NULL, b_key INTEGER NOT NULL, passages INTEGER, run_id INTEGER);
@@ -316,6 +316,7 @@ class Store:
                 keys.append(np.full(len(sh), k, dtype=np.int32))
                 shingles.append(sh)
             insert_rows(con, "documents", DOCUMENT_COLUMNS, rows)
+            con.execute(_PUBLISHED_AT + " AND doc_key > ?", [base])
             if shingles:
                 batch = {"shingle": np.concatenate(shingles), "doc_key": np.concatenate(keys)}  # noqa: F841
                 con.execute("INSERT INTO postings SELECT shingle, doc_key FROM batch")
@@ -474,11 +475,15 @@ class Store:
         "outlets", "first_published", "last_published", "first_document",
         "first_label"}`` (the first document by id, named by its label)."""
         rows = self.con.execute(
-            "SELECT s.story_id, count(*) AS n, count(DISTINCT lower(d.outlet)), min(d.published), max(d.published), "
+            "SELECT s.story_id, count(*) AS n, count(DISTINCT lower(d.outlet)), min(d.published_at), "
+            "max(d.published_at), "
             "min(s.doc_id) FROM stories s JOIN documents d ON d.id = s.doc_id GROUP BY s.story_id "
             "ORDER BY n DESC, s.story_id LIMIT ?", [int(limit)]).fetchall()
         names = self.labels([r[5] for r in rows])
-        return [{"story": sid, "documents": n, "outlets": o, "first_published": p0, "last_published": p1,
+        def iso(t: Any) -> str | None:
+            return t.isoformat() if t is not None else None
+
+        return [{"story": sid, "documents": n, "outlets": o, "first_published": iso(p0), "last_published": iso(p1),
                  "first_document": f, "first_label": names.get(f, f)} for sid, n, o, p0, p1, f in rows]
 
     def largest_stories(self, limit: int = 50) -> list[tuple[int, int, str]]:
@@ -762,6 +767,7 @@ class Store:
                 SELECT row_number() OVER (ORDER BY filename, file_row_number), id, content_hash, title, outlet, url,
                        published, byline, source_path, length, words, {run_id}, true, text
                 FROM {src['documents']}""")
+            con.execute(_PUBLISHED_AT)
             if src["postings"]:
                 con.execute(f"INSERT INTO postings SELECT p.shingle, d.doc_key FROM {src['postings']} p "
                             "JOIN documents d ON d.id = p.doc_id")
@@ -856,6 +862,9 @@ def open_store(path: str | Path, *, read_only: bool = False, create: bool = True
                          "is another scan writing to it?") from e
     except duckdb.Error as e:
         raise StoreError(f"{p}: not a usable DuckDB file ({str(e).splitlines()[0]}); give another --db path") from e
+    # publication instants (documents.published_at) are read and written in UTC (ICU is built in;
+    # set here, since a connect-time config would try to load it as an extension)
+    con.execute("SET TimeZone = 'UTC'")
     tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     if exists and tables:
         fmt = None
@@ -904,6 +913,8 @@ def _upgrade(con: Any) -> None:
         # version 4: boilerplate; the passages stored before are judged by their wording now,
         # by their recurrence at the next rebuild of the clusters
         con.execute("ALTER TABLE passages ADD COLUMN IF NOT EXISTS boilerplate VARCHAR")
+        con.execute("ALTER TABLE documents ADD COLUMN IF NOT EXISTS published_at TIMESTAMPTZ")
+        con.execute(_PUBLISHED_AT)
         _mark_worded_furniture(con)
         con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [SCHEMA_VERSION])
 
@@ -928,6 +939,11 @@ def _mark_worded_furniture(con: Any, batch: int = 10_000) -> None:
         con.execute("UPDATE passages SET kind = 'boilerplate', boilerplate = fb.why FROM fb "
                     "WHERE passages.passage_id = fb.pid")
 
+
+# documents.published_at: the publication time as an instant, from the ISO text of `published`
+# (which keeps the outlet's own offset, as the evidence quotes it); a date alone is its midnight UTC
+_PUBLISHED_AT = ("UPDATE documents SET published_at = TRY_CAST(published AS TIMESTAMPTZ) "
+                 "WHERE published IS NOT NULL AND published_at IS NULL")
 
 # enough of a document's text to label it when it has no title (labels.label_from)
 _HEAD = "left(text, 400)"

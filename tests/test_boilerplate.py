@@ -287,3 +287,20 @@ def test_the_store_lists_its_stories_by_label_not_id(scanned):
     r = CliRunner().invoke(main, ["provenance", "--db", str(db), "--format", "json"])
     stories = json.loads(r.output)["stories"]
     assert {s["documents"] for s in stories} == {3, 2} and all(s["first_label"] for s in stories)
+
+
+def test_publication_times_are_stored_as_instants(tmp_path):
+    import json as _json
+
+    (tmp_path / "c").mkdir()
+    recs = [{"id": "a", "date": "2019-05-31T17:45:53-04:00", "text": BRIDGE},
+            {"id": "b", "date": "2018-07-15", "text": CHESS}, {"id": "c", "text": LOCAL[0][1]}]
+    (tmp_path / "c" / "r.jsonl").write_text("\n".join(_json.dumps(r) for r in recs), encoding="utf-8")
+    db = tmp_path / "t.duckdb"
+    assert CliRunner().invoke(main, ["scan", str(tmp_path / "c"), "--db", str(db)]).exit_code == 0
+    with duckdb.connect(str(db), read_only=True) as con:
+        con.execute("SET TimeZone = 'UTC'")
+        got = dict(con.execute("SELECT id, strftime(published_at, '%Y-%m-%d %H:%M:%S') FROM documents").fetchall())
+        text = dict(con.execute("SELECT id, published FROM documents").fetchall())
+    assert got == {"a": "2019-05-31 21:45:53", "b": "2018-07-15 00:00:00", "c": None}
+    assert text["a"] == "2019-05-31T17:45:53-04:00"  # the outlet's own offset, as evidence quotes it
