@@ -34,6 +34,7 @@ from __future__ import annotations
 import codecs
 import datetime as _dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO, Literal
 
@@ -307,16 +308,22 @@ def clean_meta(line: str) -> str:
     return " ".join(line.split())
 
 
-def header_lines(text: str, max_lines: int = HEADER_LINES) -> list[tuple[int, str]]:
-    """The first ``max_lines`` non-empty lines as ``(line number, cleaned line)``."""
-    out: list[tuple[int, str]] = []
+def iter_header_lines(text: str, max_lines: int = HEADER_LINES) -> Iterator[tuple[int, str]]:
+    """The first ``max_lines`` non-empty lines as ``(line number, cleaned line)``,
+    cleaned one at a time (a caller that stops at the first line pays for one)."""
+    found = 0
     for number, m in enumerate(_LINE.finditer(text), start=1):
         line = clean_meta(m.group())
         if line:
-            out.append((number, line))
-            if len(out) >= max_lines:
-                break
-    return out
+            yield number, line
+            found += 1
+            if found >= max_lines:
+                return
+
+
+def header_lines(text: str, max_lines: int = HEADER_LINES) -> list[tuple[int, str]]:
+    """The first ``max_lines`` non-empty lines as ``(line number, cleaned line)``."""
+    return list(iter_header_lines(text, max_lines))
 
 
 def published_relative_to(text: str, reference: _dt.date | _dt.datetime
@@ -423,8 +430,13 @@ _HEAD_NOISE = re.compile(
     re.IGNORECASE)
 
 
+_NOISE_MAX_CHARS = 200  # a longer line is prose (or a blob): never a headline, nor weighed as page noise
+
+
 def _head_noise(line: str, outlet: str | None) -> bool:
     """A line at the head of a record's text that is not its headline."""
+    if len(line) > _NOISE_MAX_CHARS:
+        return False  # the furniture rules are for short lines; a long one is weighed as prose
     if is_furniture_line(line) or _HEAD_NOISE.search(line):
         return True
     if is_boilerplate_line(line) and not _looks_like_title(line):
@@ -456,12 +468,17 @@ def sniff_record_title(text: str, outlet: str | None = None) -> tuple[str, str] 
     (a caption, a section's blurb) may stand above it in the first eight.
     """
     passed = 0  # lines of prose passed over (a photo caption, a section's blurb)
-    for k, (number, line) in enumerate(header_lines(text, 8)):
+    for k, (number, line) in enumerate(iter_header_lines(text, 8)):
+        words = _words(line)
+        if k > 0 and len(words) > _MAX_LATE_TITLE_WORDS:  # prose: no headline, no dateline
+            passed += 1
+            if passed > _MAX_PASSED_LINES:
+                return None
+            continue
         if _head_noise(line, outlet):
             continue  # "Email Bio Follow", "Share on Facebook Share on Twitter", a copyright line
         if k == 0 and _looks_like_title(line):
             return line, f"line {number}"
-        words = _words(line)
         dates = find_dates(line)
         if sniff_byline(line) is not None or (dates and _is_dateline(line, dates)) or len(words) <= _FURNITURE_WORDS:
             continue
