@@ -200,19 +200,24 @@ def furniture_reason(text: str) -> str | None:
     at least :data:`FURNITURE_SHARE` of its characters (spaces aside) are in
     furniture lines (:func:`is_furniture_line`). The reason names what the
     lines are: ``code``, ``links`` or ``notice or prompt``."""
-    total = 0
+    lines = [(len(line.strip()), line) for line in text.split("\n")]
+    total = sum(n for n, _ in lines)
     hits = {"code": 0, "links": 0, "notice or prompt": 0}
-    for line in text.split("\n"):
-        n = len(line.strip())
-        total += n
+    prose = 0
+    # the longest lines first: a passage of reuse is rejected after a line or two of prose
+    for n, line in sorted(lines, key=lambda x: -x[0]):
         if not n:
-            continue
+            break
         if is_code_line(line):
             hits["code"] += n
         elif _ADDRESS_LINE.match(line):
             hits["links"] += n
         elif _FURNITURE.search(line) or is_page_control_line(line):
             hits["notice or prompt"] += n
+        else:
+            prose += n
+            if prose > (1 - FURNITURE_SHARE) * total:
+                return None
     if not total or sum(hits.values()) < FURNITURE_SHARE * total:
         return None
     what = max(hits, key=lambda k: hits[k])
