@@ -430,13 +430,17 @@ _HEAD_NOISE = re.compile(
     re.IGNORECASE)
 
 
+# a photo caption ends with its credit ("… | Alex Wong/Getty Images", "(AP Photo/Eric Risberg)")
+_CAPTION = re.compile(r"(?:\w/(?:AP Photo|AP|Getty Images|AFP|Reuters|EPA)\b|\bAP Photo/\w|\(Photo:)[^|]{0,60}$",
+                      re.IGNORECASE)
+_CAPTION_TAIL = 100
 _NOISE_MAX_CHARS = 200  # a longer line is prose (or a blob): never a headline, nor weighed as page noise
 
 
 def _head_noise(line: str, outlet: str | None) -> bool:
     """A line at the head of a record's text that is not its headline."""
-    if len(line) > _NOISE_MAX_CHARS:
-        return False  # the furniture rules are for short lines; a long one is weighed as prose
+    if len(line) > _NOISE_MAX_CHARS:  # the furniture rules are for short lines; a long one is prose,
+        return bool(_CAPTION.search(line[-_CAPTION_TAIL:]))  # or a photo caption ending with its credit
     if is_furniture_line(line) or _HEAD_NOISE.search(line):
         return True
     if is_boilerplate_line(line) and not _looks_like_title(line):
