@@ -42,6 +42,7 @@ import regex
 
 from .columns import group_median, run_starts
 from .records import Passage, Span
+from .text import tokenize
 
 _LINE_PATTERNS = [
     # notices
@@ -186,13 +187,22 @@ def _glued_controls(word: str) -> bool:
     return ok[-1]
 
 
+def furniture_kind(line: str) -> str | None:
+    """What a line of shared text is when it is site furniture: ``code``,
+    ``links`` (a lone address) or ``notice or prompt`` (notices, prompts,
+    page controls); ``None`` for anything else, credits among them."""
+    if is_code_line(line):
+        return "code"
+    if _ADDRESS_LINE.match(line):
+        return "links"
+    if _FURNITURE.search(line) or is_page_control_line(line):
+        return "notice or prompt"
+    return None
+
+
 def is_furniture_line(line: str) -> bool:
-    """Whether one line of shared text is site furniture (a notice, a prompt,
-    a lone address, code); credits are not."""
-    if not line.strip():
-        return False
-    return bool(_FURNITURE.search(line) or _ADDRESS_LINE.match(line) or is_code_line(line)
-                or is_page_control_line(line))
+    """Whether one line of shared text is site furniture (:func:`furniture_kind`)."""
+    return bool(line.strip()) and furniture_kind(line) is not None
 
 
 def furniture_reason(text: str) -> str | None:
@@ -208,12 +218,9 @@ def furniture_reason(text: str) -> str | None:
     for n, line in sorted(lines, key=lambda x: -x[0]):
         if not n:
             break
-        if is_code_line(line):
-            hits["code"] += n
-        elif _ADDRESS_LINE.match(line):
-            hits["links"] += n
-        elif _FURNITURE.search(line) or is_page_control_line(line):
-            hits["notice or prompt"] += n
+        kind = furniture_kind(line)
+        if kind is not None:
+            hits[kind] += n
         else:
             prose += n
             if prose > (1 - FURNITURE_SHARE) * total:
@@ -265,9 +272,13 @@ def _furniture_run(text: str, *, tail: bool) -> int:
     return cut
 
 
-def _cut_furniture_ends(p: Passage, min_words: int) -> list[Passage]:
-    from .text import tokenize
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    """``[start, end)`` of ``text`` without the white space at its ends."""
+    piece = text[start:end]
+    return start + len(piece) - len(piece.lstrip()), end - (len(piece) - len(piece.rstrip()))
 
+
+def _cut_furniture_ends(p: Passage, min_words: int) -> list[Passage]:
     a0, b0 = _furniture_run(p.a_text, tail=False), _furniture_run(p.b_text, tail=False)
     a1, b1 = _furniture_run(p.a_text, tail=True), _furniture_run(p.b_text, tail=True)
     # only furniture that is the same text in both documents is cut off
@@ -278,10 +289,8 @@ def _cut_furniture_ends(p: Passage, min_words: int) -> list[Passage]:
     if (a0, a1) == (0, len(p.a_text)) or a0 >= a1:
         return [p]
     # the reused middle, without the blank lines around it
-    ma = p.a_text[a0:a1]
-    mb = p.b_text[b0:b1]
-    a0, a1 = a0 + len(ma) - len(ma.lstrip()), a1 - (len(ma) - len(ma.rstrip()))
-    b0, b1 = b0 + len(mb) - len(mb.lstrip()), b1 - (len(mb) - len(mb.rstrip()))
+    a0, a1 = _strip(p.a_text, a0, a1)
+    b0, b1 = _strip(p.b_text, b0, b1)
     head_words = len(tokenize(p.a_text[:a0]).words)
     foot_words = len(tokenize(p.a_text[a1:]).words)
     words = p.words - head_words - foot_words
@@ -305,11 +314,8 @@ def _cut_furniture_ends(p: Passage, min_words: int) -> list[Passage]:
 def _furniture_part(p: Passage, a0: int, a1: int, b0: int, b1: int, words: int) -> Passage:
     """The stretch ``[a0, a1)`` / ``[b0, b1)`` of a passage (relative
     offsets, the same text on both sides) as a boilerplate passage."""
-    ta, tb = p.a_text[a0:a1], p.b_text[b0:b1]
-    a0 += len(ta) - len(ta.lstrip())
-    a1 -= len(ta) - len(ta.rstrip())
-    b0 += len(tb) - len(tb.lstrip())
-    b1 -= len(tb) - len(tb.rstrip())
+    a0, a1 = _strip(p.a_text, a0, a1)
+    b0, b1 = _strip(p.b_text, b0, b1)
     return Passage(Span(p.a.start + a0, p.a.start + a1), Span(p.b.start + b0, p.b.start + b1),
                    p.a_text[a0:a1], p.b_text[b0:b1], words, 1.0, "boilerplate")
 
@@ -423,20 +429,18 @@ def collection_boilerplate(
     banal = worded_share >= 0.5
     # the pairs of documents, numbered
     pair = np.unique(np.stack([a_doc, b_doc], axis=1).astype(np.int64), axis=0, return_inverse=True)[1].ravel()
-    for _ in range(10):
+    n_pairs = int(pair.max()) + 1 if len(pair) else 0
+    candidates = np.maximum(np.bincount(pc0, weights=~worded, minlength=n_clusters), 1)
+    while True:  # ends: banal only grows
         substantive = ~worded & ~banal[pc0]
         # per pair, how many clusters of substantive passages it has
         pc = np.unique(np.stack([pair[substantive], pc0[substantive]], axis=1), axis=0)
-        per_pair = np.bincount(pc[:, 0], minlength=int(pair.max()) + 1 if len(pair) else 0) if len(pc) else \
-            np.zeros(int(pair.max()) + 1 if len(pair) else 0, dtype=np.int64)
-        alone = per_pair[pair] <= 1 if len(pair) else np.zeros(0, dtype=bool)
-        detached = np.bincount(pc0, weights=alone & ~worded, minlength=n_clusters) / np.maximum(
-            np.bincount(pc0, weights=~worded, minlength=n_clusters), 1)
+        alone = np.bincount(pc[:, 0], minlength=n_pairs)[pair] <= 1
+        detached = np.bincount(pc0, weights=alone & ~worded, minlength=n_clusters) / candidates
         now = banal | (shape & (detached >= params.min_detached))
         if np.array_equal(now, banal):
-            break
+            return banal, docs, outlets
         banal = now
-    return banal, docs, outlets
 
 
 def collection_boilerplate_reference(

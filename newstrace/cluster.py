@@ -23,7 +23,7 @@ numbers them alike.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -354,21 +354,24 @@ def outlet_codes(outlets: Sequence[str | None]) -> np.ndarray:
 class CollectionClusters:
     """What the cluster stage finds in a whole collection (`cluster_collection`).
 
-    boilerplate: per passage, whether it is boilerplate (by its wording, as
-        the aligner marked it, or by its recurrence).
     recurring_docs, recurring_outlets: per passage that is boilerplate by
         its recurrence, the documents and outlets of its cluster (the numbers
         of its reason, `reason`); 0 for any other passage.
-    table: the reprint clusters of the other passages; ``passage_cluster``
-        is 0 for a boilerplate passage.
+    table: the reprint clusters of the passages that are not boilerplate;
+        ``passage_cluster`` is 0 for a boilerplate passage (by its wording or
+        by its recurrence: `boilerplate`).
     story: the story number (1-based) of each document, 0 for one in no story.
     """
 
-    boilerplate: np.ndarray
     recurring_docs: np.ndarray
     recurring_outlets: np.ndarray
     table: ClusterTable
     story: np.ndarray
+
+    @property
+    def boilerplate(self) -> np.ndarray:
+        """Per passage, whether it is boilerplate: the passages no cluster holds."""
+        return self.table.passage_cluster == 0
 
     def reason(self, k: int) -> str | None:
         """Why passage ``k`` is boilerplate by its recurrence, or ``None``."""
@@ -400,18 +403,13 @@ def cluster_collection(a_doc: np.ndarray, a_start: np.ndarray, a_end: np.ndarray
         every.passage_cluster, a_doc, b_doc, worded, every.member_cluster, every.member_doc,
         every.member_start, every.member_end, np.asarray(doc_length), np.asarray(doc_outlet), params)
     pc0 = every.passage_cluster - 1
-    recurring = banal[pc0] & ~worded & ~quotation if len(pc0) else np.zeros(0, dtype=bool)
-    boilerplate = worded | recurring
-    recurring_docs = np.where(recurring, docs[pc0], 0) if len(pc0) else np.zeros(0, dtype=np.int64)
-    recurring_outlets = np.where(recurring, outlets[pc0], 0) if len(pc0) else np.zeros(0, dtype=np.int64)
-    keep = ~boilerplate
+    recurring = banal[pc0] & ~worded & ~quotation
+    keep = ~(worded | recurring)
     sub = reprint_cluster_table(a_doc[keep], a_start[keep], a_end[keep], b_doc[keep], b_start[keep], b_end[keep])
     passage_cluster = np.zeros(len(keep), dtype=np.int64)
     passage_cluster[keep] = sub.passage_cluster
-    table = ClusterTable(passage_cluster=passage_cluster, member_cluster=sub.member_cluster,
-                         member_doc=sub.member_doc, member_start=sub.member_start, member_end=sub.member_end,
-                         size=sub.size, passages=sub.passages)
     u, v = story_edges(a_doc, b_doc, words, keep, story_min_words)
-    story = story_labels(u, v, len(doc_length))
-    return CollectionClusters(boilerplate=boilerplate, recurring_docs=recurring_docs,
-                              recurring_outlets=recurring_outlets, table=table, story=story)
+    return CollectionClusters(recurring_docs=np.where(recurring, docs[pc0], 0),
+                              recurring_outlets=np.where(recurring, outlets[pc0], 0),
+                              table=replace(sub, passage_cluster=passage_cluster),
+                              story=story_labels(u, v, len(doc_length)))

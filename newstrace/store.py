@@ -654,7 +654,7 @@ class Store:
             con.execute("DELETE FROM clusters")
             con.execute("DELETE FROM stories")
             # boilerplate by recurrence is decided again below
-            con.execute(f"UPDATE passages SET kind = 'passage', boilerplate = NULL, cluster_id = NULL "
+            con.execute(f"UPDATE passages SET kind = 'passage', boilerplate = NULL "
                         f"WHERE boilerplate LIKE '{_RECURS}%'")
             con.execute("UPDATE passages SET cluster_id = NULL")
             if n_clusters:

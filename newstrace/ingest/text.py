@@ -424,23 +424,23 @@ _HEAD_NOISE = re.compile(
     r"^\s*(?:just watched|must watch|live updates?|breaking news|developing story)\s*$|"
     r"^\s*\d+\s*(?:of|/)\s*\d+\s*$|\baccuweather\b|"  # a gallery's counter ("1 of 12"), a weather box
     r"^[\w .'’-]{3,40}(?:,|\s\|)\s*(?:AP|AFP|Reuters|Getty Images|EPA)\b[^.]{0,30}$|"  # a photo credit alone
-    r"^\s*posted (?:on|at)\b|\bsigned in as\b|^\s*(?:view|show|hide|read)\s+(?:\d+\s+)?comments?\b|"
-    # a photo caption: it ends with its credit ("… | Alex Wong/Getty Images", "(AP Photo/Eric Risberg)")
-    r"(?:\w/(?:AP Photo|AP|Getty Images|AFP|Reuters|EPA)\b|\bAP Photo/\w|\(Photo:)[^|]{0,60}$",
+    r"^\s*posted (?:on|at)\b|\bsigned in as\b|^\s*(?:view|show|hide|read)\s+(?:\d+\s+)?comments?\b",
     re.IGNORECASE)
 
 
 # a photo caption ends with its credit ("… | Alex Wong/Getty Images", "(AP Photo/Eric Risberg)")
 _CAPTION = re.compile(r"(?:\w/(?:AP Photo|AP|Getty Images|AFP|Reuters|EPA)\b|\bAP Photo/\w|\(Photo:)[^|]{0,60}$",
                       re.IGNORECASE)
-_CAPTION_TAIL = 100
+_CAPTION_TAIL = 100  # the credit and the characters before it that the pattern reads
 _NOISE_MAX_CHARS = 200  # a longer line is prose (or a blob): never a headline, nor weighed as page noise
 
 
 def _head_noise(line: str, outlet: str | None) -> bool:
     """A line at the head of a record's text that is not its headline."""
-    if len(line) > _NOISE_MAX_CHARS:  # the furniture rules are for short lines; a long one is prose,
-        return bool(_CAPTION.search(line[-_CAPTION_TAIL:]))  # or a photo caption ending with its credit
+    if _CAPTION.search(line[-_CAPTION_TAIL:]):
+        return True
+    if len(line) > _NOISE_MAX_CHARS:  # the furniture rules are for short lines; a long one is prose
+        return False
     if is_furniture_line(line) or _HEAD_NOISE.search(line):
         return True
     if is_boilerplate_line(line) and not _looks_like_title(line):
@@ -474,26 +474,21 @@ def sniff_record_title(text: str, outlet: str | None = None) -> tuple[str, str] 
     passed = 0  # lines of prose passed over (a photo caption, a section's blurb)
     for k, (number, line) in enumerate(iter_header_lines(text, 8)):
         words = _words(line)
-        if k > 0 and len(words) > _MAX_LATE_TITLE_WORDS:  # prose: no headline, no dateline
-            passed += 1
-            if passed > _MAX_PASSED_LINES:
-                return None
-            continue
-        if _head_noise(line, outlet):
-            continue  # "Email Bio Follow", "Share on Facebook Share on Twitter", a copyright line
-        if k == 0 and _looks_like_title(line):
-            return line, f"line {number}"
-        dates = find_dates(line)
-        if sniff_byline(line) is not None or (dates and _is_dateline(line, dates)) or len(words) <= _FURNITURE_WORDS:
-            continue
-        if (
-            k > 0
-            and len(words) <= _MAX_LATE_TITLE_WORDS
-            and (line[0].isupper() or line[0].isdigit())
-            and not line.rstrip("\"”’'").endswith((".", ")", "…", ":"))
-            and not (line.isupper() and len(words) <= 3)  # "JUST WATCHED"
-        ):
-            return line, f"line {number} (after a dateline, byline or page furniture)"
+        if k == 0 or len(words) <= _MAX_LATE_TITLE_WORDS:  # a longer later line is prose
+            if _head_noise(line, outlet):
+                continue  # "Email Bio Follow", "Share on Facebook Share on Twitter", a copyright line
+            if k == 0 and _looks_like_title(line):
+                return line, f"line {number}"
+            dates = find_dates(line)
+            if sniff_byline(line) is not None or (dates and _is_dateline(line, dates)) or len(words) <= _FURNITURE_WORDS:
+                continue
+            if (
+                k > 0
+                and (line[0].isupper() or line[0].isdigit())
+                and not line.rstrip("\"”’'").endswith((".", ")", "…", ":"))
+                and not (line.isupper() and len(words) <= 3)  # "JUST WATCHED"
+            ):
+                return line, f"line {number} (after a dateline, byline or page furniture)"
         passed += 1
         if passed > _MAX_PASSED_LINES:
             return None

@@ -168,7 +168,7 @@ class TemplateMatch:
                 f"most documents of the story have{facts}")
 
 
-def template_match(passages: Sequence[Passage], form: Form = Form(),
+def template_match(passages: Sequence[Passage], form: Form = NO_FORM,
                    texts: tuple[str, str] | None = None) -> TemplateMatch:
     """The :class:`TemplateMatch` of a pair's ``passages`` in a story of
     ``form``; ``texts``, the two documents' texts, let two short notices be
