@@ -133,8 +133,19 @@ _FURNITURE_PATTERNS = [
     r"^\s*(?:tags?|topics?|categor(?:y|ies)|filed under)\s*:",
 ]
 _FURNITURE = regex.compile("|".join(f"(?:{p})" for p in _FURNITURE_PATTERNS), flags=regex.IGNORECASE)
-# a line that is one address: a link list ("nypost.com/2018/07/16/trump-…")
-_ADDRESS_LINE = regex.compile(r"^\s*(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)+(?:/\S*)?\s*$")
+# an address: scheme://…, www.…, or site.tld with an optional port and path ("nypost.com/2018/07/16/trump-…")
+ADDRESS = regex.compile(
+    r"(?:[a-z][a-z0-9+.-]*://\S+"  # scheme://anything
+    r"|www\.\S+"
+    r"|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,24}(?::\d+)?(?:[/?#]\S*)?)",  # site.com/path
+    regex.IGNORECASE,
+)
+
+
+def is_address_line(line: str) -> bool:
+    """Whether a line is one address and nothing else (a link list's line);
+    a number ("3.25") or an abbreviation ("U.S") is not."""
+    return ADDRESS.fullmatch(line.strip()) is not None
 # code that leaked into the text (widget and tracking scripts, JSON, CSS)
 _CODE_CHARS = regex.compile(r"[{}\[\]();=<>$|\\]")
 _CODE_TOKEN = regex.compile(r"[{};]|=>|\b(?:var|let|const|function|window|document|return)\b|\w\.\w+\(")
@@ -193,7 +204,7 @@ def furniture_kind(line: str) -> str | None:
     page controls); ``None`` for anything else, credits among them."""
     if is_code_line(line):
         return "code"
-    if _ADDRESS_LINE.match(line):
+    if is_address_line(line):
         return "links"
     if _FURNITURE.search(line) or is_page_control_line(line):
         return "notice or prompt"

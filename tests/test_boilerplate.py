@@ -304,3 +304,14 @@ def test_publication_times_are_stored_as_instants(tmp_path):
         text = dict(con.execute("SELECT id, published FROM documents").fetchall())
     assert got == {"a": "2019-05-31 21:45:53", "b": "2018-07-15 00:00:00", "c": None}
     assert text["a"] == "2019-05-31T17:45:53-04:00"  # the outlet's own offset, as evidence quotes it
+
+
+@pytest.mark.parametrize("line,address", [
+    ("nypost.com/2018/07/16/trump-and-putin-meet", True), ("https://usat.ly/2ut7JN2", True),
+    ("www.example.org", True), ("3.25", False), ("U.S", False), ("1.5.2", False),
+])
+def test_an_address_line_is_an_address_not_a_number(line, address):
+    from newstrace.boilerplate import furniture_kind, is_address_line
+
+    assert is_address_line(line) is address
+    assert (furniture_kind(line) == "links") is address

@@ -24,6 +24,8 @@ import re
 from pathlib import PurePath
 from typing import Final
 
+from newstrace.boilerplate import is_address_line
+
 __all__ = ["PROSE_WORD_SHARE", "URL_LINE_SHARE", "non_article_reason", "prose_word_share", "url_line_share"]
 
 URL_LINE_SHARE: Final = 0.8
@@ -44,12 +46,6 @@ _PAPER_NAMES: Final = {
     "contributors": "a list of contributors",
     "contributing": "contribution guidelines",
 }
-_URL_LINE = re.compile(
-    r"(?:[a-z][a-z0-9+.-]*://\S+"  # scheme://anything
-    r"|www\.\S+"
-    r"|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,24}(?::\d+)?(?:[/?#]\S*)?)",  # site.com/path
-    re.IGNORECASE,
-)
 _UNSPACED_SCRIPTS = re.compile(r"[\u0e00-\u0e7f\u0e80-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _MAX_WORD = 30  # a longer token in a spaced script is a code, a hash or base64, not a word
 
@@ -62,7 +58,7 @@ def _paper_kind(name: str) -> str | None:
 def url_line_share(text: str) -> tuple[int, int]:
     """``(URL lines, non-empty lines)`` of ``text``: lines that are one URL and nothing else."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return sum(bool(_URL_LINE.fullmatch(line)) for line in lines), len(lines)
+    return sum(is_address_line(line) for line in lines), len(lines)
 
 
 def _is_prose_word(token: str) -> bool:
