@@ -250,9 +250,7 @@ def scan_cmd(paths, db, engine, output, master, confs, preset, field, paragraph_
         f"{rep.duplicates:,} already stored, {rep.skipped_count:,} skipped; "
         f"{rep.pairs_aligned:,} pairs aligned, {rep.passages_found:,} passages found in {rep.seconds:.1f} s"
     )
-    click.echo(f"store {db}: {counts['documents']:,} documents, {counts['passages']:,} passages "
-               f"({counts['boilerplate']:,} of them boilerplate), {counts['clusters']:,} reprint clusters, "
-               f"{counts['stories']:,} stories")
+    click.echo(_store_summary(db, counts))
 
 
 def _scan_spark(paths, db, output, master, confs, fields, sep, same_series, progress, params, cparams) -> None:
@@ -292,6 +290,13 @@ def _scan_spark(paths, db, output, master, confs, fields, sep, same_series, prog
         _import(output, db)
 
 
+def _store_summary(db: str, counts: dict[str, int]) -> str:
+    """The line a scan or an import ends with: what the store holds now."""
+    return (f"store {db}: {counts['documents']:,} documents, {counts['passages']:,} passages "
+            f"({counts['boilerplate']:,} of them boilerplate), {counts['clusters']:,} reprint clusters, "
+            f"{counts['stories']:,} stories")
+
+
 def _report_messages(rep, where_all: str) -> None:
     """The first 20 warnings and skipped records of a scan, and how many more."""
     for where, msg in rep.notices[:20]:
@@ -314,9 +319,7 @@ def _import(folder: str, db: str, memory_limit: str | None = None) -> None:
         _fail(str(e))
     finally:
         store.close()
-    click.echo(f"store {db}: {counts['documents']:,} documents, {counts['passages']:,} passages "
-               f"({counts['boilerplate']:,} of them boilerplate), {counts['clusters']:,} reprint clusters, "
-               f"{counts['stories']:,} stories")
+    click.echo(_store_summary(db, counts))
 
 
 @main.command("import")
