@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 EditOp = Literal["replace", "insert", "delete"]
-PassageKind = Literal["passage", "quotation", "boilerplate"]
+PassageKind = Literal["passage", "quotation", "boilerplate", "rewritten"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -96,6 +96,20 @@ class Edit:
 
 
 @dataclass(frozen=True, slots=True)
+class SentencePair:
+    """Two sentence units a rewritten passage aligns: ``a`` in the first
+    document, ``b`` in the second, and their weighted cosine (0..1)."""
+
+    a: Span
+    b: Span
+    similarity: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"a": {"start": self.a.start, "end": self.a.end}, "b": {"start": self.b.start, "end": self.b.end},
+                "similarity": self.similarity}
+
+
+@dataclass(frozen=True, slots=True)
 class Passage:
     """Text shared by two documents: a span in each plus how they differ.
 
@@ -104,7 +118,11 @@ class Passage:
     words, ``2 * words / (words_in_a + words_in_b)``, 1.0 for a verbatim copy.
     ``kind`` is ``passage`` for an aligned block of text and ``quotation``
     for a short phrase that one document puts in quotation marks and the
-    other contains.
+    other contains, ``rewritten`` for a stretch one document paraphrased,
+    reordered or summarised from the other (:mod:`newstrace.rewritten`):
+    its ``similarity`` is the weighted term cosine of the two spans,
+    ``words`` the words of B's span whose stem occurs in A's, ``edits`` is
+    empty and ``sentences`` holds the aligned sentence pairs inside it.
     """
 
     a: Span
@@ -115,15 +133,19 @@ class Passage:
     similarity: float
     kind: PassageKind = "passage"
     edits: tuple[Edit, ...] = ()
+    sentences: tuple[SentencePair, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             **_span_pair(self.a, self.b, self.a_text, self.b_text),
             "words": self.words,
             "similarity": round(self.similarity, 4),
             "kind": self.kind,
             "edits": [e.as_dict() for e in self.edits],
         }
+        if self.kind == "rewritten":
+            out["sentences"] = [s.as_dict() for s in self.sentences]
+        return out
 
 
 QuoteKind = Literal["speech", "scare"]

@@ -1,0 +1,71 @@
+"""Score newstrace's aligners on the PAN 2013 text-alignment training corpus.
+
+Prints, per subset (no-plagiarism, none, random, translation, summary) and
+over all pairs scored: plagdet, precision, recall, granularity, cases,
+detections, cases missed, and the share of no-plagiarism pairs on which
+anything was detected.
+
+    python benchmarks/bench_pan.py                         # all 5,185 pairs, compare's passages
+    python benchmarks/bench_pan.py --sample 100 --workers 2
+    python benchmarks/bench_pan.py --detector verbatim     # today's verbatim aligner alone
+
+The corpus is read from ``$NEWSTRACE_CORPORA/pan13-train`` (default
+``../shared/corpora`` beside the repository) or ``--corpus DIR``. Prints
+figures; asserts nothing about them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from newstrace.evaluation.pan import DETECTORS, SUBSETS, detect_all, sample_pairs, score  # noqa: E402
+
+
+def default_corpus() -> Path:
+    env = os.environ.get("NEWSTRACE_CORPORA")
+    return (Path(env) if env else REPO.parent / "shared" / "corpora") / "pan13-train"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--corpus", type=Path, default=default_corpus(), help="the pan13-train folder")
+    ap.add_argument("--sample", type=int, default=None, metavar="N", help="N pairs per subset (default all)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--detector", choices=sorted(DETECTORS), default="combined")
+    ap.add_argument("--subsets", default=",".join(SUBSETS))
+    ap.add_argument("--json", type=Path, default=None, metavar="FILE")
+    args = ap.parse_args(argv)
+    if not (args.corpus / "pairs").is_file():
+        ap.error(f"no PAN 2013 corpus at {args.corpus}; pass --corpus DIR (the pan13-train folder)")
+    subsets = [s.strip() for s in args.subsets.split(",") if s.strip()]
+    if bad := [s for s in subsets if s not in SUBSETS]:
+        ap.error(f"unknown subset(s) {bad}; use {', '.join(SUBSETS)}")
+    pairs = sample_pairs(args.corpus, args.sample, args.seed, subsets)
+    t0 = time.perf_counter()
+    dets = detect_all(pairs, args.detector, args.workers)
+    secs = time.perf_counter() - t0
+    rows = score(pairs, dets)
+    print(f"detector {args.detector}, {len(pairs)} pairs, {secs:.1f} s ({1000 * secs / max(1, len(pairs)):.0f} ms/pair)")
+    print(f"{'subset':<14}{'pairs':>6}{'plagdet':>9}{'prec':>8}{'recall':>8}{'gran':>7}{'cases':>7}{'dets':>6}{'missed':>7}{'flagged':>9}")
+    for r in rows:
+        s = r.scores
+        fl = "-" if r.flagged_clean is None else f"{r.flagged_clean:.1%}"
+        print(f"{r.subset:<14}{r.pairs:>6}{s.plagdet:>9.4f}{s.precision:>8.4f}{s.recall:>8.4f}{s.granularity:>7.3f}"
+              f"{s.cases:>7}{s.detections:>6}{s.missed:>7}{fl:>9}")
+    if args.json:
+        args.json.write_text(json.dumps([r.as_dict() for r in rows], indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

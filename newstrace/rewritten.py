@@ -1,0 +1,526 @@
+"""Rewritten passages: text one document paraphrased, reordered, translated
+back and forth or summarised from another.
+
+The verbatim aligner (:mod:`newstrace.align`) needs five identical words in
+a row; a newsroom that rewords every clause leaves none. This aligner works a
+level up, after Sanchez-Perez, Gelbukh and Sidorov's PAN 2014 text-alignment
+system (sentence tf-idf cosine and Dice seeds, extension by clustering the
+seeds, filtering, adaptive parameters for summaries), with these choices:
+
+- **Units** are the sentences of :func:`newstrace.sentences.split_sentences`,
+  with a single line break before a lower-case letter read as a space (hard
+  wrapped lines), and units of fewer than ``min_unit_words`` words joined to
+  the next one.
+- **Terms** are the tokenizer's words cut to a prefix stem of ``stem``
+  characters (``government``, ``governments`` → ``gover``), so inflection and
+  derivation in any script that writes words apart survive; numbers stay
+  whole. Each term is weighted ``tf × isf``, the inverse sentence frequency
+  over the units of both texts, so names, numbers and rare words count most
+  and function words count little without a stop list.
+- **Seeds** are unit pairs whose weighted cosine and whose Dice coefficient
+  (over distinct terms) both reach their thresholds.
+- **Extension**: seeds are clustered by splitting, alternately in B's and
+  in A's order, wherever two neighbours are more than ``max_gap`` units
+  apart, until nothing splits; reordered sentences inside a stretch stay in
+  one cluster. A cluster becomes a passage from its first to its last unit
+  on each side when the cosine of the two stretches reaches
+  ``min_similarity``; else it is split again with a smaller gap.
+- **Summaries**: a second pass lets seeds lie ``summary_gap`` units apart on
+  the longer side; a passage found so whose longer side is at least
+  ``summary_ratio`` times its shorter side (one text condenses the other)
+  replaces the fragments it covers.
+- **Filtering**: passages that overlap on both sides are merged, a passage
+  that overlaps another on one side only loses to the more similar one, and
+  passages shorter than ``min_chars`` characters on either side are dropped.
+
+Each passage is a :class:`~newstrace.records.Passage` of kind
+``rewritten``; its spans begin and end on unit boundaries and slice back to
+the text exactly, and ``sentences`` lists the aligned unit pairs inside it
+(which sentence became which). :func:`align_rewritten_slow` is the
+obviously-correct twin of the vectorised similarity (a loop over unit pairs
+with dictionaries), compared by property tests.
+
+No model and no word list is used: everything is computed from the two texts.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .records import Passage, SentencePair, Span
+from .sentences import split_sentences
+from .text import Tokens, tokenize
+
+__all__ = ["RewriteParams", "Units", "units", "unit_similarity", "unit_similarity_slow",
+           "align_rewritten", "align_rewritten_units", "align_rewritten_slow", "reuse_spans",
+           "beside_verbatim", "compare_passages"]
+
+
+@dataclass(frozen=True, slots=True)
+class RewriteParams:
+    """Parameters of the rewritten-passage aligner (see the module doc).
+
+    stem:            characters kept of each word (a prefix stem); numbers stay whole.
+    min_unit_words:  units with fewer words are joined to the next one.
+    seed_cosine:     a unit pair is a seed when its weighted cosine reaches this ...
+    seed_dice:       ... and the Dice coefficient of its distinct terms reaches this.
+    max_gap:         seeds more than this many units apart (on either side) split a cluster.
+    min_similarity:  a passage's two stretches must reach this weighted cosine.
+    summary_gap:     in the summary pass, the gap allowed on the longer side.
+    summary_ratio:   a summary passage's longer side is at least this many times its shorter.
+    min_chars:       a passage is at least this many characters long on each side.
+    """
+
+    stem: int = 5
+    min_unit_words: int = 4
+    seed_cosine: float = 0.33
+    seed_dice: float = 0.33
+    max_gap: int = 4
+    min_similarity: float = 0.34
+    summary_gap: int = 24
+    summary_ratio: float = 3.0
+    min_chars: int = 150
+
+    def __post_init__(self) -> None:
+        if self.stem < 1 or self.min_unit_words < 1 or self.max_gap < 0 or self.summary_gap < 0:
+            raise ValueError(f"bad {self!r}: stem and min_unit_words must be >= 1, gaps >= 0")
+        if not (0 < self.seed_cosine <= 1 and 0 < self.seed_dice <= 1 and 0 < self.min_similarity <= 1):
+            raise ValueError(f"bad {self!r}: thresholds must lie in (0, 1]")
+
+
+@dataclass(frozen=True, slots=True)
+class Units:
+    """The sentence units of one text and their terms.
+
+    ``spans[u]`` is unit ``u``'s character range; ``terms`` the stemmed term
+    of each token and ``unit_of`` the unit each token lies in (``-1`` for
+    none, which cannot happen for a word token).
+    """
+
+    text: str
+    spans: tuple[Span, ...]
+    terms: list[str]
+    unit_of: np.ndarray
+    words: np.ndarray  # tokens per unit
+    starts: np.ndarray  # each token's character range
+    ends: np.ndarray
+
+
+# A term in at most this share of all units (or in two) is rare enough to
+# mark where a passage begins and ends inside its first and last sentence.
+_RARE_SHARE = 0.05
+
+
+def _stem(word: str, n: int) -> str:
+    return word if word.isdigit() else word[:n]
+
+
+def _unwrapped(text: str) -> str:
+    """``text`` with each single line break that is followed by a lower-case
+    letter replaced by a space (same length): a hard-wrapped line, not a paragraph."""
+    if "\n" not in text:
+        return text
+    chars = list(text)
+    for k, c in enumerate(chars):
+        if c == "\n" and k + 1 < len(text) and text[k + 1].islower() and (k == 0 or text[k - 1] != "\n"):
+            chars[k] = " "
+    return "".join(chars)
+
+
+def units(text: str, params: RewriteParams | None = None, tokens: Tokens | None = None) -> Units:
+    """Split ``text`` into sentence units with stemmed terms (see the module doc)."""
+    params = params or RewriteParams()
+    t = tokens if tokens is not None else tokenize(text)
+    sents = split_sentences(_unwrapped(text))
+    if not len(t) or not sents:
+        z = np.zeros(0, dtype=np.int64)
+        return Units(text, (), [], z, z, z, z)
+    starts = np.asarray([s.start for s in sents], dtype=np.int64)
+    raw = np.searchsorted(starts, t.starts, side="right") - 1
+    raw = np.maximum(raw, 0)
+    counts = np.bincount(raw, minlength=len(sents))
+    # join short units to the next one (the last to the one before)
+    merged: list[tuple[int, int]] = []
+    group_of = np.zeros(len(sents), dtype=np.int64)
+    cur_start, cur_words = -1, 0
+    for k, s in enumerate(sents):
+        if counts[k] == 0 and merged and cur_start < 0:  # no word: belongs to the previous unit
+            group_of[k] = len(merged) - 1
+            merged[-1] = (merged[-1][0], s.end)
+            continue
+        if cur_start < 0:
+            cur_start, cur_words = s.start, 0
+        cur_words += int(counts[k])
+        group_of[k] = len(merged)
+        if cur_words >= params.min_unit_words:
+            merged.append((cur_start, s.end))
+            cur_start = -1
+    if cur_start >= 0:
+        last = sents[-1].end
+        if merged and cur_words < params.min_unit_words:
+            group_of[group_of == len(merged)] = len(merged) - 1
+            merged[-1] = (merged[-1][0], last)
+        else:
+            merged.append((cur_start, last))
+    unit_of = group_of[raw]
+    spans = tuple(Span(a, b) for a, b in merged)
+    terms = [_stem(w, params.stem) for w in t.words]
+    return Units(text, spans, terms, unit_of, np.bincount(unit_of, minlength=len(spans)), t.starts, t.ends)
+
+
+@dataclass(frozen=True, slots=True)
+class _Space:
+    """Both texts' units as weighted term vectors over one vocabulary."""
+
+    wa: np.ndarray  # (units of A, shared terms) tf*isf
+    wb: np.ndarray
+    na: np.ndarray  # each unit's vector norm (over all its terms)
+    nb: np.ndarray
+    da: np.ndarray  # distinct terms per unit
+    db: np.ndarray
+    ea: tuple[np.ndarray, np.ndarray, np.ndarray]  # (unit, term, weight) entries of A, all terms
+    eb: tuple[np.ndarray, np.ndarray, np.ndarray]
+    vocab: int
+    ia: np.ndarray  # each token's term id
+    ib: np.ndarray
+    rare: np.ndarray  # per term id: in few enough units to anchor a passage's edge
+
+
+def _entries(ids: np.ndarray, unit_of: np.ndarray, vocab: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct (unit, term) pairs of one text with their counts."""
+    if not len(ids):
+        z = np.zeros(0, dtype=np.int64)
+        return z, z, np.zeros(0)
+    key, cnt = np.unique(unit_of * vocab + ids, return_counts=True)
+    return key // vocab, key % vocab, cnt.astype(np.float64)
+
+
+def _space(ua: Units, ub: Units) -> _Space:
+    vocab: dict[str, int] = {}
+    ia = np.fromiter((vocab.setdefault(w, len(vocab)) for w in ua.terms), dtype=np.int64, count=len(ua.terms))
+    ib = np.fromiter((vocab.setdefault(w, len(vocab)) for w in ub.terms), dtype=np.int64, count=len(ub.terms))
+    v = max(1, len(vocab))
+    au, at, ac = _entries(ia, ua.unit_of, v)
+    bu, bt, bc = _entries(ib, ub.unit_of, v)
+    df = np.bincount(at, minlength=v) + np.bincount(bt, minlength=v)
+    n_units = len(ua.spans) + len(ub.spans)
+    isf = np.log(np.maximum(n_units, 1) / np.maximum(df, 1))
+    aw, bw = ac * isf[at], bc * isf[bt]
+    na = np.sqrt(np.bincount(au, weights=aw * aw, minlength=len(ua.spans)))
+    nb = np.sqrt(np.bincount(bu, weights=bw * bw, minlength=len(ub.spans)))
+    da = np.bincount(au, minlength=len(ua.spans)).astype(np.float64)
+    db = np.bincount(bu, minlength=len(ub.spans)).astype(np.float64)
+    shared = np.intersect1d(at, bt)
+    col = np.full(v, -1, dtype=np.int64)
+    col[shared] = np.arange(len(shared))
+    wa = np.zeros((len(ua.spans), len(shared)))
+    wb = np.zeros((len(ub.spans), len(shared)))
+    ka, kb = col[at] >= 0, col[bt] >= 0
+    wa[au[ka], col[at[ka]]] = aw[ka]
+    wb[bu[kb], col[bt[kb]]] = bw[kb]
+    rare = df <= max(2.0, _RARE_SHARE * n_units)
+    return _Space(wa, wb, na, nb, da, db, (au, at, aw), (bu, bt, bw), v, ia, ib, rare)
+
+
+def unit_similarity(ua: Units, ub: Units) -> tuple[np.ndarray, np.ndarray]:
+    """The weighted cosine and the Dice coefficient of every unit pair,
+    two ``(units of A, units of B)`` arrays."""
+    sp = _space(ua, ub)
+    return _similarity(sp)
+
+
+def _similarity(sp: _Space) -> tuple[np.ndarray, np.ndarray]:
+    dot = sp.wa @ sp.wb.T
+    norms = np.outer(sp.na, sp.nb)
+    cos = np.divide(dot, norms, out=np.zeros_like(dot), where=norms > 0)
+    common = (sp.wa > 0).astype(np.float64) @ (sp.wb > 0).astype(np.float64).T
+    sizes = sp.da[:, None] + sp.db[None, :]
+    dice = np.divide(2 * common, sizes, out=np.zeros_like(common), where=sizes > 0)
+    return cos, dice
+
+
+def unit_similarity_slow(ua: Units, ub: Units) -> tuple[list[list[float]], list[list[float]]]:
+    """Reference twin of :func:`unit_similarity`: dictionaries and loops."""
+    bags_a: list[dict[str, int]] = [{} for _ in ua.spans]
+    bags_b: list[dict[str, int]] = [{} for _ in ub.spans]
+    for w, u in zip(ua.terms, ua.unit_of.tolist()):
+        bags_a[u][w] = bags_a[u].get(w, 0) + 1
+    for w, u in zip(ub.terms, ub.unit_of.tolist()):
+        bags_b[u][w] = bags_b[u].get(w, 0) + 1
+    n = len(bags_a) + len(bags_b)
+    df: dict[str, int] = {}
+    for bag in bags_a + bags_b:
+        for w in bag:
+            df[w] = df.get(w, 0) + 1
+
+    def vec(bag: dict[str, int]) -> dict[str, float]:
+        return {w: c * math.log(n / df[w]) for w, c in bag.items()}
+
+    va, vb = [vec(b) for b in bags_a], [vec(b) for b in bags_b]
+    cos = [[0.0] * len(vb) for _ in va]
+    dice = [[0.0] * len(vb) for _ in va]
+    for i, x in enumerate(va):
+        for j, y in enumerate(vb):
+            dot = sum(x[w] * y[w] for w in x if w in y)
+            nx = math.sqrt(sum(v * v for v in x.values()))
+            ny = math.sqrt(sum(v * v for v in y.values()))
+            cos[i][j] = dot / (nx * ny) if nx > 0 and ny > 0 else 0.0
+            both = sum(1 for w in x if w in y and x[w] > 0 and y[w] > 0)
+            dice[i][j] = 2 * both / (len(x) + len(y)) if x or y else 0.0
+    return cos, dice
+
+
+# --------------------------------------------------------------------------
+# extension
+
+
+Seed = tuple[int, int]
+
+
+def _split_by(cluster: list[Seed], side: int, gap: int) -> list[list[Seed]]:
+    ordered = sorted(cluster, key=lambda s: (s[side], s[1 - side]))
+    out = [[ordered[0]]]
+    for prev, s in zip(ordered, ordered[1:]):
+        if s[side] - prev[side] > gap:
+            out.append([])
+        out[-1].append(s)
+    return out
+
+
+def clusters(seeds: Sequence[Seed], gap_a: int, gap_b: int) -> list[list[Seed]]:
+    """Seeds grouped by splitting, alternately in B's and A's order, wherever
+    neighbours lie more than the side's gap apart, until nothing splits."""
+    if not seeds:
+        return []
+    current = [list(seeds)]
+    while True:
+        nxt = [z for c in current for y in _split_by(c, 1, gap_b) for z in _split_by(y, 0, gap_a)]
+        if len(nxt) == len(current):
+            return nxt
+        current = nxt
+
+
+def _stretch_cosine(sp: _Space, a0: int, a1: int, b0: int, b1: int) -> float:
+    """Weighted cosine of units ``a0..a1`` of A and ``b0..b1`` of B (inclusive)."""
+    au, at, aw = sp.ea
+    bu, bt, bw = sp.eb
+    ma, mb = (au >= a0) & (au <= a1), (bu >= b0) & (bu <= b1)
+    va = np.bincount(at[ma], weights=aw[ma], minlength=sp.vocab)
+    vb = np.bincount(bt[mb], weights=bw[mb], minlength=sp.vocab)
+    n = float(np.linalg.norm(va) * np.linalg.norm(vb))
+    return float(va @ vb) / n if n > 0 else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    a0: int
+    a1: int
+    b0: int
+    b1: int
+    similarity: float
+    seeds: tuple[Seed, ...]
+
+
+def _validated(sp: _Space, cluster: list[Seed], gap_a: int, gap_b: int, threshold: float) -> list[_Found]:
+    a0, a1 = min(s[0] for s in cluster), max(s[0] for s in cluster)
+    b0, b1 = min(s[1] for s in cluster), max(s[1] for s in cluster)
+    sim = _stretch_cosine(sp, a0, a1, b0, b1)
+    if sim >= threshold:
+        return [_Found(a0, a1, b0, b1, sim, tuple(sorted(cluster, key=lambda s: (s[1], s[0]))))]
+    if gap_a == 0 and gap_b == 0 or len(cluster) == 1:
+        return []
+    ga, gb = max(0, gap_a // 2 if gap_a > 1 else 0), max(0, gap_b // 2 if gap_b > 1 else 0)
+    return [f for c in clusters(cluster, ga, gb) for f in _validated(sp, c, ga, gb, threshold)]
+
+
+def _extend(sp: _Space, seeds: list[Seed], gap_a: int, gap_b: int, threshold: float) -> list[_Found]:
+    return [f for c in clusters(seeds, gap_a, gap_b) for f in _validated(sp, c, gap_a, gap_b, threshold)]
+
+
+def _chars(u: Units, u0: int, u1: int) -> int:
+    return u.spans[u1].end - u.spans[u0].start
+
+
+def _overlap(x0: int, x1: int, y0: int, y1: int) -> bool:
+    return x0 <= y1 and y0 <= x1
+
+
+def _merge(sp: _Space, found: list[_Found]) -> list[_Found]:
+    """Merge passages overlapping on both sides; of two overlapping on one
+    side only, keep the more similar (then the longer)."""
+    items = sorted(found, key=lambda f: (f.b0, f.a0))
+    changed = True
+    while changed:
+        changed = False
+        for x in range(len(items)):
+            for y in range(x + 1, len(items)):
+                f, g = items[x], items[y]
+                oa, ob = _overlap(f.a0, f.a1, g.a0, g.a1), _overlap(f.b0, f.b1, g.b0, g.b1)
+                if oa and ob:
+                    a0, a1, b0, b1 = min(f.a0, g.a0), max(f.a1, g.a1), min(f.b0, g.b0), max(f.b1, g.b1)
+                    seeds = tuple(sorted(set(f.seeds) | set(g.seeds), key=lambda s: (s[1], s[0])))
+                    merged = _Found(a0, a1, b0, b1, _stretch_cosine(sp, a0, a1, b0, b1), seeds)
+                    items = [h for k, h in enumerate(items) if k not in (x, y)] + [merged]
+                elif ob or oa:
+                    keep = max((f, g), key=lambda h: (h.similarity, h.a1 - h.a0 + h.b1 - h.b0))
+                    items = [h for k, h in enumerate(items) if k not in (x, y)] + [keep]
+                else:
+                    continue
+                changed = True
+                break
+            if changed:
+                break
+    return sorted(items, key=lambda f: (f.b0, f.a0))
+
+
+def _summaries(sp: _Space, ua: Units, ub: Units, seeds: list[Seed], params: RewriteParams) -> list[_Found]:
+    """Passages in which one side condenses the other (the summary pass)."""
+    out: list[_Found] = []
+    for ga, gb, long_a in ((params.summary_gap, params.max_gap, True), (params.max_gap, params.summary_gap, False)):
+        for f in _extend(sp, seeds, ga, gb, params.min_similarity):
+            la, lb = _chars(ua, f.a0, f.a1), _chars(ub, f.b0, f.b1)
+            if (la >= params.summary_ratio * lb) if long_a else (lb >= params.summary_ratio * la):
+                out.append(f)
+    return out
+
+
+def _covers(f: _Found, g: _Found) -> bool:
+    return _overlap(f.a0, f.a1, g.a0, g.a1) and _overlap(f.b0, f.b1, g.b0, g.b1)
+
+
+def _found(sp: _Space, ua: Units, ub: Units, seeds: list[Seed], params: RewriteParams) -> list[_Found]:
+    found = _merge(sp, _extend(sp, seeds, params.max_gap, params.max_gap, params.min_similarity))
+    summaries = _merge(sp, _summaries(sp, ua, ub, seeds, params))
+    if summaries:
+        found = [f for f in found if not any(_covers(s, f) for s in summaries)] + summaries
+        found = _merge(sp, found)
+    return [f for f in found
+            if _chars(ua, f.a0, f.a1) >= params.min_chars and _chars(ub, f.b0, f.b1) >= params.min_chars]
+
+
+def _edges(u: Units, ids: np.ndarray, other: np.ndarray, rare: np.ndarray, u0: int, u1: int) -> Span:
+    """The stretch of units ``u0..u1``, its first unit cut to start at the first
+    token that anchors (a rare term the other side's stretch has too), its
+    last unit cut to end at the last one: PAN's cases, and copied stretches,
+    often begin inside a sentence."""
+    start, end = u.spans[u0].start, u.spans[u1].end
+    anchor = np.isin(ids, other) & rare[ids]
+    first = np.nonzero(anchor & (u.unit_of == u0))[0]
+    last = np.nonzero(anchor & (u.unit_of == u1))[0]
+    if len(first):
+        start = int(u.starts[first[0]])
+    if len(last):
+        end = int(u.ends[last[-1]])
+    return Span(start, end) if start < end else Span(u.spans[u0].start, u.spans[u1].end)
+
+
+def _passage(ua: Units, ub: Units, sp: _Space, f: _Found, cos: np.ndarray) -> Passage:
+    in_a = (ua.unit_of >= f.a0) & (ua.unit_of <= f.a1)
+    in_b = (ub.unit_of >= f.b0) & (ub.unit_of <= f.b1)
+    terms_a, terms_b = np.unique(sp.ia[in_a]), np.unique(sp.ib[in_b])
+    a = _edges(ua, sp.ia, terms_b, sp.rare, f.a0, f.a1)
+    b = _edges(ub, sp.ib, terms_a, sp.rare, f.b0, f.b1)
+    pairs = tuple(
+        SentencePair(_clip(ua.spans[i], a), _clip(ub.spans[j], b), round(float(cos[i, j]), 4)) for i, j in f.seeds
+    )
+    words = int(np.isin(sp.ib[in_b & (ub.starts >= b.start) & (ub.ends <= b.end)], terms_a).sum())
+    return Passage(a, b, a.slice(ua.text), b.slice(ub.text), words, f.similarity, kind="rewritten",
+                   sentences=pairs)
+
+
+def _clip(s: Span, within: Span) -> Span:
+    lo, hi = max(s.start, within.start), min(s.end, within.end)
+    return Span(lo, hi) if lo < hi else s
+
+
+def align_rewritten_units(ua: Units, ub: Units, params: RewriteParams | None = None) -> list[Passage]:
+    """The rewritten passages of two texts already split into units, in B's order."""
+    params = params or RewriteParams()
+    if not ua.spans or not ub.spans:
+        return []
+    sp = _space(ua, ub)
+    cos, dice = _similarity(sp)
+    si, sj = np.nonzero((cos >= params.seed_cosine) & (dice >= params.seed_dice))
+    seeds = list(zip(si.tolist(), sj.tolist()))
+    return [_passage(ua, ub, sp, f, cos) for f in _found(sp, ua, ub, seeds, params)]
+
+
+def align_rewritten(a_text: str, b_text: str, params: RewriteParams | None = None, *,
+                    tokens: tuple[Tokens, Tokens] | None = None) -> list[Passage]:
+    """The rewritten passages ``a_text`` and ``b_text`` share, in B's order
+    (see the module doc). ``tokens`` may pass both texts' tokens."""
+    params = params or RewriteParams()
+    ta, tb = tokens if tokens is not None else (None, None)
+    return align_rewritten_units(units(a_text, params, ta), units(b_text, params, tb), params)
+
+
+def align_rewritten_slow(a_text: str, b_text: str, params: RewriteParams | None = None) -> list[Passage]:
+    """Twin of :func:`align_rewritten` whose seeds come from
+    :func:`unit_similarity_slow` (the extension is shared)."""
+    params = params or RewriteParams()
+    ua, ub = units(a_text, params), units(b_text, params)
+    if not ua.spans or not ub.spans:
+        return []
+    cos_l, dice_l = unit_similarity_slow(ua, ub)
+    seeds = [(i, j) for i, row in enumerate(cos_l) for j, c in enumerate(row)
+             if c >= params.seed_cosine - 1e-12 and dice_l[i][j] >= params.seed_dice - 1e-12]
+    sp = _space(ua, ub)
+    cos = np.asarray(cos_l, dtype=np.float64).reshape(len(ua.spans), len(ub.spans))
+    return [_passage(ua, ub, sp, f, cos) for f in _found(sp, ua, ub, seeds, params)]
+
+
+def reuse_spans(passages: Sequence[Passage]) -> list[tuple[int, int, int, int]]:
+    """The stretches of reuse: passages of any kind merged where they overlap
+    on both sides, as ``(a_start, a_end, b_start, b_end)`` in B's order.
+
+    A rewritten passage and the verbatim passages inside it are one stretch
+    of reuse, as PAN scores detections."""
+    items = [(p.a.start, p.a.end, p.b.start, p.b.end) for p in passages]
+    changed = True
+    while changed:
+        changed = False
+        for x in range(len(items)):
+            for y in range(x + 1, len(items)):
+                f, g = items[x], items[y]
+                if f[0] < g[1] and g[0] < f[1] and f[2] < g[3] and g[2] < f[3]:
+                    m = (min(f[0], g[0]), max(f[1], g[1]), min(f[2], g[2]), max(f[3], g[3]))
+                    items = [h for k, h in enumerate(items) if k not in (x, y)] + [m]
+                    changed = True
+                    break
+            if changed:
+                break
+    return sorted(items, key=lambda t: (t[2], t[0]))
+
+
+def _covered_share(span: Span, spans: Sequence[Span]) -> float:
+    marks = sorted((max(s.start, span.start), min(s.end, span.end)) for s in spans)
+    total, end = 0, span.start
+    for a, b in marks:
+        a = max(a, end)
+        if b > a:
+            total += b - a
+            end = b
+    return total / len(span) if len(span) else 1.0
+
+
+def beside_verbatim(rewritten: Sequence[Passage], verbatim: Sequence[Passage], cover: float = 0.8) -> list[Passage]:
+    """The rewritten passages that say something the verbatim ones do not:
+    those of which the verbatim passages cover less than ``cover`` of the
+    characters on either side."""
+    va, vb = [p.a for p in verbatim], [p.b for p in verbatim]
+    return [p for p in rewritten if _covered_share(p.a, va) < cover or _covered_share(p.b, vb) < cover]
+
+
+def compare_passages(a_text: str, b_text: str, params: RewriteParams | None = None) -> list[Passage]:
+    """Verbatim passages (:func:`newstrace.align.align`) and, beside them,
+    the rewritten passages they do not already cover, in B's order."""
+    from .align import align_tokens
+
+    ta, tb = tokenize(a_text), tokenize(b_text)
+    verbatim = align_tokens(ta, tb)
+    rewritten = beside_verbatim(align_rewritten(a_text, b_text, params, tokens=(ta, tb)), verbatim)
+    return sorted([*verbatim, *rewritten], key=lambda p: (p.b.start, p.a.start))
