@@ -12,6 +12,7 @@ from .align import AlignParams, ngram_keys, align_tokens, word_ids
 from .excerpt import excerpt
 from .labels import document_label
 from .records import Document, Passage
+from .rewritten import RewriteParams, align_rewritten, beside_verbatim
 from .text import Tokens, tokenize
 
 
@@ -19,8 +20,12 @@ from .text import Tokens, tokenize
 class Comparison:
     """The passages two documents share, with pair-level scores.
 
+    passages: verbatim passages and quotations (:mod:`newstrace.align`) and,
+        beside them, rewritten passages (kind ``rewritten``,
+        :mod:`newstrace.rewritten`) where the verbatim ones do not already
+        hold the copy, in B's order.
     coverage_a / coverage_b: share of each document's words that lie inside a
-        reported passage or quotation (0..1).
+        reported passage, quotation or rewritten passage (0..1).
     containment_a_in_b / containment_b_in_a: Broder's containment over word
         n-grams of the seed length: the share of A's distinct n-grams that
         also occur in B, and the reverse (0..1). Unlike coverage it counts
@@ -46,6 +51,7 @@ class Comparison:
             "scores": {
                 "passages": sum(p.kind == "passage" for p in self.passages),
                 "quotations": sum(p.kind == "quotation" for p in self.passages),
+                "rewritten": sum(p.kind == "rewritten" for p in self.passages),
                 "coverage_a": round(self.coverage_a, 4),
                 "coverage_b": round(self.coverage_b, 4),
                 "containment_a_in_b": round(self.containment_a_in_b, 4),
@@ -88,12 +94,16 @@ def containment(ia: np.ndarray, ib: np.ndarray, n: int) -> tuple[float, float]:
     return common / len(ha), common / len(hb)
 
 
-def compare(a: Document, b: Document, params: AlignParams | None = None) -> Comparison:
-    """Align two documents and score the pair."""
+def compare(a: Document, b: Document, params: AlignParams | None = None,
+            rewrite: RewriteParams | None = None) -> Comparison:
+    """Align two documents and score the pair: verbatim passages, and the
+    rewritten passages beside them (``rewrite`` sets that aligner)."""
     params = params or AlignParams()
     ta, tb = tokenize(a.text), tokenize(b.text)
     ia, ib = word_ids(ta, tb)
-    passages = align_tokens(ta, tb, params, ids=(ia, ib))
+    verbatim = align_tokens(ta, tb, params, ids=(ia, ib))
+    rewritten = beside_verbatim(align_rewritten(a.text, b.text, rewrite, tokens=(ta, tb)), verbatim)
+    passages = sorted([*verbatim, *rewritten], key=lambda p: (p.b.start, p.a.start))
     c_ab, c_ba = containment(ia, ib, params.ngram)
     decision = None
     if passages:
@@ -131,7 +141,7 @@ def _doc_lines(label: str, d: Document, words: int) -> list[str]:
 def passage_lines(n: int, p: Passage) -> list[str]:
     """Passage number ``n`` as text lines: kind, size, both spans with an excerpt, its edits."""
     head = f"#{n} {p.kind} \u00b7 {p.words} words"
-    if p.kind == "passage":
+    if p.kind in ("passage", "rewritten"):
         head += f" \u00b7 similarity {p.similarity:.3f}"
     lines = [
         head,
@@ -140,6 +150,9 @@ def passage_lines(n: int, p: Passage) -> list[str]:
     ]
     if p.kind == "passage" and not p.edits:
         lines.append("   no word changed")
+    for sp in p.sentences:
+        lines.append(f"   sentence A [{sp.a.start}, {sp.a.end}) \u2192 B [{sp.b.start}, {sp.b.end})"
+                     f"  similarity {sp.similarity:.2f}")
     for e in p.edits:
         if e.op == "replace":
             what = f"{excerpt(e.a_text, 40)} \u2192 {excerpt(e.b_text, 40)}"
@@ -159,8 +172,12 @@ def render_text(c: Comparison) -> str:
         out.append("no shared passages")
     else:
         np_ = sum(p.kind == "passage" for p in c.passages)
-        nq = len(c.passages) - np_
-        out.append(f"{np_} shared passage{'s' * (np_ != 1)}, {nq} shared quotation{'s' * (nq != 1)} (in B's order)")
+        nr = sum(p.kind == "rewritten" for p in c.passages)
+        nq = len(c.passages) - np_ - nr
+        line = f"{np_} shared passage{'s' * (np_ != 1)}, {nq} shared quotation{'s' * (nq != 1)}"
+        if nr:
+            line += f", {nr} rewritten passage{'s' * (nr != 1)}"
+        out.append(line + " (in B's order)")
         for k, p in enumerate(c.passages, 1):
             out.append("")
             out.extend(passage_lines(k, p))

@@ -9,8 +9,9 @@ seeds, filtering, adaptive parameters for summaries), with these choices:
 
 - **Units** are the sentences of :func:`newstrace.sentences.split_sentences`,
   with a single line break before a lower-case letter read as a space (hard
-  wrapped lines), and units of fewer than ``min_unit_words`` words joined to
-  the next one.
+  wrapped lines), cut also after the full stop of a script without capitals
+  (Urdu ``۔``, Devanagari ``।``, CJK ``。``) whatever follows, and units of
+  fewer than ``min_unit_words`` words joined to the next one.
 - **Terms** are the tokenizer's words cut to a prefix stem of ``stem``
   characters (``government``, ``governments`` → ``gover``), so inflection and
   derivation in any script that writes words apart survive; numbers stay
@@ -47,9 +48,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
+import regex
 
 from .records import Passage, SentencePair, Span
 from .sentences import split_sentences
@@ -73,6 +75,11 @@ class RewriteParams:
     summary_gap:     in the summary pass, the gap allowed on the longer side.
     summary_ratio:   a summary passage's longer side is at least this many times its shorter.
     min_chars:       a passage is at least this many characters long on each side.
+    near_best:       a seed's cosine is at least this share of the best seed of
+                     each of its two units (a sentence's near neighbours on the
+                     same topic are no seeds when its copy is found).
+    grow_cosine:     a passage grows by a unit pair next to it (one unit away on
+    grow_dice:       both sides) whose cosine and Dice reach these lower bars.
     """
 
     stem: int = 5
@@ -84,6 +91,9 @@ class RewriteParams:
     summary_gap: int = 24
     summary_ratio: float = 3.0
     min_chars: int = 150
+    near_best: float = 0.5
+    grow_cosine: float = 0.2
+    grow_dice: float = 0.2
 
     def __post_init__(self) -> None:
         if self.stem < 1 or self.min_unit_words < 1 or self.max_gap < 0 or self.summary_gap < 0:
@@ -112,7 +122,7 @@ class Units:
 
 # A term in at most this share of all units (or in two) is rare enough to
 # mark where a passage begins and ends inside its first and last sentence.
-_RARE_SHARE = 0.05
+_RARE_SHARE = 1.0
 
 
 def _stem(word: str, n: int) -> str:
@@ -131,11 +141,32 @@ def _unwrapped(text: str) -> str:
     return "".join(chars)
 
 
+# Full stops of scripts without capitals (Urdu and Arabic, Devanagari, CJK):
+# the sentence splitter needs a capital after a mark with no space, these
+# scripts have none, and their papers often glue sentences ("سکا۔آخری").
+_CASELESS_END = regex.compile(r"[\u06d4\u061f\u0964\u0965\u3002\uff01\uff1f]+(?=\s*[\p{L}\p{N}])")
+
+
+def _cut_caseless(text: str, sents: tuple[Span, ...]) -> tuple[Span, ...]:
+    """``sents`` with each one also cut after a caseless script's full stop."""
+    out: list[Span] = []
+    for s in sents:
+        start = s.start
+        for m in _CASELESS_END.finditer(text, s.start, s.end):
+            if m.end() < s.end:
+                out.append(Span(start, m.end()))
+                start = m.end()
+                while start < s.end and text[start].isspace():
+                    start += 1
+        out.append(Span(start, s.end))
+    return tuple(out)
+
+
 def units(text: str, params: RewriteParams | None = None, tokens: Tokens | None = None) -> Units:
     """Split ``text`` into sentence units with stemmed terms (see the module doc)."""
     params = params or RewriteParams()
     t = tokens if tokens is not None else tokenize(text)
-    sents = split_sentences(_unwrapped(text))
+    sents = _cut_caseless(text, split_sentences(_unwrapped(text)))
     if not len(t) or not sents:
         z = np.zeros(0, dtype=np.int64)
         return Units(text, (), [], z, z, z, z)
@@ -392,8 +423,31 @@ def _covers(f: _Found, g: _Found) -> bool:
     return _overlap(f.a0, f.a1, g.a0, g.a1) and _overlap(f.b0, f.b1, g.b0, g.b1)
 
 
-def _found(sp: _Space, ua: Units, ub: Units, seeds: list[Seed], params: RewriteParams) -> list[_Found]:
-    found = _merge(sp, _extend(sp, seeds, params.max_gap, params.max_gap, params.min_similarity))
+def _grow(sp: _Space, found: list[_Found], weak: list[Seed]) -> list[_Found]:
+    """Each passage with the weak seeds next to it (one unit beyond either
+    end, on both sides), again and again until none is next to it."""
+    out: list[_Found] = []
+    for f in found:
+        seeds = set(f.seeds)
+        while True:
+            a0, a1 = min(s[0] for s in seeds), max(s[0] for s in seeds)
+            b0, b1 = min(s[1] for s in seeds), max(s[1] for s in seeds)
+            more = {w for w in weak if w not in seeds and a0 - 1 <= w[0] <= a1 + 1 and b0 - 1 <= w[1] <= b1 + 1}
+            if not more:
+                break
+            seeds |= more
+        if len(seeds) == len(f.seeds):
+            out.append(f)
+        else:
+            out.append(_Found(a0, a1, b0, b1, _stretch_cosine(sp, a0, a1, b0, b1),
+                              tuple(sorted(seeds, key=lambda s: (s[1], s[0])))))
+    return out
+
+
+def _found(sp: _Space, ua: Units, ub: Units, seeds: list[Seed], params: RewriteParams,
+           weak: list[Seed] | None = None) -> list[_Found]:
+    found = _extend(sp, seeds, params.max_gap, params.max_gap, params.min_similarity)
+    found = _merge(sp, _grow(sp, found, weak or []))
     summaries = _merge(sp, _summaries(sp, ua, ub, seeds, params))
     if summaries:
         found = [f for f in found if not any(_covers(s, f) for s in summaries)] + summaries
@@ -437,6 +491,15 @@ def _clip(s: Span, within: Span) -> Span:
     return Span(lo, hi) if lo < hi else s
 
 
+def _seeds(cos: np.ndarray, ok: np.ndarray, near_best: float) -> list[Seed]:
+    """The seed pairs of ``ok`` whose cosine is near the best seed of both of their units."""
+    c = np.where(ok, cos, 0.0)
+    best_a, best_b = c.max(axis=1, initial=0.0), c.max(axis=0, initial=0.0)
+    keep = ok & (c >= near_best * best_a[:, None] - 1e-12) & (c >= near_best * best_b[None, :] - 1e-12)
+    si, sj = np.nonzero(keep)
+    return list(zip(si.tolist(), sj.tolist()))
+
+
 def align_rewritten_units(ua: Units, ub: Units, params: RewriteParams | None = None) -> list[Passage]:
     """The rewritten passages of two texts already split into units, in B's order."""
     params = params or RewriteParams()
@@ -444,9 +507,9 @@ def align_rewritten_units(ua: Units, ub: Units, params: RewriteParams | None = N
         return []
     sp = _space(ua, ub)
     cos, dice = _similarity(sp)
-    si, sj = np.nonzero((cos >= params.seed_cosine) & (dice >= params.seed_dice))
-    seeds = list(zip(si.tolist(), sj.tolist()))
-    return [_passage(ua, ub, sp, f, cos) for f in _found(sp, ua, ub, seeds, params)]
+    seeds = _seeds(cos, (cos >= params.seed_cosine) & (dice >= params.seed_dice), params.near_best)
+    weak = _seeds(cos, (cos >= params.grow_cosine) & (dice >= params.grow_dice), params.near_best)
+    return [_passage(ua, ub, sp, f, cos) for f in _found(sp, ua, ub, seeds, params, weak)]
 
 
 def align_rewritten(a_text: str, b_text: str, params: RewriteParams | None = None, *,
@@ -466,11 +529,20 @@ def align_rewritten_slow(a_text: str, b_text: str, params: RewriteParams | None 
     if not ua.spans or not ub.spans:
         return []
     cos_l, dice_l = unit_similarity_slow(ua, ub)
-    seeds = [(i, j) for i, row in enumerate(cos_l) for j, c in enumerate(row)
-             if c >= params.seed_cosine - 1e-12 and dice_l[i][j] >= params.seed_dice - 1e-12]
+
+    def seeds_at(min_cos: float, min_dice: float) -> list[Seed]:
+        ok = [[c >= min_cos and dice_l[i][j] >= min_dice for j, c in enumerate(row)] for i, row in enumerate(cos_l)]
+        best_a = [max((c for c, k in zip(row, oks) if k), default=0.0) for row, oks in zip(cos_l, ok)]
+        best_b = [max((cos_l[i][j] for i in range(len(cos_l)) if ok[i][j]), default=0.0)
+                  for j in range(len(ub.spans))]
+        return [(i, j) for i, row in enumerate(cos_l) for j, c in enumerate(row)
+                if ok[i][j] and c >= params.near_best * best_a[i] - 1e-12 and c >= params.near_best * best_b[j] - 1e-12]
+
     sp = _space(ua, ub)
     cos = np.asarray(cos_l, dtype=np.float64).reshape(len(ua.spans), len(ub.spans))
-    return [_passage(ua, ub, sp, f, cos) for f in _found(sp, ua, ub, seeds, params)]
+    found = _found(sp, ua, ub, seeds_at(params.seed_cosine, params.seed_dice), params,
+                   seeds_at(params.grow_cosine, params.grow_dice))
+    return [_passage(ua, ub, sp, f, cos) for f in found]
 
 
 def reuse_spans(passages: Sequence[Passage]) -> list[tuple[int, int, int, int]]:
@@ -507,20 +579,56 @@ def _covered_share(span: Span, spans: Sequence[Span]) -> float:
     return total / len(span) if len(span) else 1.0
 
 
-def beside_verbatim(rewritten: Sequence[Passage], verbatim: Sequence[Passage], cover: float = 0.8) -> list[Passage]:
-    """The rewritten passages that say something the verbatim ones do not:
-    those of which the verbatim passages cover less than ``cover`` of the
-    characters on either side."""
-    va, vb = [p.a for p in verbatim], [p.b for p in verbatim]
-    return [p for p in rewritten if _covered_share(p.a, va) < cover or _covered_share(p.b, vb) < cover]
+def beside_verbatim(rewritten: Sequence[Passage], verbatim: Sequence[Passage], cover: float = 0.8,
+                    summary_ratio: float = 3.0, *, join: bool = False) -> list[Passage]:
+    """The rewritten passages that say something the verbatim ones do not.
+
+    When the verbatim passages inside a rewritten passage (those overlapping
+    it on both sides) cover ``cover`` of its characters on both sides, or on
+    one side while its two sides are of like length (not a summary, where
+    one side is ``summary_ratio`` times the other), the copy is found
+    already and what the rewritten passage adds beyond them is a neighbouring
+    sentence on the same topic: it is dropped, or with ``join`` cut to the
+    stretch from the first to the last of those verbatim passages (dropped
+    when that is one verbatim passage alone: a stretch of reuse, as PAN
+    counts a case, that the verbatim aligner reports in pieces). Other
+    rewritten passages stay as they are.
+    """
+    out: list[Passage] = []
+    for p in rewritten:
+        inside = [v for v in verbatim if v.a.overlaps(p.a) and v.b.overlaps(p.b)]
+        ca, cb = _covered_share(p.a, [v.a for v in inside]), _covered_share(p.b, [v.b for v in inside])
+        summary = max(len(p.a), len(p.b)) >= summary_ratio * min(len(p.a), len(p.b))
+        if not ((ca >= cover and cb >= cover) or (not summary and max(ca, cb) >= cover)):
+            out.append(p)
+        elif join and len(inside) > 1:
+            out.append(_cut(p, Span(min(v.a.start for v in inside), max(v.a.end for v in inside)),
+                            Span(min(v.b.start for v in inside), max(v.b.end for v in inside)),
+                            sum(v.words for v in inside)))
+    return out
 
 
-def compare_passages(a_text: str, b_text: str, params: RewriteParams | None = None) -> list[Passage]:
+def _cut(p: Passage, a: Span, b: Span, words: int) -> Passage:
+    """``p`` cut to the spans ``a`` and ``b`` (inside its own), keeping the
+    sentence pairs that still lie in both."""
+    def within(s: Span, w: Span) -> bool:
+        return s.start < w.end and w.start < s.end
+
+    a_text = p.a_text[a.start - p.a.start : a.end - p.a.start]
+    b_text = p.b_text[b.start - p.b.start : b.end - p.b.start]
+    pairs = tuple(SentencePair(_clip(x.a, a), _clip(x.b, b), x.similarity) for x in p.sentences
+                  if within(x.a, a) and within(x.b, b))
+    return replace(p, a=a, b=b, a_text=a_text, b_text=b_text, words=words, sentences=pairs)
+
+
+def compare_passages(a_text: str, b_text: str, params: RewriteParams | None = None, *,
+                     join: bool = False) -> list[Passage]:
     """Verbatim passages (:func:`newstrace.align.align`) and, beside them,
-    the rewritten passages they do not already cover, in B's order."""
+    the rewritten passages they do not already cover, in B's order (``join``
+    as in :func:`beside_verbatim`)."""
     from .align import align_tokens
 
     ta, tb = tokenize(a_text), tokenize(b_text)
     verbatim = align_tokens(ta, tb)
-    rewritten = beside_verbatim(align_rewritten(a_text, b_text, params, tokens=(ta, tb)), verbatim)
+    rewritten = beside_verbatim(align_rewritten(a_text, b_text, params, tokens=(ta, tb)), verbatim, join=join)
     return sorted([*verbatim, *rewritten], key=lambda p: (p.b.start, p.a.start))

@@ -142,10 +142,12 @@ def rewritten_detector(src: str, susp: str) -> list[Detection]:
 def combined_detector(src: str, susp: str) -> list[Detection]:
     """What ``compare`` reports (verbatim passages and the rewritten ones
     beside them, source as A), as stretches of reuse: passages that overlap
-    on both sides count as one detection (:func:`newstrace.rewritten.reuse_spans`)."""
+    on both sides count as one detection (:func:`newstrace.rewritten.reuse_spans`),
+    and a rewritten stretch that holds several verbatim passages is one
+    detection, as PAN counts a case (``join``)."""
     from ..rewritten import compare_passages, reuse_spans
 
-    return reuse_spans(compare_passages(src, susp))
+    return reuse_spans(compare_passages(src, susp, join=True))
 
 
 DETECTORS: dict[str, Detector] = {

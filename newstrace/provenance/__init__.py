@@ -65,11 +65,16 @@ def trace_passages(docs: Sequence[Document], passages: Mapping[tuple[str, str], 
 
 
 def trace(docs: Sequence[Document], params: AlignParams | None = None, *, use_dates: bool = True) -> ProvenanceGraph:
-    """Align every pair of ``docs`` and build their provenance graph."""
+    """Align every pair of ``docs`` (verbatim passages, and the rewritten
+    passages beside them) and build their provenance graph."""
+    from ..rewritten import align_rewritten, beside_verbatim
+
     tokens = {d.id: tokenize(d.text) for d in docs}
     passages = {}
     for a, b in itertools.combinations(docs, 2):
-        passages[(a.id, b.id)] = align_tokens(tokens[a.id], tokens[b.id], params)
+        verbatim = align_tokens(tokens[a.id], tokens[b.id], params)
+        rewritten = align_rewritten(a.text, b.text, tokens=(tokens[a.id], tokens[b.id]))
+        passages[(a.id, b.id)] = verbatim + beside_verbatim(rewritten, verbatim)
     return trace_passages(docs, passages, use_dates=use_dates)
 
 

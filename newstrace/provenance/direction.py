@@ -237,7 +237,7 @@ def _introduced(text: str, start: int) -> bool:
 
 
 def _quotation_evidence(passages: Sequence[Passage], pa: Profile, pb: Profile) -> list[Evidence]:
-    blocks = [p for p in passages if p.kind == "passage"]
+    blocks = [p for p in passages if p.kind in ("passage", "rewritten")]
     qa = [p for p in blocks if _introduced(pa.text, p.a.start)]
     qb = [p for p in blocks if _introduced(pb.text, p.b.start)]
     if blocks and len(qb) > len(qa) and len(qb) * 2 >= len(blocks):
@@ -254,7 +254,7 @@ def _containment_evidence(passages: Sequence[Passage], pa: Profile, pb: Profile,
     """The copy is the document whose words lie mostly in the shared text
     (it was cut down from the source, which has more around it); and the
     copy joins pieces that lie apart in the source."""
-    blocks = [p for p in passages if p.kind == "passage"]
+    blocks = [p for p in passages if p.kind in ("passage", "rewritten")]
     if not words or not blocks:
         return []
     out = []
