@@ -29,7 +29,8 @@ seeds, filtering, adaptive parameters for summaries), with these choices:
 - **Summaries**: a second pass lets seeds lie ``summary_gap`` units apart on
   the longer side; a passage found so whose longer side is at least
   ``summary_ratio`` times its shorter side (one text condenses the other)
-  replaces the fragments it covers.
+  replaces the fragments it covers, and is joined with every passage next to
+  it on its short side however far apart they lie on its long side.
 - **Filtering**: passages that overlap on both sides are merged, a passage
   that overlaps another on one side only loses to the more similar one, and
   passages shorter than ``min_chars`` characters on either side are dropped.
@@ -409,14 +410,48 @@ def _merge(sp: _Space, found: list[_Found]) -> list[_Found]:
 
 
 def _summaries(sp: _Space, ua: Units, ub: Units, seeds: list[Seed], params: RewriteParams) -> list[_Found]:
-    """Passages in which one side condenses the other (the summary pass)."""
+    """Passages in which one side condenses the other (the summary pass):
+    at least two units of the long side drawn on."""
     out: list[_Found] = []
     for ga, gb, long_a in ((params.summary_gap, params.max_gap, True), (params.max_gap, params.summary_gap, False)):
         for f in _extend(sp, seeds, ga, gb, params.min_similarity):
             la, lb = _chars(ua, f.a0, f.a1), _chars(ub, f.b0, f.b1)
-            if (la >= params.summary_ratio * lb) if long_a else (lb >= params.summary_ratio * la):
+            drawn_on = len({s[0] if long_a else s[1] for s in f.seeds})
+            if drawn_on >= 2 and ((la >= params.summary_ratio * lb) if long_a else (lb >= params.summary_ratio * la)):
                 out.append(f)
     return out
+
+
+def _join_summaries(sp: _Space, ua: Units, ub: Units, found: list[_Found], params: RewriteParams) -> list[_Found]:
+    """A summary joined with every passage next to it on its short side
+    (``max_gap`` units), however far apart they lie on its long side: a
+    summary draws on its source from anywhere, one passage per summarised stretch."""
+    items = list(found)
+    changed = True
+    while changed:
+        changed = False
+        for s in items:
+            la, lb = _chars(ua, s.a0, s.a1), _chars(ub, s.b0, s.b1)
+            if max(la, lb) < params.summary_ratio * min(la, lb):
+                continue
+            for g in items:
+                if g is s:
+                    continue
+                if la >= lb:
+                    gap = max(g.b0 - s.b1, s.b0 - g.b1) - 1
+                else:
+                    gap = max(g.a0 - s.a1, s.a0 - g.a1) - 1
+                if gap > params.max_gap:
+                    continue
+                a0, a1, b0, b1 = min(s.a0, g.a0), max(s.a1, g.a1), min(s.b0, g.b0), max(s.b1, g.b1)
+                seeds = tuple(sorted(set(s.seeds) | set(g.seeds), key=lambda x: (x[1], x[0])))
+                joined = _Found(a0, a1, b0, b1, _stretch_cosine(sp, a0, a1, b0, b1), seeds)
+                items = [h for h in items if h is not s and h is not g] + [joined]
+                changed = True
+                break
+            if changed:
+                break
+    return sorted(items, key=lambda f: (f.b0, f.a0))
 
 
 def _covers(f: _Found, g: _Found) -> bool:
@@ -451,7 +486,7 @@ def _found(sp: _Space, ua: Units, ub: Units, seeds: list[Seed], params: RewriteP
     summaries = _merge(sp, _summaries(sp, ua, ub, seeds, params))
     if summaries:
         found = [f for f in found if not any(_covers(s, f) for s in summaries)] + summaries
-        found = _merge(sp, found)
+        found = _join_summaries(sp, ua, ub, _merge(sp, found), params)
     return [f for f in found
             if _chars(ua, f.a0, f.a1) >= params.min_chars and _chars(ub, f.b0, f.b1) >= params.min_chars]
 
@@ -584,9 +619,9 @@ def beside_verbatim(rewritten: Sequence[Passage], verbatim: Sequence[Passage], c
     """The rewritten passages that say something the verbatim ones do not.
 
     When the verbatim passages inside a rewritten passage (those overlapping
-    it on both sides) cover ``cover`` of its characters on both sides, or on
-    one side while its two sides are of like length (not a summary, where
-    one side is ``summary_ratio`` times the other), the copy is found
+    it on both sides) cover ``cover`` of its characters on its shorter side,
+    or on either side while its two sides are of like length (not a summary,
+    where one side is ``summary_ratio`` times the other), the copy is found
     already and what the rewritten passage adds beyond them is a neighbouring
     sentence on the same topic: it is dropped, or with ``join`` cut to the
     stretch from the first to the last of those verbatim passages (dropped
@@ -599,7 +634,8 @@ def beside_verbatim(rewritten: Sequence[Passage], verbatim: Sequence[Passage], c
         inside = [v for v in verbatim if v.a.overlaps(p.a) and v.b.overlaps(p.b)]
         ca, cb = _covered_share(p.a, [v.a for v in inside]), _covered_share(p.b, [v.b for v in inside])
         summary = max(len(p.a), len(p.b)) >= summary_ratio * min(len(p.a), len(p.b))
-        if not ((ca >= cover and cb >= cover) or (not summary and max(ca, cb) >= cover)):
+        short = ca if len(p.a) <= len(p.b) else cb
+        if not (short >= cover or (not summary and max(ca, cb) >= cover)):
             out.append(p)
         elif join and len(inside) > 1:
             out.append(_cut(p, Span(min(v.a.start for v in inside), max(v.a.end for v in inside)),
