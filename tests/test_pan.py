@@ -12,13 +12,15 @@ from newstrace.evaluation.pan import evaluate, load_pairs, sample_pairs
 
 from .conftest import require_corpus
 
-# subset: (plagdet floor, measured when pinned)
+# subset: plagdet floor (measured when pinned: none 0.964, random 0.897,
+# translation 0.869, summary 0.605, all 0.901; the verbatim aligner alone
+# scores about 0.97, 0.51, 0.51, 0.09 and 0.64 on the whole corpus)
 FLOORS = {
-    "none": 0.90,
-    "random": 0.82,
+    "none": 0.95,
+    "random": 0.88,
     "translation": 0.85,
-    "summary": 0.45,
-    "all": 0.85,
+    "summary": 0.58,
+    "all": 0.89,
 }
 
 
@@ -49,5 +51,5 @@ def test_plagdet_floor(scores, subset):
 @pytest.mark.slow
 @pytest.mark.corpus
 def test_clean_pairs_and_granularity(scores):
-    assert scores["no-plagiarism"].flagged_clean <= 0.025
-    assert scores["all"].scores.granularity <= 1.1
+    assert scores["no-plagiarism"].flagged_clean <= 0.025  # 0 of 40 when pinned
+    assert scores["all"].scores.granularity <= 1.05  # 1.025 when pinned
