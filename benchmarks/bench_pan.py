@@ -10,7 +10,8 @@ anything was detected.
     python benchmarks/bench_pan.py --detector verbatim     # today's verbatim aligner alone
 
 The corpus is read from ``$NEWSTRACE_CORPORA/pan13-train`` (default
-``../shared/corpora`` beside the repository) or ``--corpus DIR``. Prints
+``../shared/corpora`` beside the repository; its archive is unpacked once into
+the cache) or ``--corpus DIR`` (an unpacked copy). Prints
 figures; asserts nothing about them.
 """
 
@@ -27,7 +28,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from newstrace.evaluation.pan import DETECTORS, SUBSETS, detect_all, sample_pairs, score  # noqa: E402
+from newstrace.evaluation.pan import DETECTORS, SUBSETS, detect_all, locate, sample_pairs, score  # noqa: E402
 
 
 def default_corpus() -> Path:
@@ -37,7 +38,8 @@ def default_corpus() -> Path:
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--corpus", type=Path, default=default_corpus(), help="the pan13-train folder")
+    ap.add_argument("--corpus", type=Path, default=default_corpus(),
+                    help="the unpacked pan13-train folder, or the folder holding pan13-train.tar.xz")
     ap.add_argument("--sample", type=int, default=None, metavar="N", help="N pairs per subset (default all)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--workers", type=int, default=1)
@@ -45,12 +47,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--subsets", default=",".join(SUBSETS))
     ap.add_argument("--json", type=Path, default=None, metavar="FILE")
     args = ap.parse_args(argv)
-    if not (args.corpus / "pairs").is_file():
-        ap.error(f"no PAN 2013 corpus at {args.corpus}; pass --corpus DIR (the pan13-train folder)")
+    try:
+        root = locate(args.corpus)
+    except FileNotFoundError as e:
+        ap.error(f"{e}; pass --corpus DIR")
     subsets = [s.strip() for s in args.subsets.split(",") if s.strip()]
     if bad := [s for s in subsets if s not in SUBSETS]:
         ap.error(f"unknown subset(s) {bad}; use {', '.join(SUBSETS)}")
-    pairs = sample_pairs(args.corpus, args.sample, args.seed, subsets)
+    pairs = sample_pairs(root, args.sample, args.seed, subsets)
     t0 = time.perf_counter()
     dets = detect_all(pairs, args.detector, args.workers)
     secs = time.perf_counter() - t0

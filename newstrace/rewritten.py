@@ -459,9 +459,10 @@ def _covers(f: _Found, g: _Found) -> bool:
     return _overlap(f.a0, f.a1, g.a0, g.a1) and _overlap(f.b0, f.b1, g.b0, g.b1)
 
 
-def _grow(sp: _Space, found: list[_Found], weak: list[Seed]) -> list[_Found]:
+def _grow(sp: _Space, found: list[_Found], weak: list[Seed], threshold: float) -> list[_Found]:
     """Each passage with the weak seeds next to it (one unit beyond either
-    end, on both sides), again and again until none is next to it."""
+    end, on both sides), again and again until none is next to it, when the
+    grown stretches still reach the ``threshold`` cosine."""
     out: list[_Found] = []
     for f in found:
         seeds = set(f.seeds)
@@ -472,18 +473,18 @@ def _grow(sp: _Space, found: list[_Found], weak: list[Seed]) -> list[_Found]:
             if not more:
                 break
             seeds |= more
-        if len(seeds) == len(f.seeds):
+        sim = _stretch_cosine(sp, a0, a1, b0, b1) if len(seeds) > len(f.seeds) else 0.0
+        if sim < threshold:  # not grown, or grown past what the stretches share
             out.append(f)
         else:
-            out.append(_Found(a0, a1, b0, b1, _stretch_cosine(sp, a0, a1, b0, b1),
-                              tuple(sorted(seeds, key=lambda s: (s[1], s[0])))))
+            out.append(_Found(a0, a1, b0, b1, sim, tuple(sorted(seeds, key=lambda s: (s[1], s[0])))))
     return out
 
 
 def _found(sp: _Space, ua: Units, ub: Units, seeds: list[Seed], params: RewriteParams,
            weak: list[Seed] | None = None) -> list[_Found]:
     found = _extend(sp, seeds, params.max_gap, params.max_gap, params.min_similarity)
-    found = _merge(sp, _grow(sp, found, weak or []))
+    found = _merge(sp, _grow(sp, found, weak or [], params.min_similarity))
     summaries = _merge(sp, _summaries(sp, ua, ub, seeds, params))
     if summaries:
         found = [f for f in found if not any(_covers(s, f) for s in summaries)] + summaries
@@ -501,9 +502,11 @@ def _edges(u: Units, ids: np.ndarray, other: np.ndarray, rare: np.ndarray, u0: i
     anchor = np.isin(ids, other) & rare[ids]
     first = np.nonzero(anchor & (u.unit_of == u0))[0]
     last = np.nonzero(anchor & (u.unit_of == u1))[0]
-    if len(first):
+    # cut only where a word is left out: the unit's own first and last
+    # characters (an opening quote, the full stop) stay
+    if len(first) and first[0] > 0 and u.unit_of[first[0] - 1] == u0:
         start = int(u.starts[first[0]])
-    if len(last):
+    if len(last) and last[-1] + 1 < len(u.unit_of) and u.unit_of[last[-1] + 1] == u1:
         end = int(u.ends[last[-1]])
     return Span(start, end) if start < end else Span(u.spans[u0].start, u.spans[u1].end)
 
@@ -582,12 +585,15 @@ def align_rewritten_slow(a_text: str, b_text: str, params: RewriteParams | None 
 
 
 def reuse_spans(passages: Sequence[Passage]) -> list[tuple[int, int, int, int]]:
-    """The stretches of reuse: passages of any kind merged where they overlap
-    on both sides, as ``(a_start, a_end, b_start, b_end)`` in B's order.
+    """The stretches of reuse, as ``(a_start, a_end, b_start, b_end)`` in B's
+    order, as PAN scores detections: passages (quotations left out: a quoted
+    phrase is cited, not reused) merged where they overlap on both sides; of
+    stretches whose B sides overlap by more than half the shorter one, the
+    longer is kept (the same text of B found twice in A).
 
     A rewritten passage and the verbatim passages inside it are one stretch
-    of reuse, as PAN scores detections."""
-    items = [(p.a.start, p.a.end, p.b.start, p.b.end) for p in passages]
+    of reuse."""
+    items = [(p.a.start, p.a.end, p.b.start, p.b.end) for p in passages if p.kind != "quotation"]
     changed = True
     while changed:
         changed = False
@@ -601,7 +607,15 @@ def reuse_spans(passages: Sequence[Passage]) -> list[tuple[int, int, int, int]]:
                     break
             if changed:
                 break
-    return sorted(items, key=lambda t: (t[2], t[0]))
+
+    def size(t: tuple[int, int, int, int]) -> int:
+        return t[1] - t[0] + t[3] - t[2]
+
+    kept: list[tuple[int, int, int, int]] = []
+    for t in sorted(items, key=size, reverse=True):
+        if not any(2 * (min(t[3], k[3]) - max(t[2], k[2])) > min(t[3] - t[2], k[3] - k[2]) for k in kept):
+            kept.append(t)
+    return sorted(kept, key=lambda t: (t[2], t[0]))
 
 
 def _covered_share(span: Span, spans: Sequence[Span]) -> float:

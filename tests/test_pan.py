@@ -8,7 +8,7 @@ were pinned; lower one only on purpose, saying so in the commit.
 
 import pytest
 
-from newstrace.evaluation.pan import evaluate, load_pairs, sample_pairs
+from newstrace.evaluation.pan import evaluate, load_pairs, locate, sample_pairs
 
 from .conftest import require_corpus
 
@@ -26,14 +26,14 @@ FLOORS = {
 
 @pytest.fixture(scope="module")
 def scores():
-    root = require_corpus("pan13-train")
+    root = locate(require_corpus("pan13-train"))
     rows = evaluate(sample_pairs(root, 40, seed=1), "combined", workers=2)
     return {r.subset: r for r in rows}
 
 
 @pytest.mark.corpus
 def test_reader_matches_pan_counts():
-    root = require_corpus("pan13-train")
+    root = locate(require_corpus("pan13-train"))
     assert [len(load_pairs(root, s)) for s in ("no-plagiarism", "none", "random", "translation", "summary")] == [
         1000, 1000, 1000, 1000, 1185]
     none = load_pairs(root, "none")[:50]

@@ -9,7 +9,8 @@ per line) and one XML truth file per pair whose ``plagiarism`` features give
 ``source_offset``/``source_length`` in the source, in characters of the text
 as read (UTF-8, line ends kept).
 
-:func:`load_pairs` reads a subset; :func:`evaluate` runs a detector (any
+:func:`locate` finds the corpus (unpacked, or its archive unpacked once
+into the cache); :func:`load_pairs` reads a subset; :func:`evaluate` runs a detector (any
 function from ``(source_text, suspicious_text)`` to ``(src_start, src_end,
 susp_start, susp_end)`` tuples) over pairs and scores it per subset and over
 all of them with :func:`newstrace.evaluation.plagdet.plagdet`, adding the
@@ -29,7 +30,7 @@ from pathlib import Path
 
 from .plagdet import Case, Scores, plagdet
 
-__all__ = ["SUBSETS", "PanPair", "SubsetScores", "load_pairs", "sample_pairs", "evaluate",
+__all__ = ["SUBSETS", "PanPair", "locate", "SubsetScores", "load_pairs", "sample_pairs", "evaluate",
            "verbatim_detector", "combined_detector", "rewritten_detector"]
 
 # Subset name -> folder, in PAN's order.
@@ -58,6 +59,25 @@ class PanPair:
     @property
     def id(self) -> str:
         return f"{self.suspicious.stem}-{self.source.stem}"
+
+
+def locate(folder: Path) -> Path:
+    """The corpus root under ``folder``: ``folder`` itself when it holds the
+    unpacked corpus (its ``pairs`` file), else ``pan13-train.tar.xz`` in it
+    unpacked once into the cache (:func:`newstrace.evaluation.synth.unpack_corpus`).
+
+    Raises:
+        FileNotFoundError: neither is there.
+    """
+    if (folder / "pairs").is_file():
+        return folder
+    tar = folder / "pan13-train.tar.xz"
+    if not tar.is_file():
+        raise FileNotFoundError(f"no PAN 2013 corpus at {folder}: need its unpacked folder (with 'pairs') "
+                                "or the folder holding pan13-train.tar.xz")
+    from .synth import unpack_corpus
+
+    return unpack_corpus(tar)
 
 
 def _read(path: Path) -> str:
