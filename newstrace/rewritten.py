@@ -129,16 +129,13 @@ class Units:
 _RARE_SHARE = 1.0
 
 
+_WRAPPED = regex.compile(r"(?<!\n)\n(?=\p{Ll})")
+
+
 def _unwrapped(text: str) -> str:
     """``text`` with each single line break that is followed by a lower-case
     letter replaced by a space (same length): a hard-wrapped line, not a paragraph."""
-    if "\n" not in text:
-        return text
-    chars = list(text)
-    for k, c in enumerate(chars):
-        if c == "\n" and k + 1 < len(text) and text[k + 1].islower() and (k == 0 or text[k - 1] != "\n"):
-            chars[k] = " "
-    return "".join(chars)
+    return _WRAPPED.sub(" ", text) if "\n" in text else text
 
 
 # Full stops of scripts without capitals (Urdu and Arabic, Devanagari, CJK):
@@ -208,8 +205,6 @@ def units(text: str, params: RewriteParams | None = None, tokens: Tokens | None 
 class _Space:
     """Both texts' units as weighted term vectors over one vocabulary."""
 
-    wa: np.ndarray  # (units of A, shared terms) tf*isf
-    wb: np.ndarray
     na: np.ndarray  # each unit's vector norm (over all its terms)
     nb: np.ndarray
     da: np.ndarray  # distinct terms per unit
@@ -246,16 +241,8 @@ def _space(ua: Units, ub: Units) -> _Space:
     nb = np.sqrt(np.bincount(bu, weights=bw * bw, minlength=len(ub.spans)))
     da = np.bincount(au, minlength=len(ua.spans)).astype(np.float64)
     db = np.bincount(bu, minlength=len(ub.spans)).astype(np.float64)
-    shared = np.intersect1d(at, bt)
-    col = np.full(v, -1, dtype=np.int64)
-    col[shared] = np.arange(len(shared))
-    wa = np.zeros((len(ua.spans), len(shared)))
-    wb = np.zeros((len(ub.spans), len(shared)))
-    ka, kb = col[at] >= 0, col[bt] >= 0
-    wa[au[ka], col[at[ka]]] = aw[ka]
-    wb[bu[kb], col[bt[kb]]] = bw[kb]
     rare = df <= max(2.0, _RARE_SHARE * n_units)
-    return _Space(wa, wb, na, nb, da, db, (au, at, aw), (bu, bt, bw), v, ia, ib, rare)
+    return _Space(na, nb, da, db, (au, at, aw), (bu, bt, bw), v, ia, ib, rare)
 
 
 def unit_similarity(ua: Units, ub: Units) -> tuple[np.ndarray, np.ndarray]:
@@ -266,11 +253,26 @@ def unit_similarity(ua: Units, ub: Units) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _similarity(sp: _Space) -> tuple[np.ndarray, np.ndarray]:
-    dot = sp.wa @ sp.wb.T
+    """Cosine and Dice of every unit pair, summed over the (A entry, B entry)
+    pairs that share a term: no dense matrix product (under load, a BLAS
+    thread pool costs more than these small products)."""
+    au, at, aw = sp.ea
+    bu, bt, bw = sp.eb
+    na, nb = len(sp.na), len(sp.nb)
+    order = np.argsort(bt, kind="stable")
+    bu_s, bw_s = bu[order], bw[order]
+    per_term = np.bincount(bt, minlength=sp.vocab)
+    first = np.concatenate(([0], np.cumsum(per_term)[:-1]))
+    times = per_term[at]  # B entries each A entry pairs with
+    rep = np.repeat(np.arange(len(at)), times)
+    within = np.arange(len(rep)) - np.repeat(np.cumsum(times) - times, times)
+    bidx = first[at[rep]] + within
+    key = au[rep] * nb + bu_s[bidx]
+    wa_, wb_ = aw[rep], bw_s[bidx]
+    dot = np.bincount(key, weights=wa_ * wb_, minlength=na * nb).reshape(na, nb)
+    common = np.bincount(key, weights=((wa_ > 0) & (wb_ > 0)).astype(np.float64), minlength=na * nb).reshape(na, nb)
     norms = np.outer(sp.na, sp.nb)
     cos = np.divide(dot, norms, out=np.zeros_like(dot), where=norms > 0)
-    # shared distinct terms: exact in float32 (small integers)
-    common = ((sp.wa > 0).astype(np.float32) @ (sp.wb > 0).astype(np.float32).T).astype(np.float64)
     sizes = sp.da[:, None] + sp.db[None, :]
     dice = np.divide(2 * common, sizes, out=np.zeros_like(common), where=sizes > 0)
     return cos, dice
