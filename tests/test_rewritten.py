@@ -121,3 +121,24 @@ def test_passages_match_slow_twin_and_slice_back(a, b):
             assert p.b.start <= s.b.start < s.b.end <= p.b.end
     spans = reuse_spans(fast)
     assert len(spans) <= len(fast)
+
+
+def test_compare_command_shows_rewritten_passage(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from newstrace.cli import main
+
+    (tmp_path / "wire.txt").write_text(WIRE, encoding="utf-8")
+    (tmp_path / "paper.txt").write_text(PAPER, encoding="utf-8")
+    args = ["compare", str(tmp_path / "wire.txt"), str(tmp_path / "paper.txt")]
+    text = CliRunner().invoke(main, args)
+    assert text.exit_code == 0, text.output
+    assert "1 rewritten passage" in text.output
+    assert "sentence A [" in text.output
+    out = CliRunner().invoke(main, [*args, "--format", "json"])
+    data = json.loads(out.output)
+    (p,) = [p for p in data["passages"] if p["kind"] == "rewritten"]
+    assert WIRE[p["a_start"]:p["a_end"]] == p["a_text"]
+    assert all(set(s) == {"a", "b", "similarity"} for s in p["sentences"])
