@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .cluster import Cluster, ClusterMember
+from .labels import document_label
 from .provenance import story_summary, trace_passages
 from .provenance.credits import Credit
 from .provenance.direction import Evidence, PairDecision
@@ -65,9 +67,69 @@ class DocumentAnalysis:
 
 
 @dataclass(frozen=True, slots=True)
+class StoryMeasures:
+    """What a story page counts over all the passages of a story:
+    ``coverage``, the share of each document's characters in passages;
+    ``borrowed``, ``(who, from whom, characters)`` along the graph's edges,
+    most first; ``pairs``, the :data:`PAIR_ROWS` pairs with most shared words,
+    ``(a, b, passages, words)``."""
+
+    coverage: Mapping[str, float]
+    borrowed: Sequence[tuple[str, str, int]]
+    pairs: Sequence[tuple[str, str, int, int]]
+
+
+PAIR_ROWS = 100
+
+
+def _union(spans: Sequence[tuple[int, int]]) -> int:
+    total, end = 0, -1
+    for s, e in sorted(spans):
+        if e <= end:
+            continue
+        total += e - max(s, end)
+        end = e
+    return total
+
+
+def story_measures(g: Any, docs: Sequence[Document], passages: Mapping[tuple[str, str], Sequence[Passage]]
+                   ) -> StoryMeasures:
+    """The :class:`StoryMeasures` of a story with provenance graph ``g`` (what the story page shows)."""
+    by_id = {d.id: d for d in docs}
+    names = {d.id: document_label(d, limit=48) for d in docs}  # report.views.short_name
+    spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    pair_spans: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)  # (target, source) -> target spans
+    pairs: list[tuple[str, str, int, int]] = []
+    for (a, b), ps in sorted(passages.items()):
+        if not ps:
+            continue
+        for p in ps:
+            spans[a].append((p.a.start, p.a.end))
+            spans[b].append((p.b.start, p.b.end))
+            pair_spans[(b, a)].append((p.b.start, p.b.end))
+            pair_spans[(a, b)].append((p.a.start, p.a.end))
+        pairs.append((a, b, len(ps), sum(p.words for p in ps)))
+    pairs.sort(key=lambda r: -r[3])
+    borrowed: dict[tuple[str, str], int] = defaultdict(int)
+    for e in g.edges:
+        tgt = by_id.get(e.target)
+        if tgt is None:
+            continue
+        src = g.nodes[e.source]
+        who = tgt.outlet or names[tgt.id]
+        frm = (src.label if src.placeholder else (src.outlet or names.get(src.id, src.id)))
+        chars = _union(pair_spans[(e.target, e.source)]) if not src.placeholder else _union(spans[e.target])
+        borrowed[(who, frm)] += chars
+    return StoryMeasures({d.id: _union(spans[d.id]) / max(len(d.text), 1) for d in docs},
+                         [(w, f, n) for (w, f), n in sorted(borrowed.items(), key=lambda kv: -kv[1])],
+                         pairs[:PAIR_ROWS])
+
+
+@dataclass(frozen=True, slots=True)
 class StoryAnalysis:
     """A story's stored analysis: its ``key`` (:func:`story_key`), its
-    provenance ``graph``, its ``summary`` (`provenance.story_summary`), each
+    provenance ``graph``, its ``summary`` (`provenance.story_summary`), its
+    :class:`StoryMeasures`, each
     of its ``documents``, and for a story of at most :data:`LINKED_DOCS`
     documents the ``links`` of its quotations (`quotations.link_quotations`,
     what the story page lists)."""
@@ -75,6 +137,7 @@ class StoryAnalysis:
     key: str
     graph: ProvenanceGraph
     summary: StorySummary
+    measures: StoryMeasures
     documents: tuple[DocumentAnalysis, ...]
     links: tuple[QuoteLink, ...] = ()
 
@@ -104,7 +167,8 @@ def analyse_story(docs: Sequence[Document], passages: Mapping[tuple[str, str], S
         out.append(DocumentAnalysis(d.id, graph.reuse_class.get(d.id), graph.hops.get(d.id), src, tuple(notes),
                                     why, entries[d.id]))
     links = link_story_quotations(docs) if len(docs) <= LINKED_DOCS else ()
-    return StoryAnalysis(story_key([d.id for d in docs]), graph, story_summary(graph, docs), tuple(out), links)
+    return StoryAnalysis(story_key([d.id for d in docs]), graph, story_summary(graph, docs),
+                         story_measures(graph, docs, passages), tuple(out), links)
 
 
 def analyse_stories(store: Store, *, workers: Callable[[Callable, Iterable], Iterator] | None = None,
@@ -218,6 +282,15 @@ def decision_from_row(a: str, b: str, relation: Any, confidence: float, common: 
 
 def evidence_json(e: Sequence[Evidence]) -> str:
     return json.dumps([_evidence(x) for x in e], ensure_ascii=False)
+
+
+def measures_json(m: StoryMeasures) -> str:
+    return json.dumps([m.coverage, m.borrowed, m.pairs], ensure_ascii=False)
+
+
+def measures_from_json(text: str) -> StoryMeasures:
+    coverage, borrowed, pairs = json.loads(text)
+    return StoryMeasures(coverage, [tuple(r) for r in borrowed], [tuple(r) for r in pairs])
 
 
 def summary_json(s: StorySummary) -> str:

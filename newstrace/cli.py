@@ -419,7 +419,7 @@ def provenance_cmd(items: tuple[str, ...], db: str | None, fmt: str, dates: bool
     from .provenance import render_story_list, render_summary, render_text, story_summary, trace, trace_passages
 
     params = _params(ngram, min_words, max_gap)
-    story = None
+    story = summary = None
     if db is None:
         if len(items) < 2:
             _fail("give two or more files, or --db FILE [STORY|DOC] for a story in a store")
@@ -461,7 +461,7 @@ def provenance_cmd(items: tuple[str, ...], db: str | None, fmt: str, dates: bool
         click.echo(graph.to_graphml(), nl=False)
     else:
         tree, left_out = render_text(graph, limit=None if show_all else limit)
-        if story is not None:
+        if story is not None and summary is not None:
             click.echo(render_summary(summary, f"story {story}"))
             click.echo()
         click.echo(tree if graph.edges else "no shared text, so no provenance to show")

@@ -103,7 +103,7 @@ CREATE TABLE IF NOT EXISTS duplicates (
     id VARCHAR NOT NULL, duplicate_of VARCHAR NOT NULL, source_path VARCHAR, run_id INTEGER);
 CREATE TABLE IF NOT EXISTS analysis_stories (
     story_key VARCHAR NOT NULL, story_id INTEGER, documents INTEGER, summary VARCHAR, graph VARCHAR,
-    run_id INTEGER);
+    measures VARCHAR, run_id INTEGER);
 CREATE TABLE IF NOT EXISTS analysis_pairs (
     story_key VARCHAR NOT NULL, seq INTEGER, a_id VARCHAR, b_id VARCHAR, relation VARCHAR,
     confidence DOUBLE, common_source VARCHAR, evidence VARCHAR, common_credits VARCHAR);
@@ -514,32 +514,45 @@ class Store:
             "SELECT story_id, count(*) AS n, min(doc_id) FROM stories GROUP BY story_id "
             "ORDER BY n DESC, story_id LIMIT ?", [limit]).fetchall()
 
-    def story(self, story_id: int) -> tuple[list[Document], dict[tuple[str, str], list[Passage]]]:
-        """The documents of a story and the passages of each of their pairs
-        (boilerplate left out: it is no evidence of who copied whom)."""
+    def story_docs(self, story_id: int) -> list[Document]:
+        """The documents of a story, in scan order (those of :meth:`story`, without the passages)."""
         from .ingest.dates import parse_date_string
 
         rows = self.con.execute(
             "SELECT d.id, d.text, d.title, d.outlet, d.url, d.published, d.byline, d.source_path "
             "FROM documents d JOIN stories s ON s.doc_id = d.id WHERE s.story_id = ? ORDER BY d.doc_key",
             [story_id]).fetchall()
-        docs = [Document(id=r[0], text=r[1], title=r[2], outlet=r[3], url=r[4],
+        return [Document(id=r[0], text=r[1], title=r[2], outlet=r[3], url=r[4],
                          published=parse_date_string(r[5]) if r[5] else None, byline=r[6], source_path=r[7])
                 for r in rows]
+
+    def story(self, story_id: int) -> tuple[list[Document], dict[tuple[str, str], list[Passage]]]:
+        """The documents of a story and the passages of each of their pairs
+        (boilerplate left out: it is no evidence of who copied whom)."""
+        docs = self.story_docs(story_id)
+        return docs, self._pair_passages(docs, "a_id IN (SELECT doc_id FROM stories WHERE story_id = ?)",
+                                         [story_id])
+
+    def document_passages(self, doc_id: str, docs: Sequence[Document]) -> dict[tuple[str, str], list[Passage]]:
+        """The passages of the pairs of document ``doc_id`` with the others of
+        ``docs`` (its story, from :meth:`story_docs`), as :meth:`story` gives
+        them: what a document's page needs, without the story's other pairs."""
+        return self._pair_passages(docs, "(a_id = ? OR b_id = ?)", [doc_id, doc_id])
+
+    def _pair_passages(self, docs: Sequence[Document], where: str, params: list[Any]
+                       ) -> dict[tuple[str, str], list[Passage]]:
         text = {d.id: d.text for d in docs}
         out: dict[tuple[str, str], list[Passage]] = {}
         for a, a0, a1, b, b0, b1, words, sim, kind, edits in self.con.execute(
                 "SELECT a_id, a_start, a_end, b_id, b_start, b_end, words, similarity, kind, edits FROM passages "
-                "WHERE a_id IN (SELECT doc_id FROM stories WHERE story_id = ?) AND kind <> 'boilerplate' "
-                "ORDER BY passage_id",
-                [story_id]).fetchall():
+                f"WHERE {where} AND kind <> 'boilerplate' ORDER BY passage_id", params).fetchall():
             if a not in text or b not in text:
                 continue
             eds = tuple(Edit(e["op"], Span(e["a_start"], e["a_end"]), Span(e["b_start"], e["b_end"]),
                              e["a_text"], e["b_text"]) for e in json.loads(edits or "[]"))
             out.setdefault((a, b), []).append(Passage(Span(a0, a1), Span(b0, b1), text[a][a0:a1], text[b][b0:b1],
                                                       words, sim, kind, eds))
-        return docs, out
+        return out
 
     # -- the stored analysis (newstrace.analysis) -----------------------------------
 
@@ -574,15 +587,17 @@ class Store:
     def save_analysis(self, story_id: int, a: Any) -> None:
         """Store the :class:`~newstrace.analysis.StoryAnalysis` of story
         ``story_id``, in one transaction (replacing any of the same key)."""
-        from .analysis import decision_row, evidence_json, graph_json, link_json, summary_json
+        from .analysis import decision_row, evidence_json, graph_json, link_json, measures_json, summary_json
 
         g = a.graph
         con = self.con
         with _transaction(con):
             for t in ANALYSIS_TABLES:
                 con.execute(f"DELETE FROM {t} WHERE story_key = ?", [a.key])
-            con.execute("INSERT INTO analysis_stories VALUES (?, ?, ?, ?, ?, (SELECT max(run_id) FROM runs))",
-                        [a.key, story_id, len(a.documents), summary_json(a.summary), graph_json(g)])
+            con.execute("INSERT INTO analysis_stories (story_key, story_id, documents, summary, graph, measures, run_id) "
+                        "VALUES (?, ?, ?, ?, ?, ?, (SELECT max(run_id) FROM runs))",
+                        [a.key, story_id, len(a.documents), summary_json(a.summary), graph_json(g),
+                         measures_json(a.measures)])
             insert_rows(con, "analysis_pairs", ["story_key", "seq", "a_id", "b_id", "relation", "confidence",
                                                 "common_source", "evidence", "common_credits"],
                         [(a.key, k, *decision_row(d)) for k, d in enumerate(g.decisions)])
@@ -630,6 +645,13 @@ class Store:
 
         row = self.con.execute("SELECT summary FROM analysis_stories WHERE story_id = ?", [story_id]).fetchone()
         return summary_from_json(row[0]) if row else None
+
+    def stored_measures(self, story_id: int) -> Any:
+        """The stored :class:`~newstrace.analysis.StoryMeasures` of a story, or ``None``."""
+        from .analysis import measures_from_json
+
+        row = self.con.execute("SELECT measures FROM analysis_stories WHERE story_id = ?", [story_id]).fetchone()
+        return measures_from_json(row[0]) if row else None
 
     def stored_document(self, doc_id: str) -> Any:
         """The stored :class:`~newstrace.analysis.DocumentAnalysis` of a
