@@ -275,7 +275,7 @@ def create_app(db: str | Path, *, name: str | None = None, taken: _dt.datetime |
             from ..anatomy.inferred import sources_from_graph
             from ..provenance import trace_passages
 
-            stored = get_stored(sid, docs)
+            stored = get_stored(sid, docs, decisions=True)
             g = stored.graph if stored else trace_passages(docs, passages)
             out["provenance"] = g.as_dict()
             try:
