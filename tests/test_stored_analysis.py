@@ -151,7 +151,7 @@ def test_commands_read_the_same_from_the_stored_analysis(stores):
         docs = [d for sid, _n, _f in largest for d in _members(s)[sid][:3]]
     with open_store(computed, read_only=True) as s:
         assert not s.analysed()  # the copy computes
-    for sid, _n, first in largest:
+    for sid, _n, _first in largest:
         for fmt in ("text", "json", "graphml"):
             assert _cli("provenance", "--db", stored, str(sid), "--format", fmt) == \
                 _cli("provenance", "--db", computed, str(sid), "--format", fmt)
