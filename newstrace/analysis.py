@@ -196,6 +196,27 @@ def analyse_stories(store: Store, *, workers: Callable[[Callable, Iterable], Ite
     return total, kept
 
 
+def analysis_rows(story_id: int | None, a: StoryAnalysis) -> dict[str, list[tuple]]:
+    """The rows of each analysis table for one story, columns as
+    `engines.tables.ANALYSIS_COLUMNS` (what the store and the Spark engine write)."""
+    g = a.graph
+    roots = set(g.roots)
+    k = a.key
+    return {
+        "analysis_stories": [(k, story_id, len(a.documents), summary_json(a.summary), graph_json(g),
+                              measures_json(a.measures))],
+        "analysis_pairs": [(k, n, *decision_row(d)) for n, d in enumerate(g.decisions)],
+        "analysis_edges": [(k, n, e.source, e.target, float(e.confidence), g.nodes[e.source].placeholder,
+                            evidence_json(e.evidence)) for n, e in enumerate(g.edges)],
+        "analysis_nodes": [(k, n.id, n.label, n.placeholder, n.outlet, n.published, g.reuse_class.get(n.id),
+                            g.hops.get(n.id), n.id in roots) for n in g.nodes.values()],
+        "analysis_documents": [(d.doc_id, k, d.reuse_class, d.hops, json.dumps(list(d.sources), ensure_ascii=False),
+                                json.dumps(list(d.notes), ensure_ascii=False), d.no_sources,
+                                json.dumps(d.quotations, ensure_ascii=False)) for d in a.documents],
+        "analysis_quote_links": [(k, n, *link_json(x)) for n, x in enumerate(a.links)],
+    }
+
+
 def stored_quotation_report(store: Store, doc_id: str | None = None, *, say: Callable[..., None] | None = None
                             ) -> list[dict[str, Any]] | None:
     """`quotations.quotation_report` of document ``doc_id`` in its story (of

@@ -47,6 +47,8 @@ from .cluster import (
     run_starts,
 )
 from .engines.tables import (
+    ANALYSIS_COLUMNS,
+    ANALYSIS_ORDER,
     DOCUMENT_COLUMNS,
     EXPORT_COLUMNS,
     EXPORT_ORDER,
@@ -121,8 +123,7 @@ CREATE TABLE IF NOT EXISTS analysis_quote_links (
     b_start INTEGER, b_end INTEGER, similarity DOUBLE, flags VARCHAR, diff VARCHAR);
 """
 # the tables of the stored analysis, each with the story_key of its story
-ANALYSIS_TABLES = ("analysis_stories", "analysis_pairs", "analysis_edges", "analysis_nodes", "analysis_documents",
-                   "analysis_quote_links")
+ANALYSIS_TABLES = tuple(ANALYSIS_COLUMNS)
 # Tables that grow with the collection carry no PRIMARY KEY or UNIQUE
 # constraint. DuckDB backs each with an index (ART) that it holds in memory
 # while the store is written (written out at a checkpoint, loaded whole
@@ -138,8 +139,9 @@ ANALYSIS_TABLES = ("analysis_stories", "analysis_pairs", "analysis_edges", "anal
 def _export_sql(table: str) -> str:
     """The query ``export`` writes ``table`` with (`tables.EXPORT_COLUMNS`, `tables.EXPORT_ORDER`)."""
     source = "clusters JOIN cluster_members USING (cluster_id)" if table == "clusters" else table
-    cols = ", ".join(f'"{c}"' for c in EXPORT_COLUMNS[table])
-    return f"SELECT {cols} FROM {source} ORDER BY {', '.join(EXPORT_ORDER[table])}"
+    columns, order = (EXPORT_COLUMNS, EXPORT_ORDER) if table in EXPORT_COLUMNS else (ANALYSIS_COLUMNS, ANALYSIS_ORDER)
+    cols = ", ".join(f'"{c}"' for c in columns[table])
+    return f"SELECT {cols} FROM {source} ORDER BY {', '.join(order[table])}"
 
 
 def _column(values: list) -> np.ndarray:
@@ -587,37 +589,16 @@ class Store:
     def save_analysis(self, story_id: int, a: Any) -> None:
         """Store the :class:`~newstrace.analysis.StoryAnalysis` of story
         ``story_id``, in one transaction (replacing any of the same key)."""
-        from .analysis import decision_row, evidence_json, graph_json, link_json, measures_json, summary_json
+        from .analysis import analysis_rows
 
-        g = a.graph
         con = self.con
         with _transaction(con):
             for t in ANALYSIS_TABLES:
                 con.execute(f"DELETE FROM {t} WHERE story_key = ?", [a.key])
-            con.execute("INSERT INTO analysis_stories (story_key, story_id, documents, summary, graph, measures, run_id) "
-                        "VALUES (?, ?, ?, ?, ?, ?, (SELECT max(run_id) FROM runs))",
-                        [a.key, story_id, len(a.documents), summary_json(a.summary), graph_json(g),
-                         measures_json(a.measures)])
-            insert_rows(con, "analysis_pairs", ["story_key", "seq", "a_id", "b_id", "relation", "confidence",
-                                                "common_source", "evidence", "common_credits"],
-                        [(a.key, k, *decision_row(d)) for k, d in enumerate(g.decisions)])
-            insert_rows(con, "analysis_edges", ["story_key", "seq", "source", "target", "confidence", "placeholder",
-                                                "evidence"],
-                        [(a.key, k, e.source, e.target, float(e.confidence), g.nodes[e.source].placeholder,
-                          evidence_json(e.evidence)) for k, e in enumerate(g.edges)])
-            roots = set(g.roots)
-            insert_rows(con, "analysis_nodes", ["story_key", "node_id", "label", "placeholder", "outlet", "published",
-                                                "reuse_class", "hops", "root"],
-                        [(a.key, n.id, n.label, n.placeholder, n.outlet, n.published, g.reuse_class.get(n.id),
-                          g.hops.get(n.id), n.id in roots) for n in g.nodes.values()])
-            insert_rows(con, "analysis_documents", ["doc_id", "story_key", "reuse_class", "hops", "sources", "notes",
-                                                    "no_sources", "quotations"],
-                        [(d.doc_id, a.key, d.reuse_class, d.hops, json.dumps(list(d.sources), ensure_ascii=False),
-                          json.dumps(list(d.notes), ensure_ascii=False), d.no_sources,
-                          json.dumps(d.quotations, ensure_ascii=False)) for d in a.documents])
-            insert_rows(con, "analysis_quote_links", ["story_key", "seq", "a_id", "a_index", "b_id", "b_index",
-                                                      "b_start", "b_end", "similarity", "flags", "diff"],
-                        [(a.key, k, *link_json(x)) for k, x in enumerate(a.links)])
+            for t, rows in analysis_rows(story_id, a).items():
+                insert_rows(con, t, ANALYSIS_COLUMNS[t], rows)
+            con.execute("UPDATE analysis_stories SET run_id = (SELECT max(run_id) FROM runs) WHERE story_key = ?",
+                        [a.key])
 
     def _story_key(self, story_id: int) -> str | None:
         row = self.con.execute("SELECT story_key FROM analysis_stories WHERE story_id = ?", [story_id]).fetchone()
@@ -958,15 +939,18 @@ class Store:
         present, postings otherwise recomputed with the scan's own
         per-document function, so that ``query`` and later incremental scans
         work. Clusters and stories are rebuilt from the passages, with the
-        same function and numbering as a scan, and so is the stored
-        analysis of each story (`analysis.analyse_stories`, progress to
-        ``say``). Returns the tables' row counts."""
+        same function and numbering as a scan. The stored analysis is
+        loaded from the ``analysis_*`` tables when the folder has them (those
+        of the Spark engine or of ``export``) and matched with the rebuilt
+        stories by their members; the stories it lacks are analysed
+        (`analysis.analyse_stories`, progress to ``say``). Returns the
+        tables' row counts."""
         folder = Path(folder)
         con = self.con
         if con.execute("SELECT count(*) FROM documents").fetchone()[0]:
             raise StoreError(f"{self.path}: the store already holds documents; import into a new --db file")
         src = {t: _parquet_source(folder, t) for t in ("documents", "passages", "duplicates", "postings",
-                                                       "aligned_pairs", "skipped")}
+                                                       "aligned_pairs", "skipped", *ANALYSIS_COLUMNS)}
         if src["documents"] is None or src["passages"] is None:
             raise StoreError(f"{folder}: no documents and passages Parquet tables; give the --output folder "
                              "of 'newstrace scan --engine spark' or of 'newstrace export --format parquet'")
@@ -1001,7 +985,7 @@ class Store:
                                                  "with")) from e
         from .analysis import analyse_stories
 
-        analyse_stories(self, say=say)  # what a scan stores for each story (the Spark output has no stories)
+        analyse_stories(self, say=say)  # those the tables did not hold
         counts = self.counts()
         self.finish_run(run_id, documents_added=counts["documents"], duplicates=counts["duplicates"],
                         skipped=counts["skipped"], pairs_aligned=counts["aligned_pairs"],
@@ -1052,14 +1036,19 @@ class Store:
                         f"FROM {src['duplicates']}" if src["duplicates"] else "SELECT 1")
             if src["skipped"]:
                 con.execute(f'INSERT INTO skipped SELECT {run_id}, "where", reason FROM {src["skipped"]}')
+            for t, cols in ANALYSIS_COLUMNS.items():  # the stored analysis, when the tables hold it
+                if src[t]:
+                    names = ", ".join(f'"{c}"' for c in cols)
+                    con.execute(f"INSERT INTO {t} ({names}) SELECT {names} FROM {src[t]}")
 
     # -- export ----------------------------------------------------------------
 
     def export(self, fmt: str, out_dir: Path) -> list[Path]:
-        """Write one file per table (documents, passages, clusters, duplicates) into ``out_dir``."""
+        """Write one file per table (documents, passages, clusters, duplicates,
+        and the analysis_* tables of the stored analysis) into ``out_dir``."""
         out_dir.mkdir(parents=True, exist_ok=True)
         written = []
-        for table in EXPORT_COLUMNS:
+        for table in (*EXPORT_COLUMNS, *ANALYSIS_COLUMNS):
             sql = _export_sql(table)
             final = out_dir / f"{table}.{fmt}"
             tmp = out_dir / f".{table}.{fmt}.partial"

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from newstrace.cli import main
-from newstrace.store import open_store
+from newstrace.store import ANALYSIS_TABLES, open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "examples" / "seeds"
@@ -66,7 +66,8 @@ def test_scan_seeds_then_export(tmp_path):
         out = tmp_path / f"out-{fmt}"
         r = run("export", "--db", db, "--format", fmt, "--output", out)
         assert r.exit_code == 0, r.output
-        assert sorted(p.name for p in out.iterdir()) == sorted(f"{t}.{fmt}" for t in ("clusters", "documents", "duplicates", "passages"))
+        tables = ("clusters", "documents", "duplicates", "passages", *ANALYSIS_TABLES)  # and the stored analysis
+        assert sorted(p.name for p in out.iterdir()) == sorted(f"{t}.{fmt}" for t in tables)
     lines = (tmp_path / "out-jsonl" / "passages.jsonl").read_text(encoding="utf-8").splitlines()
     recs = [json.loads(x) for x in lines]
     assert {"a_id", "a_start", "a_end", "b_id", "b_start", "b_end", "words", "similarity", "kind", "cluster_id"} <= recs[0].keys()

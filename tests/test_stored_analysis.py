@@ -317,3 +317,16 @@ def test_spark_scan_and_import_store_the_same_analysis(stores):
                                   "--progress", "never"])
     assert r.exit_code == 0, r.output
     assert _analysis(tmp / "spark.duckdb") == _analysis(stores["fresh"])
+
+
+def test_export_then_import_keeps_the_stored_analysis(stores, tmp_path):
+    out = tmp_path / "tables"
+    _cli("export", "--db", str(stores["fresh"]), "--format", "parquet", "--output", str(out))
+    assert all((out / f"{t}.parquet").is_file() for t in ANALYSIS_TABLES)
+    _cli("import", str(out), "--db", str(tmp_path / "imported.duckdb"))
+    assert _analysis(tmp_path / "imported.duckdb") == _analysis(stores["fresh"])
+    con = duckdb.connect(str(tmp_path / "imported.duckdb"), read_only=True)
+    # loaded, not computed again (a computed analysis records the run that made it)
+    assert con.execute("SELECT count(*) FROM analysis_stories WHERE run_id IS NOT NULL").fetchone()[0] == 0
+    assert con.execute("SELECT count(*) FROM analysis_stories WHERE story_id IS NULL").fetchone()[0] == 0
+    con.close()
