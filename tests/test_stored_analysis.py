@@ -316,7 +316,12 @@ def test_spark_scan_and_import_store_the_same_analysis(stores):
                                   "--output", str(tmp / "spark"), "--db", str(tmp / "spark.duckdb"),
                                   "--progress", "never"])
     assert r.exit_code == 0, r.output
+    assert all(list((tmp / "spark" / t).glob("*.parquet")) for t in ANALYSIS_TABLES)  # the engine wrote them
     assert _analysis(tmp / "spark.duckdb") == _analysis(stores["fresh"])
+    con = duckdb.connect(str(tmp / "spark.duckdb"), read_only=True)
+    # the import loaded them (an analysis computed in the store records its run)
+    assert con.execute("SELECT count(*) FROM analysis_stories WHERE run_id IS NOT NULL").fetchone()[0] == 0
+    con.close()
 
 
 def test_export_then_import_keeps_the_stored_analysis(stores, tmp_path):
