@@ -22,7 +22,7 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from .cluster import Cluster, ClusterMember
@@ -149,14 +149,19 @@ LINKED_DOCS = 60
 def analyse_story(docs: Sequence[Document], passages: Mapping[tuple[str, str], Sequence[Passage]]
                   ) -> StoryAnalysis:
     """The analysis of one story (``docs`` in scan order and the passages of
-    their pairs, as `Store.story` gives them)."""
+    their pairs, as `Store.story` gives them): :func:`analyse_provenance`
+    and :func:`analyse_quotations` put together."""
+    return combine(analyse_provenance(docs, passages), analyse_quotations(docs))
+
+
+def analyse_provenance(docs: Sequence[Document], passages: Mapping[tuple[str, str], Sequence[Passage]]
+                       ) -> StoryAnalysis:
+    """The provenance half of :func:`analyse_story`: graph, summary, measures
+    and each document's sources (its quotations left empty)."""
     from .anatomy import AnatomyError
     from .anatomy.inferred import sources_from_graph
-    from .quotations import quotation_report
-    from .quotations.links import link_story_quotations
 
     graph = trace_passages(docs, passages)
-    entries = {e["id"]: e for e in quotation_report(docs, {d.id: 0 for d in docs})}
     out = []
     for d in docs:
         try:
@@ -165,10 +170,33 @@ def analyse_story(docs: Sequence[Document], passages: Mapping[tuple[str, str], S
         except AnatomyError as e:
             src, notes, why = (), [], str(e)
         out.append(DocumentAnalysis(d.id, graph.reuse_class.get(d.id), graph.hops.get(d.id), src, tuple(notes),
-                                    why, entries[d.id]))
-    links = link_story_quotations(docs) if len(docs) <= LINKED_DOCS else ()
+                                    why, {}))
     return StoryAnalysis(story_key([d.id for d in docs]), graph, story_summary(graph, docs),
-                         story_measures(graph, docs, passages), tuple(out), links)
+                         story_measures(graph, docs, passages), tuple(out))
+
+
+def analyse_quotations(docs: Sequence[Document]) -> tuple[dict[str, dict[str, Any]], tuple[QuoteLink, ...]]:
+    """The quotations half of :func:`analyse_story` (it needs no passages):
+    each document's `quotation_report` entry in the story, and for a story
+    of at most :data:`LINKED_DOCS` documents the links of its quotations."""
+    from .quotations import quotation_report
+    from .quotations.links import link_story_quotations
+
+    entries = {e["id"]: e for e in quotation_report(docs, {d.id: 0 for d in docs})}
+    return entries, link_story_quotations(docs) if len(docs) <= LINKED_DOCS else ()
+
+
+def combine(provenance: StoryAnalysis, quotations: tuple[dict[str, dict[str, Any]], tuple[QuoteLink, ...]]
+            ) -> StoryAnalysis:
+    """:func:`analyse_provenance` with the quotations of :func:`analyse_quotations`."""
+    entries, links = quotations
+    return replace(provenance, documents=tuple(replace(d, quotations=entries[d.doc_id])
+                                               for d in provenance.documents), links=links)
+
+
+def _analyse_half(half: str, docs: Sequence[Document], passages: Mapping[tuple[str, str], Sequence[Passage]]
+                  ) -> Any:
+    return analyse_provenance(docs, passages) if half == "provenance" else analyse_quotations(docs)
 
 
 def analyse_stories(store: Store, *, workers: Callable[[Callable, Iterable], Iterator] | None = None,
@@ -177,19 +205,31 @@ def analyse_stories(store: Store, *, workers: Callable[[Callable, Iterable], Ite
     analyses of stories whose members are unchanged are kept (and given the
     stories' current numbers), those of stories that are gone are dropped,
     and only the new or changed stories are analysed, largest first.
-    ``workers`` maps :func:`analyse_story` over ``(docs, passages)``
-    argument tuples (a process pool's map; in this process when ``None``).
+    ``workers`` maps a function over ``(context, arguments)`` pairs and
+    yields ``(context, result)`` in order (a process pool's map; in this
+    process when ``None``); the provenance and the quotations of a story are
+    two jobs, so that two workers share the largest story.
     Returns ``(analysed, kept)``."""
     say = say or (lambda msg, milestone=False: None)
     todo, kept = store.stale_stories()
     if not todo:
         return 0, kept
     total = len(todo)
-    jobs = ((sid, store.story(sid)) for sid in todo)
-    mapped = workers(analyse_story, jobs) if workers else ((sid, analyse_story(*args)) for sid, args in jobs)
+
+    def jobs() -> Iterator[tuple[tuple[int, str], tuple]]:
+        for sid in todo:
+            docs, passages = store.story(sid)
+            yield (sid, "provenance"), ("provenance", docs, passages)
+            yield (sid, "quotations"), ("quotations", docs, {})
+
+    mapped = workers(_analyse_half, jobs()) if workers else ((c, _analyse_half(*a)) for c, a in jobs())
     done = 0
-    for sid, result in mapped:
-        store.save_analysis(sid, result)
+    half: Any = None
+    for (sid, part), result in mapped:
+        if part == "provenance":
+            half = result
+            continue
+        store.save_analysis(sid, combine(half, result))
         done += 1
         say(f"analysed {done:,}/{total:,} stories (provenance, sources, quotations)",
             milestone=10 * (done - 1) // total != 10 * done // total)
