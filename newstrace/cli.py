@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from contextlib import contextmanager
 from typing import Any, NoReturn
 
 import click
@@ -312,13 +313,18 @@ def _report_messages(rep, where_all: str) -> None:
 def _import(folder: str, db: str, memory_limit: str | None = None) -> None:
     from .store import StoreError
 
+    from .engines.report import terminal_progress
+
     store = _open_store(db, read_only=False, create=True, memory_limit=memory_limit)
+    say = terminal_progress()
     try:
-        counts = store.load_tables(folder)
+        counts = store.load_tables(folder, say=say)
     except StoreError as e:
         _fail(str(e))
     finally:
         store.close()
+        if say:
+            click.echo("", err=True)
     click.echo(_store_summary(db, counts))
 
 
@@ -413,7 +419,7 @@ def provenance_cmd(items: tuple[str, ...], db: str | None, fmt: str, dates: bool
     from .provenance import render_story_list, render_summary, render_text, story_summary, trace, trace_passages
 
     params = _params(ngram, min_words, max_gap)
-    story = None
+    story = summary = None
     if db is None:
         if len(items) < 2:
             _fail("give two or more files, or --db FILE [STORY|DOC] for a story in a store")
@@ -436,18 +442,27 @@ def provenance_cmd(items: tuple[str, ...], db: str | None, fmt: str, dates: bool
             if story is None:
                 _fail(f"{items[0]!r} is neither a story number nor a document id in {db} that shares text; "
                       "run 'newstrace provenance --db FILE' to list the stories")
-            docs, passages = store.story(story)
+            # the analysis the scan stored (made with the dates); the text output reads its summary
+            kept = store.stored_graph(story, decisions=fmt == "json") if dates else None
+            summary = store.stored_summary(story) if kept is not None else None
+            if kept is None:
+                docs, passages = store.story(story)
         finally:
             store.close()
-        graph = trace_passages(docs, passages, use_dates=dates)
+        if kept is not None:
+            graph = kept
+        else:
+            with _computing(f"tracing the provenance of story {story} ({len(docs):,} documents)"):
+                graph = trace_passages(docs, passages, use_dates=dates)
+            summary = story_summary(graph, docs)
     if fmt == "json":
         click.echo(json.dumps(graph.as_dict(), ensure_ascii=False, indent=2))
     elif fmt == "graphml":
         click.echo(graph.to_graphml(), nl=False)
     else:
         tree, left_out = render_text(graph, limit=None if show_all else limit)
-        if story is not None:
-            click.echo(render_summary(story_summary(graph, docs), f"story {story}"))
+        if story is not None and summary is not None:
+            click.echo(render_summary(summary, f"story {story}"))
             click.echo()
         click.echo(tree if graph.edges else "no shared text, so no provenance to show")
         if left_out:
@@ -474,24 +489,41 @@ def quotes_cmd(items: tuple[str, ...], db: str | None, fmt: str) -> None:
             _fail("give one or more files, or --db FILE [DOC] for documents in a store")
         docs = _load_all(items)
         _distinct(docs)
-        stories = None
+        report = quotation_report(docs)
     else:
+        from .analysis import stored_quotation_report
+        from .engines.report import terminal_progress
+
         if len(items) > 1:
             _fail("with --db give at most one document id")
         store = _open_store(db, read_only=True)
+        say = terminal_progress()
         try:
-            rows = store.story_documents(items[0]) if items else store.documents()
+            found = stored_quotation_report(store, items[0] if items else None, say=say)
         finally:
             store.close()
-        if items and not rows:
+            if say:
+                click.echo("\r\033[K", err=True, nl=False)
+        if found is None:
             _fail(f"{items[0]!r} is not a document id in {db}; 'newstrace export' lists the ids")
-        docs = [d for d, _ in rows]
-        stories = {d.id: st for d, st in rows}
-    report = quotation_report(docs, stories, wanted=items if db is not None and items else None)
+        report = found
     if fmt == "json":
         click.echo(json.dumps({"documents": report}, ensure_ascii=False, indent=2))
     else:
         click.echo(render_text(report))
+
+
+@contextmanager
+def _computing(what: str):
+    """Say on a terminal (standard error) what is being computed, and clear the line when it is done."""
+    tty = sys.stderr.isatty()
+    if tty:
+        click.echo(f"{what}\u2026", err=True, nl=False)
+    try:
+        yield
+    finally:
+        if tty:
+            click.echo("\r\033[K", err=True, nl=False)
 
 
 # --------------------------------------------------------------------------
@@ -537,13 +569,22 @@ def anatomy_cmd(items: tuple[str, ...], db: str | None, fmt: str, ngram: int, mi
             if story is None:
                 _fail(f"document {items[0]!r} shares no text with any other document in {db}, "
                       "so it has no source to compare with")
-            docs, passages = store.story(story)
+            stored = store.stored_document(items[0])  # the sources the scan inferred
+            if stored is not None and stored.no_sources:
+                _fail(stored.no_sources)
+            if stored is not None:
+                found = {d.id: d for d, _ in store.documents([items[0], *stored.sources])}
+                derivative, sources, notes = found[items[0]], [found[i] for i in stored.sources], list(stored.notes)
+            else:
+                docs, passages = store.story(story)
         finally:
             store.close()
-        try:
-            derivative, sources, notes = inferred_sources(docs, passages, items[0])
-        except AnatomyError as e:
-            _fail(str(e))
+        if stored is None:
+            with _computing(f"inferring the sources of {items[0]} in story {story} ({len(docs):,} documents)"):
+                try:
+                    derivative, sources, notes = inferred_sources(docs, passages, items[0])
+                except AnatomyError as e:
+                    _fail(str(e))
     try:
         result = anatomy(derivative, sources, params, notes=notes)
     except AnatomyError as e:

@@ -47,6 +47,8 @@ from .cluster import (
     run_starts,
 )
 from .engines.tables import (
+    ANALYSIS_COLUMNS,
+    ANALYSIS_ORDER,
     DOCUMENT_COLUMNS,
     EXPORT_COLUMNS,
     EXPORT_ORDER,
@@ -58,13 +60,14 @@ from .labels import label_from
 from .records import Document, Edit, Passage, Span
 
 FORMAT = "newstrace"
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 # versions a writable open upgrades in place: version 2 added the duplicates
 # table, version 3 dropped the key constraints of the tables that grow with
 # the collection (see SCHEMA), version 4 added the boilerplate column of
 # passages (the stories of an older store were built with site furniture,
-# so it is upgraded before it is read)
-_UPGRADABLE = {"1", "2", "3"}
+# so it is upgraded before it is read), version 5 the stored analysis (the
+# analysis_* tables, filled by the next scan: newstrace.analysis)
+_UPGRADABLE = {"1", "2", "3", "4"}
 # versions a read-only open reads as they are
 _READABLE: set[str] = set()
 
@@ -100,7 +103,27 @@ CREATE TABLE IF NOT EXISTS stories (doc_id VARCHAR NOT NULL, story_id INTEGER);
 CREATE TABLE IF NOT EXISTS skipped (run_id INTEGER, "where" VARCHAR, reason VARCHAR);
 CREATE TABLE IF NOT EXISTS duplicates (
     id VARCHAR NOT NULL, duplicate_of VARCHAR NOT NULL, source_path VARCHAR, run_id INTEGER);
+CREATE TABLE IF NOT EXISTS analysis_stories (
+    story_key VARCHAR NOT NULL, story_id INTEGER, documents INTEGER, summary VARCHAR, graph VARCHAR,
+    measures VARCHAR, run_id INTEGER);
+CREATE TABLE IF NOT EXISTS analysis_pairs (
+    story_key VARCHAR NOT NULL, seq INTEGER, a_id VARCHAR, b_id VARCHAR, relation VARCHAR,
+    confidence DOUBLE, common_source VARCHAR, evidence VARCHAR, common_credits VARCHAR);
+CREATE TABLE IF NOT EXISTS analysis_edges (
+    story_key VARCHAR NOT NULL, seq INTEGER, source VARCHAR, target VARCHAR, confidence DOUBLE,
+    placeholder BOOLEAN, evidence VARCHAR);
+CREATE TABLE IF NOT EXISTS analysis_nodes (
+    story_key VARCHAR NOT NULL, node_id VARCHAR, label VARCHAR, placeholder BOOLEAN, outlet VARCHAR,
+    published VARCHAR, reuse_class VARCHAR, hops INTEGER, root BOOLEAN);
+CREATE TABLE IF NOT EXISTS analysis_documents (
+    doc_id VARCHAR NOT NULL, story_key VARCHAR NOT NULL, reuse_class VARCHAR, hops INTEGER, sources VARCHAR,
+    notes VARCHAR, no_sources VARCHAR, quotations VARCHAR);
+CREATE TABLE IF NOT EXISTS analysis_quote_links (
+    story_key VARCHAR NOT NULL, seq INTEGER, a_id VARCHAR, a_index INTEGER, b_id VARCHAR, b_index INTEGER,
+    b_start INTEGER, b_end INTEGER, similarity DOUBLE, flags VARCHAR, diff VARCHAR);
 """
+# the tables of the stored analysis, each with the story_key of its story
+ANALYSIS_TABLES = tuple(ANALYSIS_COLUMNS)
 # Tables that grow with the collection carry no PRIMARY KEY or UNIQUE
 # constraint. DuckDB backs each with an index (ART) that it holds in memory
 # while the store is written (written out at a checkpoint, loaded whole
@@ -116,8 +139,9 @@ CREATE TABLE IF NOT EXISTS duplicates (
 def _export_sql(table: str) -> str:
     """The query ``export`` writes ``table`` with (`tables.EXPORT_COLUMNS`, `tables.EXPORT_ORDER`)."""
     source = "clusters JOIN cluster_members USING (cluster_id)" if table == "clusters" else table
-    cols = ", ".join(f'"{c}"' for c in EXPORT_COLUMNS[table])
-    return f"SELECT {cols} FROM {source} ORDER BY {', '.join(EXPORT_ORDER[table])}"
+    columns, order = (EXPORT_COLUMNS, EXPORT_ORDER) if table in EXPORT_COLUMNS else (ANALYSIS_COLUMNS, ANALYSIS_ORDER)
+    cols = ", ".join(f'"{c}"' for c in columns[table])
+    return f"SELECT {cols} FROM {source} ORDER BY {', '.join(order[table])}"
 
 
 def _column(values: list) -> np.ndarray:
@@ -492,32 +516,234 @@ class Store:
             "SELECT story_id, count(*) AS n, min(doc_id) FROM stories GROUP BY story_id "
             "ORDER BY n DESC, story_id LIMIT ?", [limit]).fetchall()
 
-    def story(self, story_id: int) -> tuple[list[Document], dict[tuple[str, str], list[Passage]]]:
-        """The documents of a story and the passages of each of their pairs
-        (boilerplate left out: it is no evidence of who copied whom)."""
+    def story_docs(self, story_id: int) -> list[Document]:
+        """The documents of a story, in scan order (those of :meth:`story`, without the passages)."""
         from .ingest.dates import parse_date_string
 
         rows = self.con.execute(
             "SELECT d.id, d.text, d.title, d.outlet, d.url, d.published, d.byline, d.source_path "
             "FROM documents d JOIN stories s ON s.doc_id = d.id WHERE s.story_id = ? ORDER BY d.doc_key",
             [story_id]).fetchall()
-        docs = [Document(id=r[0], text=r[1], title=r[2], outlet=r[3], url=r[4],
+        return [Document(id=r[0], text=r[1], title=r[2], outlet=r[3], url=r[4],
                          published=parse_date_string(r[5]) if r[5] else None, byline=r[6], source_path=r[7])
                 for r in rows]
+
+    def story(self, story_id: int) -> tuple[list[Document], dict[tuple[str, str], list[Passage]]]:
+        """The documents of a story and the passages of each of their pairs
+        (boilerplate left out: it is no evidence of who copied whom)."""
+        docs = self.story_docs(story_id)
+        return docs, self._pair_passages(docs, "a_id IN (SELECT doc_id FROM stories WHERE story_id = ?)",
+                                         [story_id])
+
+    def document_passages(self, doc_id: str, docs: Sequence[Document]) -> dict[tuple[str, str], list[Passage]]:
+        """The passages of the pairs of document ``doc_id`` with the others of
+        ``docs`` (its story, from :meth:`story_docs`), as :meth:`story` gives
+        them: what a document's page needs, without the story's other pairs."""
+        return self._pair_passages(docs, "(a_id = ? OR b_id = ?)", [doc_id, doc_id])
+
+    def _pair_passages(self, docs: Sequence[Document], where: str, params: list[Any]
+                       ) -> dict[tuple[str, str], list[Passage]]:
         text = {d.id: d.text for d in docs}
         out: dict[tuple[str, str], list[Passage]] = {}
         for a, a0, a1, b, b0, b1, words, sim, kind, edits in self.con.execute(
                 "SELECT a_id, a_start, a_end, b_id, b_start, b_end, words, similarity, kind, edits FROM passages "
-                "WHERE a_id IN (SELECT doc_id FROM stories WHERE story_id = ?) AND kind <> 'boilerplate' "
-                "ORDER BY passage_id",
-                [story_id]).fetchall():
+                f"WHERE {where} AND kind <> 'boilerplate' ORDER BY passage_id", params).fetchall():
             if a not in text or b not in text:
                 continue
             eds = tuple(Edit(e["op"], Span(e["a_start"], e["a_end"]), Span(e["b_start"], e["b_end"]),
                              e["a_text"], e["b_text"]) for e in json.loads(edits or "[]"))
             out.setdefault((a, b), []).append(Passage(Span(a0, a1), Span(b0, b1), text[a][a0:a1], text[b][b0:b1],
                                                       words, sim, kind, eds))
-        return docs, out
+        return out
+
+    # -- the stored analysis (newstrace.analysis) -----------------------------------
+
+    def stale_stories(self) -> tuple[list[int], int]:
+        """Match the stored analyses with the current stories, in one
+        transaction: an analysis whose story's members are unchanged (the
+        same :func:`~newstrace.analysis.story_key`) takes the story's current
+        number, the analyses of stories that are gone are deleted. Returns
+        the stories that have no analysis (largest first) and how many kept theirs."""
+        from .analysis import story_key
+
+        members: dict[int, list[str]] = {}
+        for sid, doc_id in self.con.execute("SELECT story_id, doc_id FROM stories").fetchall():
+            members.setdefault(sid, []).append(doc_id)
+        keys = {story_key(ids): sid for sid, ids in members.items()}
+        stored = {k for (k,) in self.con.execute("SELECT story_key FROM analysis_stories").fetchall()}
+        gone = sorted(stored - keys.keys())
+        with _transaction(self.con):
+            if gone:
+                gb = {"k": np.array(gone, dtype=object)}  # noqa: F841
+                for t in ANALYSIS_TABLES:
+                    self.con.execute(f"DELETE FROM {t} WHERE story_key IN (SELECT k FROM gb)")
+            kept = sorted(stored & keys.keys())
+            if kept:
+                kb = {"k": np.array(kept, dtype=object),  # noqa: F841
+                      "sid": np.array([keys[k] for k in kept], dtype=np.int64)}
+                self.con.execute("UPDATE analysis_stories SET story_id = kb.sid FROM kb "
+                                 "WHERE analysis_stories.story_key = kb.k")
+        todo = sorted((sid for k, sid in keys.items() if k not in stored), key=lambda s: (-len(members[s]), s))
+        return todo, len(kept)
+
+    def save_analysis(self, story_id: int, a: Any) -> None:
+        """Store the :class:`~newstrace.analysis.StoryAnalysis` of story
+        ``story_id``, in one transaction (replacing any of the same key)."""
+        from .analysis import analysis_rows
+
+        con = self.con
+        with _transaction(con):
+            for t in ANALYSIS_TABLES:
+                con.execute(f"DELETE FROM {t} WHERE story_key = ?", [a.key])
+            for t, rows in analysis_rows(story_id, a).items():
+                insert_rows(con, t, ANALYSIS_COLUMNS[t], rows)
+            con.execute("UPDATE analysis_stories SET run_id = (SELECT max(run_id) FROM runs) WHERE story_key = ?",
+                        [a.key])
+
+    def _story_key(self, story_id: int) -> str | None:
+        row = self.con.execute("SELECT story_key FROM analysis_stories WHERE story_id = ?", [story_id]).fetchone()
+        return row[0] if row else None
+
+    def stored_graph(self, story_id: int, *, decisions: bool = True) -> Any:
+        """The stored provenance graph of a story (what
+        `provenance.trace_passages` gave at scan time), or ``None`` when
+        the story has no stored analysis. Without ``decisions``, the graph's
+        pair decisions are left out (a large story has many)."""
+        from .analysis import decision_from_row, graph_from_json
+
+        row = self.con.execute("SELECT story_key, graph FROM analysis_stories WHERE story_id = ?",
+                               [story_id]).fetchone()
+        if row is None:
+            return None
+        rows = self.con.execute(
+            "SELECT a_id, b_id, relation, confidence, common_source, evidence, common_credits FROM analysis_pairs "
+            "WHERE story_key = ? ORDER BY seq", [row[0]]).fetchall() if decisions else []
+        return graph_from_json(row[1], [decision_from_row(*r) for r in rows])
+
+    def stored_summary(self, story_id: int) -> Any:
+        """The stored `provenance.StorySummary` of a story, or ``None``."""
+        from .analysis import summary_from_json
+
+        row = self.con.execute("SELECT summary FROM analysis_stories WHERE story_id = ?", [story_id]).fetchone()
+        return summary_from_json(row[0]) if row else None
+
+    def stored_measures(self, story_id: int) -> Any:
+        """The stored :class:`~newstrace.analysis.StoryMeasures` of a story, or ``None``."""
+        from .analysis import measures_from_json
+
+        row = self.con.execute("SELECT measures FROM analysis_stories WHERE story_id = ?", [story_id]).fetchone()
+        return measures_from_json(row[0]) if row else None
+
+    def stored_document(self, doc_id: str) -> Any:
+        """The stored :class:`~newstrace.analysis.DocumentAnalysis` of a
+        document of a story, or ``None`` (no story, or no stored analysis)."""
+        from .analysis import DocumentAnalysis
+
+        row = self.con.execute(
+            "SELECT a.doc_id, a.reuse_class, a.hops, a.sources, a.notes, a.no_sources, a.quotations "
+            "FROM analysis_documents a "
+            "JOIN analysis_stories s USING (story_key) JOIN stories t ON t.doc_id = a.doc_id "
+            "AND t.story_id = s.story_id WHERE a.doc_id = ?", [doc_id]).fetchone()
+        if row is None:
+            return None
+        return DocumentAnalysis(row[0], row[1], row[2], tuple(json.loads(row[3])), tuple(json.loads(row[4])), row[5],
+                                json.loads(row[6]))
+
+    def stored_quotations(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """``{id: entry}``: the stored `quotation_report` entries of those of
+        these documents that are in an analysed story."""
+        if not ids:
+            return {}
+        return {i: json.loads(q) for i, q in self.con.execute(
+            "SELECT a.doc_id, a.quotations FROM analysis_documents a JOIN analysis_stories s USING (story_key) "
+            "JOIN stories t ON t.doc_id = a.doc_id AND t.story_id = s.story_id "
+            "WHERE a.doc_id IN (SELECT unnest(?::VARCHAR[]))", [list(ids)]).fetchall()}
+
+    def stored_quote_links(self, story_id: int) -> list[Any]:
+        """The stored quotation links of a story (`quotations.link_quotations`,
+        kept for stories of at most `analysis.LINKED_DOCS` documents)."""
+        from .analysis import link_from_row
+
+        return [link_from_row(*r) for r in self.con.execute(
+            "SELECT a_id, a_index, b_id, b_index, b_start, b_end, similarity, flags, diff FROM analysis_quote_links "
+            "WHERE story_key = (SELECT story_key FROM analysis_stories WHERE story_id = ?) ORDER BY seq",
+            [story_id]).fetchall()]
+
+    def analysed(self) -> bool:
+        """Has every story its stored analysis (a store the current scan wrote)?"""
+        return self.con.execute("SELECT count(DISTINCT story_id) FROM stories WHERE story_id NOT IN "
+                                "(SELECT story_id FROM analysis_stories)").fetchone()[0] == 0
+
+    def neighbourhood(self, doc_id: str, hops: int = 2) -> dict[str, Any]:
+        """A document's sources and derivatives within ``hops`` edges of the
+        stored provenance graph of its story: ``{"story", "center", "nodes",
+        "edges"}``. ``nodes`` are ``{"id", "label", "placeholder", "outlet",
+        "published", "reuse_class", "hops" (from a root), "distance" (edges
+        from the document: negative towards its sources, positive towards
+        its derivatives, 0 for itself)}``; ``edges`` are ``{"source",
+        "target", "confidence", "evidence": [{"kind", "detail"}]}``, every
+        edge between two of the nodes. Sources are followed up only, and
+        derivatives down only (not a sibling's other parents). A document
+        in no story (or a story without stored analysis) gives the document
+        alone and no edges."""
+        row = self.con.execute("SELECT s.story_id, a.story_key FROM stories s JOIN analysis_stories a "
+                               "USING (story_id) WHERE s.doc_id = ?", [doc_id]).fetchone()
+        label = self.labels([doc_id]).get(doc_id, doc_id)
+        if row is None:
+            return {"story": self.stories_of([doc_id]).get(doc_id), "center": doc_id,
+                    "nodes": [{"id": doc_id, "label": label, "placeholder": False, "distance": 0}], "edges": []}
+        sid, key = row
+        edges = self.con.execute("SELECT source, target, confidence, evidence FROM analysis_edges "
+                                 "WHERE story_key = ? ORDER BY seq", [key]).fetchall()
+        up: dict[str, list[str]] = {}
+        down: dict[str, list[str]] = {}
+        for src, tgt, _c, _e in edges:
+            down.setdefault(src, []).append(tgt)
+            up.setdefault(tgt, []).append(src)
+        distance = {doc_id: 0}
+        for way, sign in ((up, -1), (down, 1)):
+            frontier = [doc_id]
+            for step in range(1, max(0, int(hops)) + 1):
+                nxt = [w for v in frontier for w in way.get(v, ()) if w not in distance]
+                for w in nxt:
+                    distance.setdefault(w, sign * step)
+                frontier = nxt
+        nodes = self.con.execute(
+            "SELECT node_id, label, placeholder, outlet, published, reuse_class, hops FROM analysis_nodes "
+            "WHERE story_key = ? AND node_id IN (SELECT unnest(?::VARCHAR[]))", [key, list(distance)]).fetchall()
+        out_nodes = [{"id": n, "label": lb, "placeholder": ph, "outlet": o, "published": p, "reuse_class": rc,
+                      "hops": h, "distance": distance[n]} for n, lb, ph, o, p, rc, h in nodes]
+        out_nodes.sort(key=lambda r: (r["distance"], r["published"] or "", r["id"]))
+        out_edges = [{"source": s_, "target": t, "confidence": c,
+                      "evidence": [{"kind": k, "detail": d} for k, d, *_ in json.loads(e)]}
+                     for s_, t, c, e in edges if s_ in distance and t in distance]
+        return {"story": sid, "center": doc_id, "nodes": out_nodes, "edges": out_edges}
+
+    def story_timeline(self, story_id: int) -> list[dict[str, Any]]:
+        """Who published what when in a story, and what came from whom, from
+        its stored analysis: one row per document, by publication time
+        (undated last), ``{"id", "label", "outlet", "published" (ISO text
+        as stored), "published_at" (the instant, ISO in UTC, or None),
+        "reuse_class", "hops", "sources": [{"id", "label", "placeholder",
+        "confidence"}]}`` (its parents in the provenance graph, most
+        confident first). Empty for a story without stored analysis."""
+        key = self._story_key(story_id)
+        if key is None:
+            return []
+        nodes = {n: (lb, ph) for n, lb, ph in self.con.execute(
+            "SELECT node_id, label, placeholder FROM analysis_nodes WHERE story_key = ?", [key]).fetchall()}
+        parents: dict[str, list[dict[str, Any]]] = {}
+        for src, tgt, conf in self.con.execute("SELECT source, target, confidence FROM analysis_edges "
+                                               "WHERE story_key = ? ORDER BY confidence DESC, seq", [key]).fetchall():
+            lb, ph = nodes.get(src, (src, False))
+            parents.setdefault(tgt, []).append({"id": src, "label": lb, "placeholder": ph, "confidence": conf})
+        rows = self.con.execute(
+            f"SELECT d.id, d.title, {_HEAD}, d.outlet, d.published, d.published_at, a.reuse_class, a.hops "
+            "FROM analysis_documents a JOIN documents d ON d.id = a.doc_id WHERE a.story_key = ? "
+            "ORDER BY d.published_at NULLS LAST, d.id", [key]).fetchall()
+        return [{"id": i, "label": label_from(t, x), "outlet": o, "published": p,
+                 "published_at": at.isoformat() if at is not None else None, "reuse_class": rc, "hops": h,
+                 "sources": parents.get(i, [])} for i, t, x, o, p, at, rc, h in rows]
 
     def documents(self, ids: Sequence[str] | None = None) -> list[tuple[Document, int | None]]:
         """Documents (all, or those with the given ids) in scan order, each
@@ -534,6 +760,10 @@ class Store:
         return [(Document(id=r[0], text=r[1], title=r[2], outlet=r[3], url=r[4],
                           published=parse_date_string(r[5]) if r[5] else None, byline=r[6], source_path=r[7]), r[8])
                 for r in rows]
+
+    def document_ids(self) -> list[str]:
+        """The ids of all documents, in scan order."""
+        return [r[0] for r in self.con.execute("SELECT id FROM documents ORDER BY doc_key").fetchall()]
 
     def story_documents(self, doc_id: str) -> list[tuple[Document, int | None]]:
         """Document ``doc_id`` and the other documents of its story, in scan
@@ -653,6 +883,8 @@ class Store:
             con.execute("DELETE FROM cluster_members")
             con.execute("DELETE FROM clusters")
             con.execute("DELETE FROM stories")
+            # story numbers change: the stored analyses get theirs again from their members (stale_stories)
+            con.execute("UPDATE analysis_stories SET story_id = NULL")
             # boilerplate by recurrence is decided again below
             con.execute(f"UPDATE passages SET kind = 'passage', boilerplate = NULL "
                         f"WHERE boilerplate LIKE '{_RECURS}%'")
@@ -695,7 +927,8 @@ class Store:
 
     # -- import ----------------------------------------------------------------
 
-    def load_tables(self, folder: str | Path, *, candidate_params: Any = None) -> dict[str, int]:
+    def load_tables(self, folder: str | Path, *, candidate_params: Any = None,
+                    say: Any = None) -> dict[str, int]:
         """Load a folder of Parquet tables into this store, which must hold no
         documents yet: the Spark engine's output (a folder of part files per
         table) or ``export --format parquet`` (one file per table).
@@ -706,13 +939,18 @@ class Store:
         present, postings otherwise recomputed with the scan's own
         per-document function, so that ``query`` and later incremental scans
         work. Clusters and stories are rebuilt from the passages, with the
-        same function and numbering as a scan. Returns the tables' row counts."""
+        same function and numbering as a scan. The stored analysis is
+        loaded from the ``analysis_*`` tables when the folder has them (those
+        of the Spark engine or of ``export``) and matched with the rebuilt
+        stories by their members; the stories it lacks are analysed
+        (`analysis.analyse_stories`, progress to ``say``). Returns the
+        tables' row counts."""
         folder = Path(folder)
         con = self.con
         if con.execute("SELECT count(*) FROM documents").fetchone()[0]:
             raise StoreError(f"{self.path}: the store already holds documents; import into a new --db file")
         src = {t: _parquet_source(folder, t) for t in ("documents", "passages", "duplicates", "postings",
-                                                       "aligned_pairs", "skipped")}
+                                                       "aligned_pairs", "skipped", *ANALYSIS_COLUMNS)}
         if src["documents"] is None or src["passages"] is None:
             raise StoreError(f"{folder}: no documents and passages Parquet tables; give the --output folder "
                              "of 'newstrace scan --engine spark' or of 'newstrace export --format parquet'")
@@ -745,6 +983,9 @@ class Store:
             raise StoreError(self._out_of_memory(folder, e, "the tables are loaded but not their clusters and "
                                                  f"stories: run 'newstrace import {folder}' into a new --db file "
                                                  "with")) from e
+        from .analysis import analyse_stories
+
+        analyse_stories(self, say=say)  # those the tables did not hold
         counts = self.counts()
         self.finish_run(run_id, documents_added=counts["documents"], duplicates=counts["duplicates"],
                         skipped=counts["skipped"], pairs_aligned=counts["aligned_pairs"],
@@ -795,14 +1036,19 @@ class Store:
                         f"FROM {src['duplicates']}" if src["duplicates"] else "SELECT 1")
             if src["skipped"]:
                 con.execute(f'INSERT INTO skipped SELECT {run_id}, "where", reason FROM {src["skipped"]}')
+            for t, cols in ANALYSIS_COLUMNS.items():  # the stored analysis, when the tables hold it
+                if src[t]:
+                    names = ", ".join(f'"{c}"' for c in cols)
+                    con.execute(f"INSERT INTO {t} ({names}) SELECT {names} FROM {src[t]}")
 
     # -- export ----------------------------------------------------------------
 
     def export(self, fmt: str, out_dir: Path) -> list[Path]:
-        """Write one file per table (documents, passages, clusters, duplicates) into ``out_dir``."""
+        """Write one file per table (documents, passages, clusters, duplicates,
+        and the analysis_* tables of the stored analysis) into ``out_dir``."""
         out_dir.mkdir(parents=True, exist_ok=True)
         written = []
-        for table in EXPORT_COLUMNS:
+        for table in (*EXPORT_COLUMNS, *ANALYSIS_COLUMNS):
             sql = _export_sql(table)
             final = out_dir / f"{table}.{fmt}"
             tmp = out_dir / f".{table}.{fmt}.partial"
@@ -893,7 +1139,9 @@ def open_store(path: str | Path, *, read_only: bool = False, create: bool = True
 
 def _upgrade(con: Any) -> None:
     """Bring an older store to the current schema, in one transaction:
-    every table is created if missing (version 1 had no ``duplicates``), and
+    every table is created if missing (version 1 had no ``duplicates``,
+    versions before 5 no ``analysis_*`` tables, which the scan that upgrades
+    the store fills), and
     the tables that still declare a key (versions 1 and 2) are copied into
     unconstrained ones: DuckDB cannot drop a constraint. The copy keeps
     the rows and their order."""

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from newstrace.cli import main
-from newstrace.store import open_store
+from newstrace.store import ANALYSIS_TABLES, SCHEMA_VERSION, open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "examples" / "seeds"
@@ -66,7 +66,8 @@ def test_scan_seeds_then_export(tmp_path):
         out = tmp_path / f"out-{fmt}"
         r = run("export", "--db", db, "--format", fmt, "--output", out)
         assert r.exit_code == 0, r.output
-        assert sorted(p.name for p in out.iterdir()) == sorted(f"{t}.{fmt}" for t in ("clusters", "documents", "duplicates", "passages"))
+        tables = ("clusters", "documents", "duplicates", "passages", *ANALYSIS_TABLES)  # and the stored analysis
+        assert sorted(p.name for p in out.iterdir()) == sorted(f"{t}.{fmt}" for t in tables)
     lines = (tmp_path / "out-jsonl" / "passages.jsonl").read_text(encoding="utf-8").splitlines()
     recs = [json.loads(x) for x in lines]
     assert {"a_id", "a_start", "a_end", "b_id", "b_start", "b_end", "words", "similarity", "kind", "cluster_id"} <= recs[0].keys()
@@ -290,7 +291,7 @@ def test_version_2_store_is_upgraded_by_a_scan(tmp_path):
     r = run("scan", third, "--db", db)
     assert r.exit_code == 0 and "1 added" in r.output and "passages found" in r.output, r.output
     with duckdb.connect(str(db), read_only=True) as con:
-        assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "4"
+        assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == SCHEMA_VERSION == "5"
         assert _key_constraints(con) == []
         ids = [x[0] for x in con.execute("SELECT id FROM documents ORDER BY doc_key").fetchall()]
     assert ids == ["000_da43fc32711ce6b8.txt", "002_c61f085763ff7fbd.txt", "third.txt"]

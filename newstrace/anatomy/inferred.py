@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 from ..records import Document, Passage
 from .core import AnatomyError
+
+if TYPE_CHECKING:
+    from ..provenance.graph import ProvenanceGraph
 
 
 def inferred_sources(docs: Sequence[Document], passages: Mapping[tuple[str, str], Sequence[Passage]], doc_id: str,
@@ -23,10 +26,19 @@ def inferred_sources(docs: Sequence[Document], passages: Mapping[tuple[str, str]
     """
     from ..provenance import trace_passages
 
+    if doc_id not in {d.id for d in docs}:
+        raise AnatomyError(f"{doc_id!r} is not a document of this story")
+    return sources_from_graph(trace_passages(docs, passages, use_dates=use_dates), docs, passages, doc_id)
+
+
+def sources_from_graph(graph: ProvenanceGraph, docs: Sequence[Document],
+                       passages: Mapping[tuple[str, str], Sequence[Passage]], doc_id: str
+                       ) -> tuple[Document, list[Document], list[str]]:
+    """:func:`inferred_sources` given the story's provenance ``graph`` (as
+    computed, or as a store keeps it)."""
     by_id = {d.id: d for d in docs}
     if doc_id not in by_id:
         raise AnatomyError(f"{doc_id!r} is not a document of this story")
-    graph = trace_passages(docs, passages, use_dates=use_dates)
     parents = [e.source for e in graph.edges if e.target == doc_id]
     real = [p for p in parents if p in by_id and not graph.nodes[p].placeholder]
     if real:

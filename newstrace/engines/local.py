@@ -11,7 +11,10 @@ The stages, in order, each resumable:
    on all cores; passages and the list of aligned pairs are committed
    together, batch by batch;
 4. clusters and stories, recomputed from all passages in one transaction
-   (Store.rebuild_clusters, over newstrace.cluster.cluster_collection).
+   (Store.rebuild_clusters, over newstrace.cluster.cluster_collection);
+5. the stored analysis (provenance, anatomy's sources, quotations) of the
+   stories that are new or whose members changed, on all cores
+   (newstrace.analysis.analyse_stories).
 
 A scan killed at any point leaves a consistent store; running the same scan
 again skips what is stored and aligned, and finishes the rest.
@@ -29,6 +32,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from ..align import AlignParams, align_pairs, align_tokens
+from ..analysis import analyse_stories
 from ..candidates import CandidateParams, prepare, shingles
 from ..compare import passage_lines
 from ..excerpt import excerpt
@@ -222,6 +226,8 @@ def scan(
         # 4. clusters and stories
         say("building reprint clusters and stories", milestone=True)
         rep.clusters = store.rebuild_clusters()
+        # 5. the stored analysis of the stories whose members changed
+        rep.stories_analysed = analyse_stories(store, workers=pool.map, say=say)[0]
         rep.seconds = time.perf_counter() - t0
         store.finish_run(rep.run_id, documents_added=rep.documents_added, duplicates=rep.duplicates,
                          skipped=rep.skipped_count, pairs_aligned=rep.pairs_aligned,

@@ -33,6 +33,7 @@ class ScanReport:
     pairs_aligned: int = 0
     passages_found: int = 0
     clusters: int = 0
+    stories_analysed: int = 0  # stories whose analysis this scan (re)computed (newstrace.analysis)
     seconds: float = 0.0
 
     def skip(self, where: str, reason: str) -> None:

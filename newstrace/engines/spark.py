@@ -29,12 +29,14 @@ step is the function the embedded engine (:mod:`newstrace.engines.local`) calls:
    integers a passage) and each document's length and outlet are collected
    to the driver, which numbers the passages and calls
    :func:`~newstrace.cluster.cluster_collection`, exactly as
-   :meth:`~newstrace.store.Store.rebuild_clusters` does.
+   :meth:`~newstrace.store.Store.rebuild_clusters` does;
+6. the stored analysis of each story (:func:`~newstrace.analysis.analyse_story`),
+   a story per task, from the stories and passages written.
 
 Output: a folder of Parquet tables, ``documents``, ``passages``,
 ``clusters``, ``duplicates`` with the columns and row order of ``newstrace
 export`` (:mod:`newstrace.engines.tables`, docs/store.md), and ``skipped``, ``stories``, ``decisions``,
-``postings``, ``aligned_pairs`` and ``manifest.json`` besides, from which
+``postings``, ``aligned_pairs``, the ``analysis_*`` tables and ``manifest.json`` besides, from which
 :meth:`~newstrace.store.Store.load_tables` (``newstrace import``) builds a
 store that reports, ``provenance --db`` and later incremental scans use.
 """
@@ -77,9 +79,11 @@ from ..ingest.collection import (
     read_json_line,
     read_record,
 )
-from ..records import Document
+from ..records import Document, Edit, Passage, Span
 from .report import Progress, ScanReport
 from .tables import (
+    ANALYSIS_COLUMNS,
+    ANALYSIS_ORDER,
     EXPORT_COLUMNS,
     EXPORT_ORDER,
     content_hash,
@@ -91,7 +95,7 @@ from .tables import (
 _KEY_BITS = 40  # a document's key: file number << 40 | its place in the file
 SPLIT_BYTES = 32 << 20
 TABLES = ("documents", "passages", "clusters", "duplicates", "skipped", "stories", "decisions", "postings",
-          "aligned_pairs")
+          "aligned_pairs", *ANALYSIS_COLUMNS)
 
 
 class SparkUnavailable(Exception):
@@ -472,6 +476,8 @@ def scan_spark(
         stage("clusters")
         _write_tables(spark, str(output), kept, dupes, postings, aligned, numbered, table, story, ranks, rep)
         stage("write")
+        _write_analysis(spark, str(output), kept)
+        stage("analysis")
         rep.seconds = time.perf_counter() - t0
         _write_text(spark, f"{output}/manifest.json", json.dumps(_manifest(spark, paths, align_params, cparams,
                                                                            same_series, rep), indent=2))
@@ -688,6 +694,67 @@ def _write_tables(spark: Any, out: str, kept: Any, dupes: Any, postings: Any, al
     write("postings", postings.join(ids, "doc_key").orderBy("doc_key", "shingle").select("shingle", "doc_id"))
     write("aligned_pairs", aligned.where("idx = -1").orderBy("a_key", "b_key").select(
         "a_id", "b_id", F.col("words").alias("passages")))
+
+
+# the Spark types of the analysis tables' columns (engines.tables.ANALYSIS_COLUMNS; store.SCHEMA)
+_ANALYSIS_TYPES = {"story_key": "string", "story_id": "int", "documents": "int", "summary": "string",
+                   "graph": "string", "measures": "string", "seq": "int", "a_id": "string", "b_id": "string",
+                   "relation": "string", "confidence": "double", "common_source": "string", "evidence": "string",
+                   "common_credits": "string", "source": "string", "target": "string", "placeholder": "boolean",
+                   "node_id": "string", "label": "string", "outlet": "string", "published": "string",
+                   "reuse_class": "string", "hops": "int", "root": "boolean", "doc_id": "string",
+                   "sources": "string", "notes": "string", "no_sources": "string", "quotations": "string",
+                   "a_index": "int", "b_index": "int", "b_start": "int", "b_end": "int", "similarity": "double",
+                   "flags": "string", "diff": "string"}
+
+
+def _analyse_group(group: tuple[int, tuple[Iterable, Iterable]]) -> list[tuple[str, tuple]]:
+    """One story's analysis in a task: its documents in scan order and the
+    passages of its pairs in passage order, as `Store.story` reads them, then
+    `analysis.analyse_story`; the rows of each analysis table."""
+    from ..analysis import analyse_story, analysis_rows
+    from ..ingest.dates import parse_date_string
+
+    sid, (doc_rows, passage_rows) = group
+    docs = [Document(id=r["id"], text=r["text"], title=r["title"], outlet=r["outlet"], url=r["url"],
+                     published=parse_date_string(r["published"]) if r["published"] else None, byline=r["byline"],
+                     source_path=r["source_path"]) for r in sorted(doc_rows, key=lambda r: r["doc_key"])]
+    text = {d.id: d.text for d in docs}
+    passages: dict[tuple[str, str], list[Passage]] = {}
+    for r in sorted(passage_rows, key=lambda r: r["passage_id"]):
+        a, b = r["a_id"], r["b_id"]
+        if a not in text or b not in text:
+            continue
+        eds = tuple(Edit(e["op"], Span(e["a_start"], e["a_end"]), Span(e["b_start"], e["b_end"]), e["a_text"],
+                         e["b_text"]) for e in json.loads(r["edits"] or "[]"))
+        passages.setdefault((a, b), []).append(Passage(
+            Span(r["a_start"], r["a_end"]), Span(r["b_start"], r["b_end"]), text[a][r["a_start"]:r["a_end"]],
+            text[b][r["b_start"]:r["b_end"]], r["words"], r["similarity"], r["kind"], eds))
+    return [(t, row) for t, rows in analysis_rows(sid, analyse_story(docs, passages)).items() for row in rows]
+
+
+def _write_analysis(spark: Any, out: str, kept: Any) -> None:
+    """6. The stored analysis (newstrace.analysis) of every story, a story
+    per task, from the stories and passages just written: the
+    ``analysis_*`` tables that `Store.load_tables` loads."""
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as F
+
+    stories = spark.read.parquet(f"{out}/stories")
+    docs = (kept.select("doc_key", "id", "text", "title", "outlet", "url", "published", "byline", "source_path")
+            .join(stories, F.col("id") == F.col("doc_id")).drop("doc_id"))
+    passages = (spark.read.parquet(f"{out}/passages").where("kind <> 'boilerplate'")
+                .join(stories, F.col("a_id") == F.col("doc_id")).drop("doc_id"))
+    rows = (docs.rdd.map(lambda r: (r["story_id"], r)).cogroup(passages.rdd.map(lambda r: (r["story_id"], r)))
+            .flatMap(_analyse_group).persist(StorageLevel.MEMORY_AND_DISK))
+    try:
+        for t, cols in ANALYSIS_COLUMNS.items():
+            schema = ", ".join(f"`{c}` {_ANALYSIS_TYPES[c]}" for c in cols)
+            part = rows.filter(lambda kv, t=t: kv[0] == t).map(lambda kv: kv[1])
+            (spark.createDataFrame(part, schema).orderBy(*ANALYSIS_ORDER[t])
+             .write.mode("overwrite").parquet(f"{out}/{t}"))
+    finally:
+        rows.unpersist()
 
 
 def _manifest(spark: Any, paths: Sequence[str], align_params: AlignParams, cparams: CandidateParams,

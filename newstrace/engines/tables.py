@@ -39,6 +39,29 @@ EXPORT_ORDER: dict[str, tuple[str, ...]] = {
     "clusters": ("cluster_id", "doc_id", "start"),
 }
 
+# the stored analysis (newstrace.analysis), as the store holds it, `export` writes it and
+# `import` loads it: every table carries the story_key of its story
+ANALYSIS_COLUMNS: dict[str, tuple[str, ...]] = {
+    "analysis_stories": ("story_key", "story_id", "documents", "summary", "graph", "measures"),
+    "analysis_pairs": ("story_key", "seq", "a_id", "b_id", "relation", "confidence", "common_source", "evidence",
+                       "common_credits"),
+    "analysis_edges": ("story_key", "seq", "source", "target", "confidence", "placeholder", "evidence"),
+    "analysis_nodes": ("story_key", "node_id", "label", "placeholder", "outlet", "published", "reuse_class", "hops",
+                       "root"),
+    "analysis_documents": ("doc_id", "story_key", "reuse_class", "hops", "sources", "notes", "no_sources",
+                           "quotations"),
+    "analysis_quote_links": ("story_key", "seq", "a_id", "a_index", "b_id", "b_index", "b_start", "b_end",
+                             "similarity", "flags", "diff"),
+}
+ANALYSIS_ORDER: dict[str, tuple[str, ...]] = {
+    "analysis_stories": ("story_id", "story_key"),
+    "analysis_pairs": ("story_key", "seq"),
+    "analysis_edges": ("story_key", "seq"),
+    "analysis_nodes": ("story_key", "node_id"),
+    "analysis_documents": ("story_key", "doc_id"),
+    "analysis_quote_links": ("story_key", "seq"),
+}
+
 
 def content_hash(text: str) -> str:
     """The ``content_hash`` column: what keeps a text from being stored twice."""

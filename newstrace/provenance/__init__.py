@@ -19,12 +19,13 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Mapping, Sequence
 
+import numpy as np
 import regex
 
-from ..align import AlignParams, align_tokens, word_ids
+from ..align import AlignParams, align_tokens
 from ..cluster import reprint_clusters
 from ..records import Document, Passage
-from ..text import tokenize
+from ..text import Tokens, tokenize
 from .circulation import circulation_evidence
 from .credits import Credit, find_credits, normalize_outlet
 from .direction import Evidence, PairDecision, Profile, decide, profile
@@ -46,6 +47,7 @@ def trace_passages(docs: Sequence[Document], passages: Mapping[tuple[str, str], 
     by_id = {d.id: d for d in docs}
     profiles = {d.id: profile(d, use_dates=use_dates) for d in docs}
     tokens = {d.id: tokenize(d.text) for d in docs}
+    ids = story_word_ids(tokens)
     decisions, measures = [], {}
     context = circulation_evidence(passages)
     form = story_form(d.text for d in docs)
@@ -56,12 +58,24 @@ def trace_passages(docs: Sequence[Document], passages: Mapping[tuple[str, str], 
         d = decide(profiles[a], profiles[b], ps, words=(len(ta), len(tb)), context=context.get((a, b), ()),
                    form=form)
         decisions.append(d)
-        ia, ib = word_ids(ta, tb)
+        ia, ib = ids[a], ids[b]  # distinct ids, sorted: the containments are those of the words
         measures[(a, b)] = (word_containment(ib, ia), passage_share(ps, "b", len(by_id[b].text)))
         measures[(b, a)] = (word_containment(ia, ib), passage_share(ps, "a", len(by_id[a].text)))
     ends = [(a, p.a.start, p.a.end, b, p.b.start, p.b.end) for (a, b), ps in sorted(passages.items())
             for p in ps if p.kind == "passage"]
     return build_graph(by_id, profiles, decisions, measures, reprint_clusters(ends))
+
+
+def story_word_ids(tokens: Mapping[str, Tokens]) -> dict[str, np.ndarray]:
+    """The distinct words of every document as sorted integer ids from one
+    vocabulary (same word, same id): for :func:`.reuse.word_containment`,
+    which counts distinct words, the same as
+    :func:`~newstrace.align.word_ids` of each pair, computed once per
+    document instead of once per pair."""
+    vocab: dict[str, int] = {}
+    get = vocab.setdefault
+    return {i: np.unique(np.fromiter((get(w, len(vocab)) for w in t.words), dtype=np.int64, count=len(t.words)))
+            for i, t in tokens.items()}
 
 
 def trace(docs: Sequence[Document], params: AlignParams | None = None, *, use_dates: bool = True) -> ProvenanceGraph:

@@ -72,11 +72,35 @@ FACTS_AT = 0.25
 
 _WORD = re.compile(r"\w+")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:]\s+|\n\s*)[\"“‘(]?$")
+_OPENERS = "\"“‘("
 _SLOT = re.compile(r"[^\W\d_]*\d[\w.,/-]*|[A-Z][\w'’&-]+")
 _FUNCTION = frozenset(
     "a an and as at but by for from he her his i if in into is it its of on or our she so that the their "
     "there these they this those to was we were what when where which while who will with you reuter "
     "reuters mr mrs ms".split())
+
+
+def opens_sentence(text: str, at: int) -> bool:
+    """Does position ``at`` of ``text`` open a sentence: the text before it
+    (an opening quotation mark or bracket aside) is empty, or ends with a
+    full stop, question or exclamation mark or colon and whitespace, or with
+    a line break and whitespace? The same as
+    ``_SENTENCE_START.search(text, 0, at)`` (:func:`opens_sentence_slow`),
+    looking back over the whitespace before ``at`` only, not the whole text."""
+    j = at - 1 if at > 0 and text[at - 1] in _OPENERS else at
+    if j == 0:
+        return True
+    i = j
+    while i > 0 and text[i - 1].isspace():
+        i -= 1
+    if i == j:
+        return False
+    return "\n" in text[i:j] or (i > 0 and text[i - 1] in ".!?:")
+
+
+def opens_sentence_slow(text: str, at: int) -> bool:
+    """:func:`opens_sentence` by the regular expression, over the whole text before ``at``."""
+    return _SENTENCE_START.search(text, 0, at) is not None
 
 
 def _slot_spans(text: str, offset: int = 0) -> list[tuple[str, int, int]]:
@@ -85,7 +109,7 @@ def _slot_spans(text: str, offset: int = 0) -> list[tuple[str, int, int]]:
         t = m.group(0).rstrip(".,")
         if not t or t.casefold() in _FUNCTION:
             continue
-        if not any(c.isdigit() for c in t) and _SENTENCE_START.search(text, 0, m.start()):
+        if not any(c.isdigit() for c in t) and opens_sentence(text, m.start()):
             continue  # a capitalised word opening a sentence is not a name
         out.append((t, offset + m.start(), offset + m.start() + len(t)))
     return out

@@ -129,3 +129,98 @@ def link_quotations(docs: Sequence[Document], *, min_share: float = 0.8) -> tupl
                         continue
                     out.append(QuoteLink(da.id, ia, db.id, None, s, e, share, _flags(qa, None, diff), diff))
     return tuple(out)
+
+
+def link_story_quotations(docs: Sequence[Document], *, min_share: float = 0.8) -> tuple[QuoteLink, ...]:
+    """:func:`link_quotations`, the same links in the same order, for a
+    whole story: without comparing every pair of quotations and every
+    quotation with every article.
+
+    Two quotations are compared only when the rarest words of the shorter
+    (as many as it may miss and still be linked, plus one) occur in the
+    other, and their shared words could reach ``min_share``: the words a
+    link matches are shared words, so no link is lost. A quotation is
+    looked for as unquoted text only in the articles holding one of its
+    word trigrams (the slow twin finds nothing elsewhere); each article's
+    trigrams are indexed once, not once per pair, and each pair of word
+    sequences is compared once (a story repeats its quotations)."""
+    from collections import Counter
+
+    from . import find_quotations
+
+    quotes = [find_quotations(d.text) for d in docs]
+    words = [[tokenize(q.text).words if q.kind == "speech" else [] for q in qs] for qs in quotes]
+    toks = [tokenize(d.text) for d in docs]
+    grams: list[dict[tuple[str, ...], list[int]]] = []
+    gram_docs: dict[tuple[str, ...], set[int]] = {}
+    for j, t in enumerate(toks):
+        g: dict[tuple[str, ...], list[int]] = {}
+        tb = t.words
+        for k in range(len(tb) - 2):
+            g.setdefault(tuple(tb[k:k + 3]), []).append(k)
+        grams.append(g)
+        for key in g:
+            gram_docs.setdefault(key, set()).add(j)
+    # the quotations either side of a quoted link: direct, of MIN_WORDS words or more
+    linkable = [(i, k) for i, qs in enumerate(quotes) for k, q in enumerate(qs)
+                if q.direct and len(words[i][k]) >= MIN_WORDS]
+    counts = {x: Counter(words[x[0]][x[1]]) for x in linkable}
+    df: Counter[str] = Counter(w for c in counts.values() for w in c)
+    holders: dict[str, list[tuple[int, int]]] = {}
+    for x, c in counts.items():
+        for w in c:
+            holders.setdefault(w, []).append(x)
+    pairs: set[tuple[tuple[int, int], tuple[int, int]]] = set()
+    for x in linkable:
+        n = len(words[x[0]][x[1]])
+        ranked = sorted(words[x[0]][x[1]], key=lambda w: (df[w], w))
+        prefix = set(ranked[:n - int(min_share * n) + 1])
+        for w in prefix:
+            for y in holders[w]:
+                if y[0] != x[0] and len(words[y[0]][y[1]]) >= n:
+                    pairs.add((x, y) if x[0] < y[0] else (y, x))
+    memo: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[float, tuple[tuple[str, str, str], ...]]] = {}
+
+    def compare(a: list[str], b: list[str]) -> tuple[float, tuple[tuple[str, str, str], ...]]:
+        key = (tuple(a), tuple(b))  # a story repeats its quotations word for word: each compared once
+        if key not in memo:
+            memo[key] = _compare(a, b)
+        return memo[key]
+
+    quoted: dict[tuple[int, int, int], list[QuoteLink]] = {}
+    for (i, ia), (j, ib) in pairs:
+        wa, wb = words[i][ia], words[j][ib]
+        if (tuple(wa), tuple(wb)) not in memo and \
+                sum((counts[(i, ia)] & counts[(j, ib)]).values()) / min(len(wa), len(wb)) < min_share:
+            continue
+        share, diff = compare(wa, wb)
+        if share >= min_share:
+            qa, qb = quotes[i][ia], quotes[j][ib]
+            quoted.setdefault((i, j, ia), []).append(
+                QuoteLink(docs[i].id, ia, docs[j].id, ib, qb.start, qb.end, share, _flags(qa, qb, diff), diff))
+    out: list[tuple[tuple[int, int, int, int], QuoteLink]] = [
+        ((i, j, ia, link.b_index or 0), link) for (i, j, ia), links in quoted.items() for link in links]
+    for i, qs in enumerate(quotes):
+        for ia, qa in enumerate(qs):
+            wa = words[i][ia]
+            if not qa.direct or len(wa) < MIN_WORDS:
+                continue
+            tri = [tuple(wa[g:g + 3]) for g in range(len(wa) - 2)]
+            for j in sorted(set().union(*(gram_docs.get(t, ()) for t in tri)) - {i}):
+                if (i, j, ia) in quoted:
+                    continue
+                hits = [k for t in tri for k in grams[j].get(t, ())]
+                lo, hi = min(hits), max(hits) + 3
+                if hi - lo > 2 * len(wa) + 10:
+                    continue
+                tb = toks[j].words
+                share, diff = compare(wa, tb[lo:hi])
+                share = share * min(len(wa), hi - lo) / len(wa)
+                if share >= min_share:
+                    s, e = toks[j].char_span(lo, hi)
+                    if any(q.start < e and s < q.end and q.direct for q in quotes[j]):
+                        continue
+                    out.append(((i, j, ia, -1), QuoteLink(docs[i].id, ia, docs[j].id, None, s, e, share,
+                                                          _flags(qa, None, diff), diff)))
+    out.sort(key=lambda kv: kv[0])
+    return tuple(link for _, link in out)

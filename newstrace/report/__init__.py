@@ -15,7 +15,7 @@ from pathlib import Path
 from ..align import AlignParams
 from ..records import Document
 from .render import render
-from .views import Links, pair_view, story_view
+from .views import Links, pair_view, stored_story, story_view
 
 __all__ = ["Links", "pair_report", "site_report", "pair_view", "story_view", "render"]
 
@@ -56,8 +56,8 @@ def site_report(store, out_dir: Path, *, stories: int = 20, pairs_per_story: int
             return names.get((x, y)) or names.get((y, x))
 
         links = Links(story=lambda s: f"story-{s}.html" if s in story_ids else None, pair=pair)
-        write(f"story-{sid}.html", render("story.html", view=story_view(docs, passages, links, story_id=sid),
-                                          nav=home))
+        view = story_view(docs, passages, links, story_id=sid, stored=stored_story(store, sid, list(by_id)))
+        write(f"story-{sid}.html", render("story.html", view=view, nav=home))
         for (a, b), name in names.items():
             view = pair_view(by_id[a], by_id[b], params, links)
             write(name, render("pair.html", view=view, nav=home + [(f"Story {sid}", f"story-{sid}.html")]))

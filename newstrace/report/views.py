@@ -21,6 +21,7 @@ from ..excerpt import excerpt as _quoted
 from ..labels import document_label
 from ..records import Document, Passage
 from .graph_svg import layout, outlet_colors
+from ..analysis import StoryMeasures, story_measures
 from .runs import derivative_runs, passage_by_source, passage_label, plain_runs, source_runs
 
 BORROWED_LABELS = ("verbatim", "edited", "quotation")
@@ -150,67 +151,68 @@ def _headline(an) -> dict[str, Any] | None:
 # the story view
 
 
-def _union(spans: Sequence[tuple[int, int]]) -> int:
-    total, end = 0, -1
-    for s, e in sorted(spans):
-        if e <= end:
-            continue
-        total += e - max(s, end)
-        end = e
-    return total
+@dataclass(frozen=True, slots=True)
+class StoredStory:
+    """What a store keeps of a story for its pages (newstrace.analysis): its
+    provenance ``graph``, ``summary``, :class:`StoryMeasures`, the
+    ``quotations`` of each document (records with ``text`` and ``speaker``,
+    by index) and their ``links``."""
+
+    graph: Any
+    summary: Any
+    measures: StoryMeasures
+    quotations: Mapping[str, Sequence[Any]]
+    links: Sequence[Any]
+
+
+def stored_story(store: Any, story_id: int, doc_ids: Sequence[str], *, decisions: bool = False
+                 ) -> StoredStory | None:
+    """The :class:`StoredStory` of a story from ``store``, or ``None`` when the
+    scan stored no analysis for it (the page computes it then); its graph
+    with the pair decisions only when asked (``decisions``: a story page
+    shows their counts, from the summary)."""
+    from ..records import Quotation
+
+    graph = store.stored_graph(story_id, decisions=decisions)
+    if graph is None:
+        return None
+    entries = store.stored_quotations(doc_ids) if len(doc_ids) <= 60 else {}
+    quotations = {i: [Quotation(start=q["start"], end=q["end"], text=q["text"], speaker=q["speaker"]) for q in e["quotations"]]
+                  for i, e in entries.items()}
+    return StoredStory(graph, store.stored_summary(story_id), store.stored_measures(story_id), quotations,
+                       store.stored_quote_links(story_id))
 
 
 def story_view(docs: Sequence[Document], passages: Mapping[tuple[str, str], Sequence[Passage]],
-               links: Links | None = None, *, story_id: int | None = None) -> dict[str, Any]:
+               links: Links | None = None, *, story_id: int | None = None, stored: Any = None) -> dict[str, Any]:
     """A story: its summary (newstrace.provenance.summary), provenance
     graph, timeline, reprint clusters, quotations that travelled, coverage
-    per document and who borrowed from whom."""
+    per document and who borrowed from whom. ``stored``, the story's
+    :class:`StoredStory` from a store, saves computing its graph, summary
+    and quotations again."""
     from ..provenance import story_summary, trace_passages
     from ..quotations import find_quotations
     from ..quotations.links import link_quotations
 
     links = links or Links()
     by_id = {d.id: d for d in docs}
-    g = trace_passages(docs, passages)
+    g = stored.graph if stored is not None else trace_passages(docs, passages)
     colors = outlet_colors(d.outlet for d in docs)
     names = {d.id: short_name(d) for d in docs}
     svg = layout(g, colors, href=links.doc, labels=names)
 
-    spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    pair_spans: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)  # (target, source) -> target spans
-    pair_rows: list[dict[str, Any]] = []
-    for (a, b), ps in sorted(passages.items()):
-        if not ps:
-            continue
-        for p in ps:
-            spans[a].append((p.a.start, p.a.end))
-            spans[b].append((p.b.start, p.b.end))
-            pair_spans[(b, a)].append((p.b.start, p.b.end))
-            pair_spans[(a, b)].append((p.a.start, p.a.end))
-        pair_rows.append({"a": names[a], "b": names[b], "passages": len(ps), "words": sum(p.words for p in ps),
-                          "href": links.pair(a, b)})
-    pair_rows.sort(key=lambda r: -r["words"])
-
-    coverage: list[dict[str, Any]] = [{"doc": doc_info(d, links), "short": names[d.id], "color": colors.get(d.outlet or "", "#6b7a8f"),
-                 "share": _union(spans[d.id]) / max(len(d.text), 1),
-                 "reuse": g.reuse_class.get(d.id)} for d in docs]
+    m = stored.measures if stored is not None else story_measures(g, docs, passages)
+    pair_rows = [{"a": names[a], "b": names[b], "passages": n, "words": w, "href": links.pair(a, b)}
+                 for a, b, n, w in m.pairs]
+    coverage: list[dict[str, Any]] = [{"doc": doc_info(d, links), "short": names[d.id],
+                                       "color": colors.get(d.outlet or "", "#6b7a8f"),
+                                       "share": m.coverage.get(d.id, 0.0), "reuse": g.reuse_class.get(d.id)}
+                                      for d in docs]
     for row in coverage:
         row["pct"] = round(100 * row["share"], 1)
     coverage.sort(key=lambda r: -r["share"])
-
-    borrowed: dict[tuple[str, str], int] = defaultdict(int)
-    for e in g.edges:
-        tgt = by_id.get(e.target)
-        if tgt is None:
-            continue
-        src = g.nodes[e.source]
-        who = tgt.outlet or names[tgt.id]
-        frm = (src.label if src.placeholder else (src.outlet or names.get(src.id, src.id)))
-        chars = _union(pair_spans[(e.target, e.source)]) if not src.placeholder else _union(spans[e.target])
-        borrowed[(who, frm)] += chars
-    top = max(borrowed.values(), default=1) or 1
-    borrow_rows = [{"who": w, "from": f, "chars": n, "pct": round(100 * n / top, 1)}
-                   for (w, f), n in sorted(borrowed.items(), key=lambda kv: -kv[1])]
+    top = max((n for _w, _f, n in m.borrowed), default=1) or 1
+    borrow_rows = [{"who": w, "from": f, "chars": n, "pct": round(100 * n / top, 1)} for w, f, n in m.borrowed]
 
     dated = sorted(docs, key=lambda d: (_date(d.published) or "9999", d.id))
     timeline = [{"doc": doc_info(d, links), "short": names[d.id], "color": colors.get(d.outlet or "", "#6b7a8f"),
@@ -227,8 +229,13 @@ def story_view(docs: Sequence[Document], passages: Mapping[tuple[str, str], Sequ
 
     quotes = []
     if len(docs) <= 60:
-        found = {d.id: find_quotations(d.text) for d in docs}
-        for link in link_quotations(docs):
+        if stored is not None:
+            found: Mapping[str, Sequence[Any]] = stored.quotations
+            quote_links: Sequence[Any] = stored.links
+        else:
+            found = {d.id: find_quotations(d.text) for d in docs}
+            quote_links = link_quotations(docs)
+        for link in quote_links:
             q = found[link.a_id][link.a_index]
             quotes.append({"text": clip(q.text, 220), "speaker": q.speaker, "from": names[link.a_id],
                            "to": names[link.b_id], "quoted": link.b_index is not None,
@@ -237,8 +244,9 @@ def story_view(docs: Sequence[Document], passages: Mapping[tuple[str, str], Sequ
                            "href": links.pair(link.a_id, link.b_id)})
             if len(quotes) >= 60:
                 break
-    return {"story_id": story_id, "documents": len(docs), "summary": story_summary(g, docs), "svg": svg, "timeline": timeline, "coverage": coverage,
-            "borrowed": borrow_rows, "clusters": clusters, "quotes": quotes, "pairs": pair_rows[:100],
+    summary = stored.summary if stored is not None else story_summary(g, docs)
+    return {"story_id": story_id, "documents": len(docs), "summary": summary, "svg": svg, "timeline": timeline, "coverage": coverage,
+            "borrowed": borrow_rows, "clusters": clusters, "quotes": quotes, "pairs": pair_rows,
             "outlets": sorted(colors.items()), "graph": g}
 
 
@@ -248,11 +256,12 @@ def story_view(docs: Sequence[Document], passages: Mapping[tuple[str, str], Sequ
 
 def document_view(doc: Document, story_docs: Sequence[Document],
                   passages: Mapping[tuple[str, str], Sequence[Passage]], links: Links | None = None,
-                  params: AlignParams | None = None) -> dict[str, Any]:
-    """One stored document: its anatomy against the sources provenance infers,
+                  params: AlignParams | None = None, *, graph: Any = None) -> dict[str, Any]:
+    """One stored document: its anatomy against the sources provenance infers
+    (from the story's provenance ``graph`` when given, as a store keeps it),
     its place in the story's provenance graph and the documents it shares text with."""
     from ..anatomy import AnatomyError, anatomy
-    from ..anatomy.inferred import inferred_sources
+    from ..anatomy.inferred import inferred_sources, sources_from_graph
 
     links = links or Links()
     view: dict[str, Any] = {"doc": doc_info(doc, links), "runs": plain_runs(doc.text), "bars": [],
@@ -269,7 +278,8 @@ def document_view(doc: Document, story_docs: Sequence[Document],
     view["partners"] = [{"doc": doc_info(by_id[o], links), "words": w, "pair": links.pair(o, doc.id)}
                         for o, w in sorted(partners.items(), key=lambda kv: -kv[1]) if o in by_id]
     try:
-        derivative, sources, notes = inferred_sources(story_docs, passages, doc.id)
+        derivative, sources, notes = (inferred_sources(story_docs, passages, doc.id) if graph is None else
+                                      sources_from_graph(graph, story_docs, passages, doc.id))
         an = anatomy(derivative, sources, params, notes=notes)
     except AnatomyError as e:
         view["notes"].append(str(e))

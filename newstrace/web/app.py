@@ -47,7 +47,8 @@ def create_app(db: str | Path, *, name: str | None = None, taken: _dt.datetime |
     from ..report import render
     from ..report.collection import document_rows, overview, search
     from ..report.render import content_security_policy
-    from ..report.views import Links, document_view, graph_neighbours, pair_view, short_name, story_view
+    from ..report.views import (Links, document_view, graph_neighbours, pair_view, short_name, stored_story,
+                                story_view)
     from ..store import open_store
 
     store = open_store(db, read_only=True, create=False)
@@ -130,6 +131,21 @@ def create_app(db: str | Path, *, name: str | None = None, taken: _dt.datetime |
             raise HTTPException(404, f"no story {sid} in {name}")
         return docs, passages
 
+    def get_stored(sid: int, docs, decisions: bool = False):
+        """The story's analysis as the scan stored it (None: computed by the view)."""
+        with lock:
+            return stored_story(store, sid, [d.id for d in docs], decisions=decisions)
+
+    def get_analysed_story(sid: int, decisions: bool = False):
+        """A story's documents and stored analysis; its passages only when
+        nothing is stored (the views compute from them then)."""
+        with lock:
+            docs = store.story_docs(sid)
+        if not docs:
+            raise HTTPException(404, f"no story {sid} in {name}")
+        stored = get_stored(sid, docs, decisions)
+        return (docs, {}, stored) if stored is not None else (*get_story(sid), None)
+
     def get_docs(*ids: str):
         with lock:
             rows = {d.id: (d, s) for d, s in store.documents(list(ids))}
@@ -174,17 +190,20 @@ def create_app(db: str | Path, *, name: str | None = None, taken: _dt.datetime |
 
     @app.get("/story/{sid}", response_class=HTMLResponse, include_in_schema=False)
     def story_page(sid: int):
-        docs, passages = get_story(sid)
-        return page("story.html", view=story_view(docs, passages, links, story_id=sid))
+        docs, passages, stored = get_analysed_story(sid)
+        return page("story.html", view=story_view(docs, passages, links, story_id=sid, stored=stored))
 
     @app.get("/doc", response_class=HTMLResponse, include_in_schema=False)
     def doc_page(id: str = Id()):  # noqa: A002 - the parameter's public name
         (doc, sid), = get_docs(id)
-        docs, passages = get_story(sid) if sid is not None else ([doc], {})
-        view = document_view(doc, docs, passages, links)
+        docs, passages, stored = get_analysed_story(sid) if sid is not None else ([doc], {}, None)
+        if stored is not None:  # the pairs of this document only: its sources are stored
+            with lock:
+                mine = store.document_passages(doc.id, docs)
+        view = document_view(doc, docs, mine if stored else passages, links, graph=stored.graph if stored else None)
         graph = None
         if sid is not None:
-            sv = story_view(docs, passages, links, story_id=sid)
+            sv = story_view(docs, passages, links, story_id=sid, stored=stored)
             graph = sv["svg"]
             view.update(graph_neighbours(sv["graph"], doc.id, {d.id: short_name(d) for d in docs}, links))
         return page("document.html", view=view, graph=graph, story=sid, story_href=links.story(sid) if sid else None)
@@ -239,8 +258,8 @@ def create_app(db: str | Path, *, name: str | None = None, taken: _dt.datetime |
 
     @app.get("/api/stories/{sid}", summary="A story: its provenance graph, clusters and quotations that travelled")
     def api_story(sid: int):
-        docs, passages = get_story(sid)
-        view = story_view(docs, passages, links, story_id=sid)
+        docs, passages, stored = get_analysed_story(sid, decisions=True)
+        view = story_view(docs, passages, links, story_id=sid, stored=stored)
         return {"story": sid, "documents": [d.id for d in docs], "summary": view["summary"].as_dict(),
                 "provenance": view["graph"].as_dict(),
                 "clusters": view["clusters"], "quotations": view["quotes"]}
@@ -248,17 +267,19 @@ def create_app(db: str | Path, *, name: str | None = None, taken: _dt.datetime |
     @app.get("/api/document", summary="A document: its metadata, text, story, anatomy and provenance")
     def api_document(id: str = Id()):  # noqa: A002
         from ..anatomy import AnatomyError, anatomy
-        from ..anatomy.inferred import inferred_sources
 
         (doc, sid), = get_docs(id)
         out: dict[str, Any] = {"document": doc.as_dict(), "story": sid, "anatomy": None, "provenance": None}
         if sid is not None:
             docs, passages = get_story(sid)
+            from ..anatomy.inferred import sources_from_graph
             from ..provenance import trace_passages
 
-            out["provenance"] = trace_passages(docs, passages).as_dict()
+            stored = get_stored(sid, docs, decisions=True)
+            g = stored.graph if stored else trace_passages(docs, passages)
+            out["provenance"] = g.as_dict()
             try:
-                d, sources, notes = inferred_sources(docs, passages, doc.id)
+                d, sources, notes = sources_from_graph(g, docs, passages, doc.id)
                 out["anatomy"] = anatomy(d, sources, notes=notes).as_dict()
             except AnatomyError as e:
                 out["anatomy_note"] = str(e)
