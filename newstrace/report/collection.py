@@ -155,6 +155,8 @@ def search_scan(store: Store, q: str) -> list[str]:
     text, case-insensitive). Returns ids in scan order."""
     words, prefix = query_words(q)
     phrase = q.strip().lower()
+    if not phrase:
+        return []
     out = []
     for d, _s in store.documents():
         terms = set(WORD.findall(f"{d.title or ''} {d.text}".lower()))

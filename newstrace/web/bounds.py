@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import threading
+import time
 from typing import Any, AsyncIterator, Callable, TypeVar
 
 T = TypeVar("T")
@@ -40,36 +42,35 @@ class Limiter:
             raise ValueError("slots must be at least 1")
         self.slots, self.wait, self.time_limit, self.retry_after = slots, wait, time_limit, retry_after
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=slots, thread_name_prefix="newstrace-page")
-        self._free: asyncio.Semaphore | None = None
+        self._free = threading.BoundedSemaphore(slots)  # a thread's semaphore: any event loop may wait on it
         self.busy = 0      # requests refused for want of a slot
         self.timed_out = 0  # requests whose work outlived the time limit
 
-    def _semaphore(self) -> asyncio.Semaphore:
-        if self._free is None:  # made in the event loop that uses it
-            self._free = asyncio.Semaphore(self.slots)
-        return self._free
-
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """``fn(*args)`` in a worker thread once a slot is free."""
-        free = self._semaphore()
+        deadline = time.monotonic() + self.wait
+        while not self._free.acquire(blocking=False):
+            if time.monotonic() >= deadline:
+                self.busy += 1
+                raise Busy(f"the server is busy with {self.slots} large pages; try again in a few seconds",
+                           self.retry_after)
+            await asyncio.sleep(0.02)
+
+        def work() -> T:
+            try:
+                return fn(*args)
+            finally:
+                self._free.release()  # the slot is free when the work is done, answered or not
+
         try:
-            await asyncio.wait_for(free.acquire(), self.wait)
-        except TimeoutError:
-            self.busy += 1
-            raise Busy(f"the server is busy with {self.slots} large pages; try again in a few seconds",
-                       self.retry_after) from None
-        loop = asyncio.get_running_loop()
-        try:
-            fut = loop.run_in_executor(self._pool, fn, *args)
+            fut = self._pool.submit(work)
         except BaseException:
-            free.release()
+            self._free.release()
             raise
-        fut.add_done_callback(lambda _f: free.release())  # the slot is free when the work is done
         try:
-            return await asyncio.wait_for(asyncio.shield(fut), self.time_limit)
+            return await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(fut)), self.time_limit)
         except TimeoutError:
             self.timed_out += 1
-            fut.add_done_callback(lambda f: f.exception())  # its outcome is not wanted any more
             raise Busy(f"this page took longer than {self.time_limit:g} s to make; the server goes on with it "
                        "for a while, try again later", self.retry_after * 4) from None
 
