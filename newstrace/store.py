@@ -683,19 +683,23 @@ class Store:
         if f.get("reuse"):
             where.append(f"{self._reuse_sql(f)} = ?")
             params.append(f["reuse"])
-        words = list(f.get("words") or ())
-        terms = self._index_file("terms.parquet") if words else ""
-        for k, w in enumerate(words):
-            if k == len(words) - 1 and f.get("prefix"):
-                where.append(f"d.doc_key IN (SELECT doc_key FROM {terms} WHERE term >= ? AND term < ?)")
-                params += [w, w + "\U0010ffff"]
-            else:
-                where.append(f"d.doc_key IN (SELECT doc_key FROM {terms} WHERE term = ?)")
-                params.append(w)
+        self._term_filter("d.doc_key", list(f.get("words") or ()), bool(f.get("prefix")), where, params)
         if f.get("phrase"):
             where.append("(d.text ILIKE ? ESCAPE '\\' OR d.title ILIKE ? ESCAPE '\\')")
             params += [_like(f["phrase"])] * 2
         return " AND ".join(where), params
+
+    def _term_filter(self, key: str, words: list[str], prefix: bool, where: list[str], params: list[Any]) -> None:
+        """Conditions that the document ``key`` holds every word (the last
+        as a word's beginning when ``prefix``), through the browsing index."""
+        terms = self._index_file("terms.parquet") if words else ""
+        for k, w in enumerate(words):
+            if k == len(words) - 1 and prefix:
+                where.append(f"{key} IN (SELECT doc_key FROM {terms} WHERE term >= ? AND term < ?)")
+                params += [w, w + "\U0010ffff"]
+            else:
+                where.append(f"{key} IN (SELECT doc_key FROM {terms} WHERE term = ?)")
+                params.append(w)
 
     def _reuse_sql(self, f: dict[str, Any]) -> str:
         wholly = float(f.get("wholly_share", 0.8))
@@ -753,10 +757,12 @@ class Store:
 
     def passage_table(self, *, phrase: str | None = None, kind: str | None = None, doc_id: str | None = None,
                       cluster: int | None = None, sort: str = "words", offset: int = 0, limit: int = 50,
-                      chars: int = 600) -> tuple[int, list[dict[str, Any]]]:
+                      chars: int = 600, words: Sequence[str] = (), prefix: bool = False
+                      ) -> tuple[int, list[dict[str, Any]]]:
         """Shared passages and a page of them, both documents named: filter by
         a case-insensitive ``phrase`` of the A side's text, ``kind``
-        (passage, quotation, boilerplate), a document or a reprint cluster;
+        (passage, quotation, boilerplate), a document or a reprint cluster
+        (``words``, ``prefix``: the phrase's words, as :meth:`document_table`);
         ``sort`` words (most first), published (the later document's date,
         earliest first) or scan. Text: the A side's, at most ``chars``."""
         where: list[str] = ["true"]
@@ -770,7 +776,8 @@ class Store:
         if cluster is not None:
             where.append("p.cluster_id = ?")
             params.append(int(cluster))
-        if phrase:
+        if phrase:  # the words of the phrase in A's text (the index) first, then the phrase in the passage
+            self._term_filter("p.a_key", list(words), prefix, where, params)
             where.append("substr(da.text, p.a_start + 1, p.a_end - p.a_start) ILIKE ? ESCAPE '\\'")
             params.append(_like(phrase))
         order = {"words": "p.words DESC", "published": "greatest(da.published_at, db.published_at)",
@@ -778,13 +785,16 @@ class Store:
         src = "passages p JOIN documents da ON da.doc_key = p.a_key JOIN documents db ON db.doc_key = p.b_key"
         w = " AND ".join(where)
         total = self.con.execute(f"SELECT count(*) FROM {src} WHERE {w}", params).fetchone()[0]
+        # the page's passages first, then their texts (only theirs are cut out)
         rows = self.con.execute(
+            f"WITH page AS (SELECT p.passage_id, row_number() OVER (ORDER BY {order} NULLS LAST, p.passage_id) AS k "
+            f"FROM {src} WHERE {w} ORDER BY k LIMIT ? OFFSET ?) "
             f"SELECT p.passage_id, p.kind, p.boilerplate, p.words, p.similarity, p.cluster_id, "
             f"p.a_id, da.title, da.outlet, da.published, left(da.text, 400), p.a_start, p.a_end, "
             f"p.b_id, db.title, db.outlet, db.published, left(db.text, 400), p.b_start, p.b_end, "
             f"substr(da.text, p.a_start + 1, least(p.a_end - p.a_start, {int(chars)})), "
             f"substr(db.text, p.b_start + 1, least(p.b_end - p.b_start, {int(chars)})) "
-            f"FROM {src} WHERE {w} ORDER BY {order} NULLS LAST, p.passage_id LIMIT ? OFFSET ?",
+            f"FROM page JOIN {src} ON p.passage_id = page.passage_id ORDER BY page.k",
             [*params, int(limit), int(offset)]).fetchall()
 
         def side(r: tuple, k: int) -> dict[str, Any]:

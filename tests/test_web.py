@@ -391,7 +391,7 @@ def test_neighbourhood_timeline_and_query_by_date(coll):
     ids = {m["id"] for m in nb["members"]}
     assert "doc-010" in ids and len(ids) > 1 and {m["hops"] for m in nb["members"]} <= {0, 1}
     two = coll.get("/api/neighbourhood", params={"id": "doc-010", "hops": 2}).json()
-    assert ids <= {m["id"] for m in two["members"]} and len(two["members"]) <= 25
+    assert ids <= {m["id"] for m in two["members"]} and len(two["members"]) <= 20
     edges = nb["provenance"]["edges"]
     assert all(e["source"] in ids or e["source"].startswith("placeholder") or e["source"] not in ids for e in edges)
     r = coll.get("/neighbourhood", params={"id": "doc-010"})

@@ -17,7 +17,7 @@ from ..store import Store
 from .graph_svg import layout, outlet_colors, timeline_layout
 from .views import Links, clip, doc_info, graph_neighbours, short_name
 
-MAX_LIMIT = 200
+MAX_LIMIT = 1000  # rows of one question (a page shows 50; a download reads in steps of this many)
 
 
 def _bounded(limit: int) -> int:
@@ -174,8 +174,10 @@ def passage_table(store: Store, *, q: str = "", kind: str | None = None, doc_id:
     """Shared passages (both documents named by title, outlet and date, the text, its kind)."""
     if sort not in ("words", "published", "scan"):
         raise ValueError(f"sort passages by words, published or scan, not {sort!r}")
+    words, prefix = query_words(q)
     return store.passage_table(phrase=q.strip() or None, kind=kind or None, doc_id=doc_id, cluster=cluster,
-                               sort=sort, offset=max(0, int(offset)), limit=_bounded(limit))
+                               sort=sort, offset=max(0, int(offset)), limit=_bounded(limit), words=words,
+                               prefix=prefix)
 
 
 def cluster_table(store: Store, *, q: str = "", offset: int = 0, limit: int = 50) -> tuple[int, list[dict[str, Any]]]:
@@ -192,7 +194,7 @@ def duplicate_table(store: Store, *, offset: int = 0, limit: int = 50) -> tuple[
 # a document's neighbourhood and a story's timeline (today computed from the
 # passages around them; the stored provenance graph will answer both)
 
-NEIGHBOURHOOD_DOCS = 25  # documents at most in a neighbourhood
+NEIGHBOURHOOD_DOCS = 20  # documents at most in a neighbourhood
 
 
 def neighbourhood_ids(store: Store, doc_id: str, hops: int = 2, *, max_docs: int = NEIGHBOURHOOD_DOCS

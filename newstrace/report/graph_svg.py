@@ -177,6 +177,7 @@ def timeline_layout(docs: list[dict], edges: list[tuple[str, str, int]], colors:
     for s, t, words in edges:
         if s in pos and t in pos:
             (x1, y1), (x2, y2) = pos[s], pos[t]
+            x2 += -8 if x2 >= x1 else 8  # the head stops at the dot's edge
             mx = (x1 + x2) / 2
             arrows.append((f"M{x1:.1f},{y1:.1f} C{mx:.1f},{y1:.1f} {mx:.1f},{y2:.1f} {x2:.1f},{y2:.1f}",
                            f"{words} shared words"))

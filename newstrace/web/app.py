@@ -46,7 +46,7 @@ SLOTS = 2            # expensive pages computed at once
 WAIT = 2.0           # seconds a request waits for a free slot
 TIME_LIMIT = 20.0    # seconds an expensive page may take
 MAX_DOWNLOAD = 10_000  # rows of a CSV or JSON download
-DOC_NEIGHBOURS = 12  # documents a document page reads around it (those sharing most text)
+DOC_NEIGHBOURS = 8  # documents a document page reads around it (those sharing most text)
 STORY_FULL = 40      # a story page draws its whole provenance graph up to this many documents
 MAX_PAIR_CHARS = 300_000  # characters of each document the app compares on a pair page
 MEMORY_LIMIT = "1GB"  # DuckDB's memory for the app's queries
@@ -266,11 +266,14 @@ def create_app(db: str | Path, *, name: str | None = None, taken: _dt.datetime |
             yield buf.getvalue()
 
         def as_json() -> Iterator[str]:
-            n, total = 0, 0
-            yield "{\"rows\": ["
+            n, total, buf = 0, 0, ["{\"rows\": ["]
             for seen, r in rows():
-                yield ("," if n else "") + json.dumps(r, ensure_ascii=False, default=str)
+                buf.append(("," if n else "") + json.dumps(r, ensure_ascii=False, default=str))
                 n, total = n + 1, seen
+                if len(buf) >= 200:
+                    yield "".join(buf)
+                    buf = []
+            yield "".join(buf)
             yield f"], \"total\": {total}, \"returned\": {n}, \"truncated\": {json.dumps(n < total)}, " \
                   f"\"max_rows\": {MAX_DOWNLOAD}}}"
 
