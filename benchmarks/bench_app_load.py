@@ -24,6 +24,7 @@ import random
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -83,16 +84,18 @@ def main() -> None:
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
+    log = tempfile.TemporaryFile(mode="w+")  # the server's messages (read if it stops early)
     server = subprocess.Popen([sys.executable, "-m", "newstrace", "serve", "--db", args.db, "--port", str(port)],
                               cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                              stdout=subprocess.DEVNULL, stderr=log, text=True)
     try:
         t0 = time.perf_counter()
         for _ in range(600):
             if fetch(base + "/api/overview", timeout=5)[0] == 200:
                 break
             if server.poll() is not None:
-                sys.exit("serve stopped: " + (server.stderr.read() if server.stderr else ""))
+                log.seek(0)
+                sys.exit("serve stopped: " + log.read())
             time.sleep(0.2)
         started = time.perf_counter() - t0
         ov = json.loads(fetch(base + "/api/overview")[2])

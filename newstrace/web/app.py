@@ -46,6 +46,7 @@ SLOTS = 2            # expensive pages computed at once
 WAIT = 2.0           # seconds a request waits for a free slot
 TIME_LIMIT = 20.0    # seconds an expensive page may take
 MAX_DOWNLOAD = 10_000  # rows of a CSV or JSON download
+DOWNLOADS = 2        # downloads streamed at once
 DOC_NEIGHBOURS = 8  # documents a document page reads around it (those sharing most text)
 STORY_FULL = 40      # a story page draws its whole provenance graph up to this many documents
 MAX_PAIR_CHARS = 300_000  # characters of each document the app compares on a pair page
@@ -83,7 +84,8 @@ def create_app(db: str | Path, *, name: str | None = None, taken: _dt.datetime |
     require_web()
     from fastapi import FastAPI, Query, Request
     from fastapi.exceptions import RequestValidationError
-    from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
+    from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+    from starlette.concurrency import run_in_threadpool
     from starlette.exceptions import HTTPException
 
     from ..report import render
@@ -106,6 +108,7 @@ def create_app(db: str | Path, *, name: str | None = None, taken: _dt.datetime |
         return s
 
     heavy = Limiter(slots, wait=wait, time_limit=time_limit)
+    downloading = threading.BoundedSemaphore(DOWNLOADS)
     name = name or Path(db).name
     links = Links(story=lambda s: f"/story/{s}", doc=lambda d: "/doc?" + urlencode({"id": d}),
                   pair=lambda a, b: "/pair?" + urlencode({"a": a, "b": b}))
@@ -240,16 +243,28 @@ def create_app(db: str | Path, *, name: str | None = None, taken: _dt.datetime |
 
     def download(fmt: str, stem: str, fetch: Callable[[int, int], tuple[int, list[dict[str, Any]]]]):
         step = coll.MAX_LIMIT
+        if not downloading.acquire(blocking=False):
+            raise Busy(f"the server is sending {DOWNLOADS} downloads; try again in a few seconds", 5)
 
         def rows() -> Iterator[tuple[int, dict[str, Any]]]:
             offset = 0
-            while offset < MAX_DOWNLOAD:
-                total, chunk = fetch(offset, min(step, MAX_DOWNLOAD - offset))
-                for r in chunk:
-                    yield total, _flat(r)
-                if len(chunk) < step:
-                    return
-                offset += len(chunk)
+            try:
+                while offset < MAX_DOWNLOAD:
+                    total, chunk = fetch(offset, min(step, MAX_DOWNLOAD - offset))
+                    for r in chunk:
+                        yield total, _flat(r)
+                    if len(chunk) < step:
+                        return
+                    offset += len(chunk)
+            finally:
+                release()
+
+        released = [False]
+
+        def release() -> None:
+            if not released[0]:
+                released[0] = True
+                downloading.release()
 
         def as_csv() -> Iterator[str]:
             buf = io.StringIO()
@@ -277,10 +292,13 @@ def create_app(db: str | Path, *, name: str | None = None, taken: _dt.datetime |
             yield f"], \"total\": {total}, \"returned\": {n}, \"truncated\": {json.dumps(n < total)}, " \
                   f"\"max_rows\": {MAX_DOWNLOAD}}}"
 
+        from starlette.background import BackgroundTask
+
+        done = BackgroundTask(release)  # also when the client leaves before the end
         if fmt == "csv":
-            return StreamingResponse(as_csv(), media_type="text/csv; charset=utf-8",
+            return StreamingResponse(as_csv(), background=done, media_type="text/csv; charset=utf-8",
                                      headers={"Content-Disposition": f'attachment; filename="{stem}.csv"'})
-        return StreamingResponse(as_json(), media_type="application/json")
+        return StreamingResponse(as_json(), media_type="application/json", background=done)
 
     def pager(base: str, params: dict[str, Any], page_no: int, total: int) -> dict[str, Any]:
         def at(n: int) -> str:
@@ -313,9 +331,11 @@ def create_app(db: str | Path, *, name: str | None = None, taken: _dt.datetime |
         total = ov["counts"]["documents"]
         docs = {"rows": rows, "prev": f"/?page={page_no - 1}" if page_no > 1 else None,
                 "next": f"/?page={page_no + 1}" if page_no * PAGE < total else None}
+        outlet_links = {o["name"]: "/documents?" + urlencode({"outlet": "" if o["name"] == "(no outlet)" else o["name"]})
+                        for o in ov["outlets"]}
         return page("index.html", ov=ov, links={"story": {s["id"]: links.story(s["id"]) for s in ov["stories"]}
                                                 | {c["story"]: links.story(c["story"]) for c in ov["clusters"]
-                                                   if c["story"] is not None}}, docs=docs)
+                                                   if c["story"] is not None}, "outlet": outlet_links}, docs=docs)
 
     def documents_data(f, sort: str, desc: bool, page_no: int):
         try:
@@ -408,6 +428,8 @@ def create_app(db: str | Path, *, name: str | None = None, taken: _dt.datetime |
                           cluster: int | None = None, sort: str = Query("words", max_length=20)):
         if fmt not in ("csv", "json"):
             raise HTTPException(404, "download as .csv or .json")
+        if sort not in ("words", "published", "scan") or (kind and kind not in KINDS):
+            raise HTTPException(422, f"bad request: sort by words, published or scan; kind one of {', '.join(KINDS)}")
         return download(fmt, "passages", lambda o, n: passage_rows(q, kind, doc, cluster, sort, o, n))
 
     def cluster_rows(q: str, offset: int, limit: int):
@@ -554,11 +576,19 @@ def create_app(db: str | Path, *, name: str | None = None, taken: _dt.datetime |
 
     # -- the JSON API -------------------------------------------------------------
 
-    @app.get("/api/overview", summary="Counts, outlets, largest stories and reprint clusters")
-    def api_overview(page_no: int = Page()):
+    @functools.lru_cache(maxsize=64)
+    def overview_json(page_no: int) -> bytes:
         ov, rows = overview_data(page_no)
-        return {"store": name, "as_of": taken.isoformat() if taken else None, **ov, "documents": rows,
-                "page": page_no, "page_size": PAGE}
+        return json.dumps({"store": name, "as_of": taken.isoformat() if taken else None, **ov, "documents": rows,
+                           "page": page_no, "page_size": PAGE}, ensure_ascii=False, default=str).encode("utf-8")
+
+    overview_json(1)  # ready before the first request
+
+    @app.get("/api/overview", summary="Counts, outlets, largest stories and reprint clusters")
+    async def api_overview(page_no: int = Page()):
+        # answered on the event loop from the cache (no thread to wait for while the app is busy)
+        body = overview_json(page_no) if page_no == 1 else await run_in_threadpool(overview_json, page_no)
+        return Response(body, media_type="application/json")
 
     def api_story_data(sid: int):
         tl, view, n = story_data(sid)
