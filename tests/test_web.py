@@ -32,7 +32,7 @@ A, B = (p.name for p in SEEDS)
 
 # the machine that runs the tests may be busy: the tests' apps wait long for a slot and give pages
 # time (test_busy_page_and_time_limit checks the bounds themselves)
-PATIENT = {"wait": 120.0, "time_limit": 600.0}
+PATIENT = {"wait": 120.0, "time_limit": 600.0, "warm": False}
 
 
 def scan_store(db: Path, *paths) -> None:
@@ -416,18 +416,42 @@ def test_neighbourhood_timeline_and_query_by_date(coll):
 
 
 def test_busy_page_and_time_limit(coll_db):
-    # one slot, a page's work longer than its time limit: 503 with Retry-After; the work keeps its
-    # slot until it ends, so a request meanwhile finds the app busy
-    app = create_app(coll_db, slots=1, wait=0.05, time_limit=0.01)
+    import threading
+
+    # one slot: a page in the making (the worker starting, then its work) keeps it, so a request
+    # meanwhile finds the app busy: 503 with Retry-After, as HTML and as JSON
+    app = create_app(coll_db, slots=1, wait=0.05, time_limit=120, warm=False)
     c = TestClient(app, raise_server_exceptions=False)
-    r = c.get("/doc", params={"id": "doc-010"})
-    assert r.status_code == 503 and int(r.headers["Retry-After"]) > 0 and "took longer than" in r.text
+    first = []
+    t = threading.Thread(target=lambda: first.append(c.get("/doc", params={"id": "doc-010"})))
+    t.start()
+    time.sleep(0.5)
     r = c.get("/story/1")
-    assert r.status_code == 503 and "Retry-After" in r.headers and "busy" in r.text
-    assert c.get("/api/overview").status_code == 200  # the cheap pages are not held up
+    assert r.status_code == 503 and int(r.headers["Retry-After"]) > 0 and "busy" in r.text
     j = c.get("/api/pair", params={"a": "doc-010", "b": "doc-014"})
     assert j.status_code == 503 and j.json()["status"] == 503
-    assert app.state.limiter.busy >= 1 and app.state.limiter.timed_out >= 1
+    assert c.get("/api/overview").status_code == 200  # the cheap pages are not held up
+    t.join(timeout=300)
+    assert first[0].status_code == 200 and app.state.limiter.busy >= 2
+    # a page past its time limit is stopped: its worker killed, a new one serves the next page
+    app = create_app(coll_db, slots=1, wait=60, time_limit=0.02, warm=False)
+    c = TestClient(app, raise_server_exceptions=False)
+    r = c.get("/pair", params={"a": "doc-010", "b": "doc-014"})
+    assert r.status_code == 503 and "took longer than" in r.text and "Retry-After" in r.headers
+    assert app.state.limiter.timed_out == 1
+    app.state.pages.time_limit = 300
+    assert c.get("/pair", params={"a": "doc-010", "b": "doc-014"}).status_code == 200
+    app.state.pages.close()
+
+
+def test_page_worker_memory_is_capped(coll_db):
+    # the cap is the worker's, not the server's: a page that needs more fails alone, with a message
+    app = create_app(coll_db, slots=1, memory=200 << 20, warm=False, wait=60, time_limit=300)
+    c = TestClient(app, raise_server_exceptions=False)
+    r = c.get("/doc", params={"id": "doc-010"})
+    assert r.status_code in (500, 503) and "Traceback" not in r.text
+    assert c.get("/api/overview").status_code == 200
+    app.state.pages.close()
 
 
 def test_limiter_bounds_concurrent_work():

@@ -5,13 +5,14 @@ the same views as the offline report). Inputs are bounded: query parameters
 by length, pages by number, pasted text by :data:`MAX_PASTE` characters, a
 request body by :data:`MAX_BODY` bytes while it streams (a 413 page beyond).
 Expensive pages (a document, its neighbourhood, a story, a pair, "where was
-this used") run in :data:`SLOTS` worker threads at most, each within
-:data:`TIME_LIMIT` seconds, else a 503 "busy" page with ``Retry-After``
-(:mod:`.bounds`); the list pages and the overview read the store in the
-request pool, and since the snapshot never changes their answers are
-cached. Errors are pages (or JSON under ``/api``), never tracebacks. No
-route takes a file path from the user; the stylesheet and script are
-inlined from package data.
+this used") are made in :data:`SLOTS` worker processes (:mod:`.pages`): a
+request waits at most :data:`WAIT` seconds for one, a page is stopped after
+:data:`TIME_LIMIT` seconds and each worker's memory is capped, else a 503
+"busy" page with ``Retry-After`` (:mod:`.bounds`). The list pages and the
+overview read the store in the server process, through a cursor per thread;
+since the snapshot never changes their answers are cached. Errors are pages
+(or JSON under ``/api``), never tracebacks. No route takes a file path from
+the user; the stylesheet and script are inlined from package data.
 
 Every table view (documents, passages, reprint clusters, duplicates) has a
 ``.csv`` and a ``.json`` twin with the same filters, streamed, at most
@@ -35,8 +36,8 @@ from urllib.parse import parse_qs, urlencode
 
 from . import require_web
 from .bounds import Busy, Limiter, TooLarge, limited_body
+from .pages import MAX_PASTE, MEMORY_LIMIT, PagePool, PageError, PageTimeout
 
-MAX_PASTE = 200_000          # characters of pasted text for "where was this used"
 MAX_BODY = 4 * MAX_PASTE + 64_000  # bytes of a request body (URL-encoded or JSON text)
 MAX_ID = 1_000
 MAX_Q = 500
@@ -47,10 +48,7 @@ WAIT = 2.0           # seconds a request waits for a free slot
 TIME_LIMIT = 20.0    # seconds an expensive page may take
 MAX_DOWNLOAD = 10_000  # rows of a CSV or JSON download
 DOWNLOADS = 2        # downloads streamed at once
-DOC_NEIGHBOURS = 8  # documents a document page reads around it (those sharing most text)
-STORY_FULL = 40      # a story page draws its whole provenance graph up to this many documents
-MAX_PAIR_CHARS = 300_000  # characters of each document the app compares on a pair page
-MEMORY_LIMIT = "1GB"  # DuckDB's memory for the app's queries
+PAGE_MEMORY = 3 << 30  # bytes of address space of each page worker (pages.PagePool)
 CACHED = 512         # answers of the list pages kept (the snapshot never changes)
 
 
@@ -72,15 +70,19 @@ def _flat(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 def create_app(db: str | Path, *, name: str | None = None, taken: _dt.datetime | None = None,
                allowed_hosts: tuple[str, ...] | None = None, slots: int = SLOTS, wait: float = WAIT,
-               time_limit: float = TIME_LIMIT):
+               time_limit: float = TIME_LIMIT, memory: int | None = PAGE_MEMORY, warm: bool = True):
     """The FastAPI app over the store file ``db``, opened read-only.
 
     ``allowed_hosts``: the host names a request's ``Host`` header may give
     (any port); others get a 421 page. `serve` on a loopback address passes
     the loopback names, so that a web page elsewhere cannot reach the app
     through a DNS name rebound to 127.0.0.1. ``None`` checks nothing.
-    ``slots``, ``wait``, ``time_limit``: the bounds of the expensive pages
-    (:class:`newstrace.web.bounds.Limiter`)."""
+    ``slots``, ``wait``, ``time_limit``, ``memory``: the bounds of the
+    expensive pages, made in ``slots`` worker processes
+    (:class:`newstrace.web.bounds.Limiter`, :class:`newstrace.web.pages.PagePool`),
+    started at once when ``warm`` (else when first needed). The workers are
+    spawned: a script that calls this needs the ``if __name__ ==
+    "__main__":`` guard."""
     require_web()
     from fastapi import FastAPI, Query, Request
     from fastapi.exceptions import RequestValidationError
@@ -91,7 +93,7 @@ def create_app(db: str | Path, *, name: str | None = None, taken: _dt.datetime |
     from ..report import render
     from ..report import collection as coll
     from ..report.render import content_security_policy
-    from ..report.views import Links, document_view, pair_view, story_view
+    from ..report.views import Links
     from ..store import open_store
 
     root = open_store(db, read_only=True, create=False)
@@ -107,7 +109,6 @@ def create_app(db: str | Path, *, name: str | None = None, taken: _dt.datetime |
             s = local.store = root.with_index(index_dir.name)
         return s
 
-    heavy = Limiter(slots, wait=wait, time_limit=time_limit)
     downloading = threading.BoundedSemaphore(DOWNLOADS)
     name = name or Path(db).name
     links = Links(story=lambda s: f"/story/{s}", doc=lambda d: "/doc?" + urlencode({"id": d}),
@@ -115,10 +116,18 @@ def create_app(db: str | Path, *, name: str | None = None, taken: _dt.datetime |
     nav = [("Overview", "/"), ("Documents", "/documents"), ("Passages", "/passages"), ("Reprints", "/clusters"),
            ("Duplicates", "/duplicates"), ("Where was this used", "/query"), ("API", "/api")]
 
+    # the pool stops a page at the time limit; the limiter's own limit only guards the pool
+    heavy = Limiter(slots, wait=wait, time_limit=time_limit + 30)
+    pool = PagePool({"db": str(db), "index_dir": index_dir.name, "name": name, "taken": taken, "nav": nav},
+                    slots=slots, time_limit=time_limit, memory=memory)
+    if warm:
+        pool.warm()
+
     @contextlib.asynccontextmanager
     async def lifespan(_app):
         yield
         heavy.close()
+        pool.close()
         index_dir.cleanup()
 
     app = FastAPI(title="newstrace", version="1", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url="/openapi.json",
@@ -127,6 +136,7 @@ def create_app(db: str | Path, *, name: str | None = None, taken: _dt.datetime |
     app.state.store = root
     app.state.index_dir = index_dir  # removed with the app
     app.state.limiter = heavy
+    app.state.pages = pool
 
     def page(template: str, status: int = 200, headers: dict[str, str] | None = None, **ctx: Any) -> HTMLResponse:
         html = render(template, offline=False, nav=nav, db=name, taken=taken, **ctx)
@@ -189,29 +199,6 @@ def create_app(db: str | Path, *, name: str | None = None, taken: _dt.datetime |
         return error_page(request, 500, "something went wrong on our side; the server log has details")
 
     # -- data, shared by the pages and the API ----------------------------------------
-
-    def get_story(sid: int):
-        docs, passages = store().story(sid)
-        if not docs:
-            raise HTTPException(404, f"no story {sid} in {name}")
-        return docs, passages
-
-    def get_docs(*ids: str):
-        rows = {d.id: (d, s) for d, s in store().documents(list(ids))}
-        for i in ids:
-            if i not in rows:
-                raise HTTPException(404, f"no document with that id in {name}")
-        return [rows[i] for i in ids]
-
-    def run_query(text: str):
-        from ..engines.local import query
-
-        if len(text) > MAX_PASTE:
-            raise HTTPException(413, f"the text is {len(text):,} characters; paste at most {MAX_PASTE:,}")
-        if not text.strip():
-            raise HTTPException(422, "paste some text to look for")
-        matches = query(store(), text, limit=200)
-        return sorted(matches, key=lambda m: (str(m.published or "9999"), m.doc_id))  # earliest first
 
     @functools.lru_cache(maxsize=64)
     def overview_data(page_no: int):
@@ -471,69 +458,33 @@ def create_app(db: str | Path, *, name: str | None = None, taken: _dt.datetime |
             raise HTTPException(404, "download as .csv or .json")
         return download(fmt, "duplicates", duplicate_rows)
 
-    # -- the expensive pages: a slot each, within the time limit ------------------------
+    # -- the expensive pages: a slot each, made in a worker process within the time limit ---
 
-    def neighbourhood(doc_id: str, hops: int):
-        get_docs(doc_id)
-        return coll.neighbourhood_view(store(), doc_id, hops, links)
-
-    def story_data(sid: int):
-        tl = coll.timeline_view(store(), sid, links)
-        if tl is None:
-            raise HTTPException(404, f"no story {sid} in {name}")
-        n = len(tl["rows"])  # at most the timeline's limit, far above STORY_FULL
-        if n > STORY_FULL:
-            return tl, None, n
-        docs, passages = get_story(sid)
-        return tl, story_view(docs, passages, links, story_id=sid), len(docs)
+    async def made(task: str, *args: Any) -> Any:
+        try:
+            return await heavy.run(pool.make, task, *args)
+        except PageTimeout:
+            heavy.timed_out += 1
+            raise Busy(f"this page took longer than {time_limit:g} s to make and was stopped; try again later, "
+                       "or the command line for it", heavy.retry_after * 4) from None
+        except PageError as e:
+            raise HTTPException(e.status, e.message) from None
 
     @app.get("/story/{sid}", response_class=HTMLResponse, include_in_schema=False)
     async def story_page(sid: int):
-        tl, view, n = await heavy.run(story_data, sid)
-        return page("story.html", view=view, timeline=tl, story_id=sid, size=n, full=STORY_FULL,
-                    documents_href="/documents?" + urlencode({"story": sid}))
-
-    def doc_data(doc_id: str):
-        (doc, sid), = get_docs(doc_id)
-        nb = coll.neighbourhood_view(store(), doc_id, 1, links, max_docs=DOC_NEIGHBOURS)
-        assert nb is not None
-        view = document_view(doc, nb["docs"], nb["passages"], links)
-        view.update(parents=nb["parents"], children=nb["children"])
-        return doc, sid, view, nb
+        return HTMLResponse(await made("story", sid))
 
     @app.get("/doc", response_class=HTMLResponse, include_in_schema=False)
     async def doc_page(id: str = Id()):  # noqa: A002 - the parameter's public name
-        doc, sid, view, nb = await heavy.run(doc_data, id)
-        return page("document.html", view=view, graph=nb["svg"] if nb["graph"].edges else None, story=sid,
-                    story_href=links.story(sid) if sid else None,
-                    neighbourhood_href="/neighbourhood?" + urlencode({"id": id}),
-                    passages_href="/passages?" + urlencode({"doc": id}))
+        return HTMLResponse(await made("doc", id))
 
     @app.get("/neighbourhood", response_class=HTMLResponse, include_in_schema=False)
     async def neighbourhood_page(id: str = Id(), hops: int = Query(2, ge=1, le=4)):  # noqa: A002
-        nb = await heavy.run(neighbourhood, id, hops)
-        if nb is None:
-            raise HTTPException(404, f"no document with that id in {name}")
-        (_d, sid), = get_docs(id)
-        return page("neighbourhood.html", nb=nb, story=sid, story_href=links.story(sid) if sid else None,
-                    hop_links=[(h, "/neighbourhood?" + urlencode({"id": id, "hops": h})) for h in (1, 2, 3, 4)])
-
-    def pair_data(a: str, b: str):
-        (da, _), (db_, _) = get_docs(a, b)
-        for d in (da, db_):
-            if len(d.text) > MAX_PAIR_CHARS:
-                raise HTTPException(413, f"a document of this pair has {len(d.text):,} characters; the app compares "
-                                         f"at most {MAX_PAIR_CHARS:,} (newstrace compare works on any length)")
-        return da, db_
+        return HTMLResponse(await made("neighbourhood", id, hops))
 
     @app.get("/pair", response_class=HTMLResponse, include_in_schema=False)
     async def pair_page(a: str = Id(), b: str = Id()):
-        def make():
-            da, db_ = pair_data(a, b)
-            return pair_view(da, db_, None, links)
-
-        view = await heavy.run(make)
-        return page("pair.html", view=view)
+        return HTMLResponse(await made("pair", a, b))
 
     def search_data(q: str, page_no: int):
         return coll.search(store(), q, offset=(page_no - 1) * PAGE, limit=PAGE)
@@ -550,20 +501,11 @@ def create_app(db: str | Path, *, name: str | None = None, taken: _dt.datetime |
     def query_form():
         return page("query.html", text="", matches=None, max_paste=MAX_PASTE)
 
-    def match_rows(matches):
-        return [{"href": links.doc(m.doc_id), "id": m.doc_id, "title": m.label, "outlet": m.outlet,
-                 "published": m.published,
-                 "passages": [{"a": (p.a.start, p.a.end), "b": (p.b.start, p.b.end), "words": p.words,
-                               "kind": p.kind, "text": p.b_text[:600]} for p in m.passages[:10]]}
-                for m in matches]
-
     @app.post("/query", response_class=HTMLResponse, include_in_schema=False)
     async def query_page(request: Request):
         body = await limited_body(request.stream(), MAX_BODY)
         fields = parse_qs(body.decode("utf-8", "replace"), max_num_fields=4)
-        text = (fields.get("text") or [""])[0]
-        matches = await heavy.run(run_query, text)
-        return page("query.html", text=text[:MAX_PASTE], matches=match_rows(matches), max_paste=MAX_PASTE)
+        return HTMLResponse(await made("query", (fields.get("text") or [""])[0]))
 
     @app.get("/api", response_class=HTMLResponse, include_in_schema=False)
     def api_page():
@@ -590,73 +532,23 @@ def create_app(db: str | Path, *, name: str | None = None, taken: _dt.datetime |
         body = overview_json(page_no) if page_no == 1 else await run_in_threadpool(overview_json, page_no)
         return Response(body, media_type="application/json")
 
-    def api_story_data(sid: int):
-        tl, view, n = story_data(sid)
-        out: dict[str, Any] = {"story": sid, "size": n, "documents": [r["id"] for r in tl["rows"]],
-                               "timeline": [{"source": s, "derivative": t, "words": w} for s, t, w in tl["edges"]]}
-        if view is None:
-            out.update(summary=None, provenance=None, clusters=None, quotations=None,
-                       note=f"the story has {n} documents; the app draws provenance per document "
-                            f"(/api/neighbourhood) above {STORY_FULL}")
-        else:
-            out.update(summary=view["summary"].as_dict(), provenance=view["graph"].as_dict(),
-                       clusters=view["clusters"], quotations=view["quotes"])
-        return out
-
     @app.get("/api/stories/{sid}", summary="A story: its timeline and (up to 40 documents) its provenance graph, "
                                            "clusters and quotations that travelled")
     async def api_story(sid: int):
-        return await heavy.run(api_story_data, sid)
+        return await made("api_story", sid)
 
     @app.get("/api/neighbourhood", summary="A document's neighbourhood: its sources and derivatives within hops")
     async def api_neighbourhood(id: str = Id(), hops: int = Query(2, ge=1, le=4)):  # noqa: A002
-        nb = await heavy.run(neighbourhood, id, hops)
-        if nb is None:
-            raise HTTPException(404, f"no document with that id in {name}")
-        return {"document": id, "hops": hops, "truncated": nb["truncated"],
-                "members": [{"id": m["doc"]["id"], "title": m["doc"]["title"], "outlet": m["doc"]["outlet"],
-                             "published": m["doc"]["published"], "hops": m["hops"], "reuse_class": m["reuse"]}
-                            for m in nb["members"]],
-                "provenance": nb["graph"].as_dict()}
-
-    def api_document_data(doc_id: str):
-        from ..anatomy import AnatomyError, anatomy
-        from ..anatomy.inferred import inferred_sources
-
-        (doc, sid), = get_docs(doc_id)
-        out: dict[str, Any] = {"document": doc.as_dict(), "story": sid, "anatomy": None, "provenance": None}
-        nb = coll.neighbourhood_view(store(), doc_id, 1, links, max_docs=DOC_NEIGHBOURS)
-        if nb is not None and nb["passages"]:
-            out["provenance"] = nb["graph"].as_dict()
-            try:
-                d, sources, notes = inferred_sources(nb["docs"], nb["passages"], doc.id)
-                out["anatomy"] = anatomy(d, sources, notes=notes).as_dict()
-            except AnatomyError as e:
-                out["anatomy_note"] = str(e)
-        return out
+        return await made("api_neighbourhood", id, hops)
 
     @app.get("/api/document", summary="A document: its metadata, text, story, anatomy and the provenance of its "
                                       "neighbourhood")
     async def api_document(id: str = Id()):  # noqa: A002
-        return await heavy.run(api_document_data, id)
-
-    def api_pair_data(a: str, b: str):
-        from ..anatomy import AnatomyError, anatomy
-        from ..compare import compare
-
-        da, db_ = pair_data(a, b)
-        c = compare(da, db_)
-        out: dict[str, Any] = {"compare": c.as_dict(), "anatomy": None}
-        src, der = (db_, da) if c.provenance is not None and c.provenance.relation == "b->a" else (da, db_)
-        try:
-            out["anatomy"] = anatomy(der, [src]).as_dict()
-        except AnatomyError as e:
-            out["anatomy_note"] = str(e)
-        return out
+        return await made("api_document", id)
 
     @app.get("/api/pair", summary="Two documents compared: passages, scores, provenance and the anatomy")
     async def api_pair(a: str = Id(), b: str = Id()):
-        return await heavy.run(api_pair_data, a, b)
+        return await made("api_pair", a, b)
 
     @app.get("/api/search", summary="Search titles and texts: every word of q a word of the document (the last "
                                     "may be a word's beginning), q itself inside it (case-insensitive)")
@@ -676,9 +568,6 @@ def create_app(db: str | Path, *, name: str | None = None, taken: _dt.datetime |
                 raise TypeError
         except (ValueError, TypeError, KeyError):
             raise HTTPException(422, 'bad request: send {"text": "..."} as JSON') from None
-        matches = await heavy.run(run_query, text)
-        return {"matches": [{"id": m.doc_id, "title": m.title, "label": m.label, "outlet": m.outlet,
-                             "published": m.published, "passages": [p.as_dict() for p in m.passages]}
-                            for m in matches]}
+        return await made("api_query", text)
 
     return app

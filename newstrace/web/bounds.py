@@ -2,13 +2,14 @@
 one, and answer within a time limit.
 
 - :class:`Limiter`: ``slots`` expensive requests run at a time, each in its
-  own worker thread (apart from the pool that serves the cheap pages, so an
+  own thread (apart from the pool that serves the cheap pages, so an
   overview never queues behind a story). A request that finds no slot free
   within ``wait`` seconds, or whose work takes longer than ``time_limit``,
-  gets :class:`Busy` (the app's 503 page with ``Retry-After``). Python
-  cannot stop a thread: work past its limit runs on to its end and keeps
-  its slot meanwhile, so the number of expensive computations, and the
-  memory they hold, stays bounded by ``slots``.
+  gets :class:`Busy` (the app's 503 page with ``Retry-After``). A thread
+  cannot be stopped: work past its limit keeps its slot until it ends, so
+  the number of expensive computations stays bounded by ``slots``. The app
+  runs each page's work in a worker process (:mod:`.pages`), which is
+  stopped at its own time limit.
 - :func:`limited_body`: a request body read while it streams, refused at
   ``limit`` bytes (a chunked body has no length to check beforehand).
 """
