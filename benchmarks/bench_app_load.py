@@ -66,6 +66,19 @@ def peak_rss_mb(pid: int) -> float | None:
     return None
 
 
+def children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (the app's page workers)."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
 def pct(xs: list[float], p: float) -> float:
     xs = sorted(xs)
     return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))] if xs else float("nan")
@@ -158,6 +171,7 @@ def main() -> None:
         stop.set()
         w.join(timeout=35)
         peak = peak_rss_mb(server.pid)
+        workers = [m for m in (peak_rss_mb(c) for c in children(server.pid)) if m is not None]
     finally:
         server.terminate()
         try:
@@ -178,6 +192,7 @@ def main() -> None:
     for kind, xs in sorted(by_kind.items()):
         print(f"  {kind:14s} {len(xs):5d}  p50 {pct(xs, 50):.3f} s  p99 {pct(xs, 99):.3f} s  max {max(xs):.3f} s")
     print(f"server peak memory (VmHWM): {peak:.0f} MB" if peak is not None else "server peak memory: unknown")
+    print(f"page workers' peak memory (VmHWM): {', '.join(f'{m:.0f} MB' for m in workers) or 'none found'}")
     worst = max(overview_lat) if overview_lat else float("nan")
     print(f"/api/overview during the run: {len(overview_lat)} probes, worst {worst:.3f} s, "
           f"p99 {pct(overview_lat, 99):.3f} s, over 1 s: {sum(x > 1 for x in overview_lat)}")

@@ -28,6 +28,7 @@ import datetime as _dt
 import functools
 import io
 import json
+import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -96,6 +97,9 @@ def create_app(db: str | Path, *, name: str | None = None, taken: _dt.datetime |
     from ..report.views import Links
     from ..store import open_store
 
+    # the event loop asks for the interpreter while list pages render in threads: hand it over
+    # sooner than the default 5 ms (process-wide; the pages' heavy work is in other processes)
+    sys.setswitchinterval(min(sys.getswitchinterval(), 0.001))
     root = open_store(db, read_only=True, create=False)
     root.con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
     index_dir = tempfile.TemporaryDirectory(prefix="newstrace-index-")
