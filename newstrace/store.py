@@ -683,11 +683,36 @@ class Store:
         if f.get("reuse"):
             where.append(f"{self._reuse_sql(f)} = ?")
             params.append(f["reuse"])
-        self._term_filter("d.doc_key", list(f.get("words") or ()), bool(f.get("prefix")), where, params)
         if f.get("phrase"):
-            where.append("(d.text ILIKE ? ESCAPE '\\' OR d.title ILIKE ? ESCAPE '\\')")
-            params += [_like(f["phrase"])] * 2
+            where.append("d.doc_key IN (SELECT unnest(?::INTEGER[]))")
+            params.append(self._phrase_keys(f["phrase"], list(f.get("words") or ()), bool(f.get("prefix"))))
         return " AND ".join(where), params
+
+    def _phrase_keys(self, phrase: str, words: list[str], prefix: bool) -> list[int]:
+        """The documents whose title or text holds ``phrase`` and every one of
+        ``words``: the index names the candidates, and only their texts are
+        read (a materialised step, so that DuckDB cannot test the phrase
+        against every text first)."""
+        cand = "SELECT doc_key FROM documents"
+        if words:
+            terms = self._index_file("terms.parquet")
+            parts, params = [], []
+            for k, w in enumerate(words):
+                if k == len(words) - 1 and prefix:
+                    parts.append(f"SELECT doc_key FROM {terms} WHERE term >= ? AND term < ?")
+                    params += [w, w + "\U0010ffff"]
+                else:
+                    parts.append(f"SELECT doc_key FROM {terms} WHERE term = ?")
+                    params.append(w)
+            cand = " INTERSECT ".join(parts)
+        else:
+            params = []
+        like = _like(phrase)
+        return [r[0] for r in self.con.execute(
+            f"WITH c AS MATERIALIZED (SELECT d.doc_key, d.title, d.text FROM documents d "
+            f"WHERE d.doc_key IN ({cand})) "
+            "SELECT doc_key FROM c WHERE c.text ILIKE ? ESCAPE '\\' OR c.title ILIKE ? ESCAPE '\\' ORDER BY doc_key",
+            [*params, like, like]).fetchall()]
 
     def _term_filter(self, key: str, words: list[str], prefix: bool, where: list[str], params: list[Any]) -> None:
         """Conditions that the document ``key`` holds every word (the last
@@ -728,13 +753,17 @@ class Store:
         src = self._document_from()
         total = self.con.execute(f"SELECT count(*) FROM {src} WHERE {where}", params).fetchone()[0]
         q = f.get("phrase") or ""
+        # the page's documents first, then their snippets (only theirs are searched for the phrase)
         rows = self.con.execute(
+            f"WITH page AS MATERIALIZED (SELECT d.doc_key, row_number() OVER (ORDER BY {order} "
+            f"{'DESC' if descending else 'ASC'} NULLS LAST, d.doc_key) AS n FROM {src} WHERE {where} "
+            "ORDER BY n LIMIT ? OFFSET ?) "
             f"SELECT d.id, d.title, d.outlet, d.published, d.length, s.story_id, {self._reuse_sql(f)}, "
             f"coalesce(r.covered, 0), {_HEAD.replace('text', 'd.text')}, "
             f"strpos(lower(d.text), lower(?)), substr(d.text, greatest(strpos(lower(d.text), lower(?)) - "
             f"{int(context)}, 1), {2 * int(context) + len(q)}) "
-            f"FROM {src} WHERE {where} ORDER BY {order} {'DESC' if descending else 'ASC'} NULLS LAST, d.doc_key "
-            "LIMIT ? OFFSET ?", [q, q, *params, int(limit), int(offset)]).fetchall()
+            f"FROM page JOIN {src} ON d.doc_key = page.doc_key ORDER BY page.n",
+            [*params, int(limit), int(offset), q, q]).fetchall()
         return total, [{"id": r[0], "title": r[1], "outlet": r[2], "published": r[3], "length": r[4], "story": r[5],
                         "reuse": r[6], "shared": round(r[7] / max(r[4] or 1, 1), 3), "name": label_from(r[1], r[8]),
                         "at": r[9] if q else 0, "snippet": r[10] if q else ""} for r in rows]

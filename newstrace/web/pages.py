@@ -246,7 +246,20 @@ class Pages:
 # the worker processes
 
 
+def _die_with_parent() -> None:
+    """Linux: the kernel kills this process when its parent dies (else it ends at its next
+    message, when the pipe is closed)."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _worker(conn: Any, init: dict[str, Any], memory: int | None) -> None:  # pragma: no cover - a child process
+    _die_with_parent()
     if memory:
         import resource
 
