@@ -691,28 +691,33 @@ class Store:
     def _phrase_keys(self, phrase: str, words: list[str], prefix: bool) -> list[int]:
         """The documents whose title or text holds ``phrase`` and every one of
         ``words``: the index names the candidates, and only their texts are
-        read (a materialised step, so that DuckDB cannot test the phrase
-        against every text first)."""
-        cand = "SELECT doc_key FROM documents"
-        if words:
-            terms = self._index_file("terms.parquet")
-            parts, params = [], []
-            for k, w in enumerate(words):
-                if k == len(words) - 1 and prefix:
-                    parts.append(f"SELECT doc_key FROM {terms} WHERE term >= ? AND term < ?")
-                    params += [w, w + "\U0010ffff"]
-                else:
-                    parts.append(f"SELECT doc_key FROM {terms} WHERE term = ?")
-                    params.append(w)
-            cand = " INTERSECT ".join(parts)
-        else:
-            params = []
+        read (given as a list of keys, DuckDB filters the scan by key before
+        it reads a text; a join would read every text first). Many candidates
+        (more than :data:`_SCAN_FROM`): one scan of the texts is cheaper."""
         like = _like(phrase)
+        test = "(text ILIKE ? ESCAPE '\\' OR title ILIKE ? ESCAPE '\\')"
+        if not words:
+            return [r[0] for r in self.con.execute(
+                f"SELECT doc_key FROM documents WHERE {test} ORDER BY doc_key", [like, like]).fetchall()]
+        terms = self._index_file("terms.parquet")
+        parts, params = [], []
+        for k, w in enumerate(words):
+            if k == len(words) - 1 and prefix:
+                parts.append(f"SELECT doc_key FROM {terms} WHERE term >= ? AND term < ?")
+                params += [w, w + "\U0010ffff"]
+            else:
+                parts.append(f"SELECT doc_key FROM {terms} WHERE term = ?")
+                params.append(w)
+        keys = [r[0] for r in self.con.execute(" INTERSECT ".join(parts), params).fetchall()]
+        if not keys:
+            return []
+        if len(keys) > _SCAN_FROM:
+            return [r[0] for r in self.con.execute(
+                f"SELECT doc_key FROM documents WHERE doc_key IN ({' INTERSECT '.join(parts)}) AND {test} "
+                "ORDER BY doc_key", [*params, like, like]).fetchall()]
         return [r[0] for r in self.con.execute(
-            f"WITH c AS MATERIALIZED (SELECT d.doc_key, d.title, d.text FROM documents d "
-            f"WHERE d.doc_key IN ({cand})) "
-            "SELECT doc_key FROM c WHERE c.text ILIKE ? ESCAPE '\\' OR c.title ILIKE ? ESCAPE '\\' ORDER BY doc_key",
-            [*params, like, like]).fetchall()]
+            f"SELECT doc_key FROM documents WHERE doc_key IN (SELECT unnest(?::INTEGER[])) AND {test} "
+            "ORDER BY doc_key", [keys, like, like]).fetchall()]
 
     def _term_filter(self, key: str, words: list[str], prefix: bool, where: list[str], params: list[Any]) -> None:
         """Conditions that the document ``key`` holds every word (the last
@@ -1249,6 +1254,8 @@ _PUBLISHED_AT = ("UPDATE documents SET published_at = TRY_CAST(published AS TIME
 
 # enough of a document's text to label it when it has no title (labels.label_from)
 _HEAD = "left(text, 400)"
+# candidate documents of a search from which one scan of all texts is cheaper than a list of keys
+_SCAN_FROM = 20_000
 # what separates words in the browsing index (RE2): anything not a letter or digit
 _NOT_WORD = "[^\\p{L}\\p{N}]+"
 
