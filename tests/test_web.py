@@ -602,3 +602,38 @@ def test_downloads_are_bounded_and_checked_first(coll):
         assert coll.get("/clusters.json").status_code == 200
     home = coll.get("/")
     assert 'href="/documents?outlet=Harbour+Times"' in home.text
+
+
+def test_page_workers_die_with_the_server(seed_db, tmp_path):
+    import signal
+
+    def children(pid: int) -> list[int]:
+        out = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    out.append(int(stat.parent.name))
+            except (OSError, IndexError, ValueError):
+                continue
+        return out
+
+    def alive(pid: int) -> bool:
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+        except OSError:
+            return False
+
+    port = free_port()
+    proc = start_server(seed_db, port)
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/story/1", timeout=120).read()  # a page: workers at work
+        workers = children(proc.pid)
+        assert workers
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=20)
+    for _ in range(100):
+        if not any(alive(w) for w in workers):
+            break
+        time.sleep(0.1)
+    assert not any(alive(w) for w in workers)

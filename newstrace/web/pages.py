@@ -23,6 +23,7 @@ import multiprocessing
 import queue
 import sys
 import threading
+import time
 import traceback
 from typing import Any
 from urllib.parse import urlencode
@@ -247,15 +248,19 @@ class Pages:
 
 
 def _die_with_parent() -> None:
-    """Linux: the kernel kills this process when its parent dies (else it ends at its next
-    message, when the pipe is closed)."""
-    try:
-        import ctypes
-        import signal
+    """End this process when its parent dies (it is then given a new parent): a watchdog thread.
+    (Not PR_SET_PDEATHSIG: that fires when the parent's *thread* that started it ends.)"""
+    import os
 
-        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent:
+                os._exit(0)
+            time.sleep(1.0)
+
+    threading.Thread(target=watch, daemon=True, name="newstrace-page-watchdog").start()
 
 
 def _worker(conn: Any, init: dict[str, Any], memory: int | None) -> None:  # pragma: no cover - a child process
