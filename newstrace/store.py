@@ -218,6 +218,7 @@ class Store:
         self.con = con
         self.path = path
         self.read_only = read_only
+        self._index: Path | None = None  # the web app's browsing index (with_index)
 
     # -- lifecycle -----------------------------------------------------------
 
@@ -844,6 +845,318 @@ class Store:
             [q, q, like, like, int(limit), int(offset)]).fetchall()
         return total, [(*r[:7], label_from(r[7], r[8])) for r in rows]
 
+    # -- the web app's tables: documents, passages, clusters, duplicates, neighbourhoods ---------
+    # (one block; `browse_index` writes the word index and the shared-text shares as Parquet files
+    # beside a snapshot, sorted so that a lookup reads only the row groups that hold its words)
+
+    def browse_index(self, folder: str | Path) -> Path:
+        """Write the browsing index of this store into ``folder`` (a private
+        folder of the app; the store itself is not written): ``terms.parquet``,
+        ``(term, doc_key)`` for every word of every title and text (lower
+        case, split at anything not a letter or digit), sorted by term; and
+        ``shares.parquet``, ``(doc_key, covered)``: the characters of each
+        document inside passages that are not boilerplate. Returns the folder;
+        pass it to :meth:`with_index`."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        terms, shares = (f"'{_sql_path(folder / n)}'" for n in ("terms.parquet", "shares.parquet"))
+        self.con.execute(f"""
+            COPY (SELECT DISTINCT t AS term, doc_key FROM (
+                    SELECT doc_key, unnest(regexp_split_to_array(lower(coalesce(title, '') || ' ' || text),
+                                                                 '{_NOT_WORD}')) AS t FROM documents)
+                  WHERE t <> '' ORDER BY term, doc_key)
+            TO {terms} (FORMAT parquet, ROW_GROUP_SIZE 100000)""")
+        self.con.execute(f"""
+            COPY (WITH sp AS (SELECT a_key AS k, a_start AS s, a_end AS e FROM passages WHERE kind <> 'boilerplate'
+                              UNION ALL SELECT b_key, b_start, b_end FROM passages WHERE kind <> 'boilerplate'),
+                  o AS (SELECT k, s, e, max(e) OVER (PARTITION BY k ORDER BY s, e
+                                                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS pe FROM sp),
+                  g AS (SELECT k, s, e, sum(CASE WHEN pe IS NULL OR s > pe THEN 1 ELSE 0 END)
+                                        OVER (PARTITION BY k ORDER BY s, e) AS grp FROM o),
+                  m AS (SELECT k, min(s) AS s, max(e) AS e FROM g GROUP BY k, grp)
+                  SELECT k AS doc_key, sum(e - s)::BIGINT AS covered FROM m GROUP BY k ORDER BY k)
+            TO {shares} (FORMAT parquet)""")
+        return folder
+
+    def with_index(self, folder: str | Path | None) -> Store:
+        """A Store over a new cursor of this connection (one per thread) that
+        reads the browsing index in ``folder`` (:meth:`browse_index`)."""
+        s = Store(self.con.cursor(), self.path, self.read_only)
+        s._index = Path(folder) if folder is not None else None
+        return s
+
+    def _index_file(self, name: str) -> str:
+        folder = self._index
+        if folder is None:
+            raise StoreError("no browsing index: call browse_index() and with_index() first")
+        return f"read_parquet('{_sql_path(folder / name)}')"
+
+    def _document_filter(self, f: dict[str, Any]) -> tuple[str, list[Any]]:
+        """The WHERE clause of a document filter (keys as :meth:`document_table`), values bound."""
+        where: list[str] = ["true"]
+        params: list[Any] = []
+        if f.get("outlet") is not None:
+            where.append("coalesce(d.outlet, '') = ?")
+            params.append(f["outlet"])
+        if f.get("since"):
+            where.append("d.published_at::DATE >= ?::DATE")
+            params.append(f["since"])
+        if f.get("until"):
+            where.append("d.published_at::DATE <= ?::DATE")
+            params.append(f["until"])
+        if f.get("month"):
+            where.append("strftime(d.published_at, '%Y-%m') = ?")
+            params.append(f["month"])
+        if f.get("story") is not None:
+            where.append("s.story_id = ?")
+            params.append(int(f["story"]))
+        if f.get("reuse"):
+            where.append(f"{self._reuse_sql(f)} = ?")
+            params.append(f["reuse"])
+        if f.get("phrase"):
+            where.append("d.doc_key IN (SELECT unnest(?::INTEGER[]))")
+            params.append(self._phrase_keys(f["phrase"], list(f.get("words") or ()), bool(f.get("prefix"))))
+        return " AND ".join(where), params
+
+    def _phrase_keys(self, phrase: str, words: list[str], prefix: bool) -> list[int]:
+        """The documents whose title or text holds ``phrase`` and every one of
+        ``words``: the index names the candidates, and only their texts are
+        read (given as a list of keys, DuckDB filters the scan by key before
+        it reads a text; a join would read every text first). Many candidates
+        (more than :data:`_SCAN_FROM`): one scan of the texts is cheaper."""
+        like = _like(phrase)
+        test = "(text ILIKE ? ESCAPE '\\' OR title ILIKE ? ESCAPE '\\')"
+        if not words:
+            return [r[0] for r in self.con.execute(
+                f"SELECT doc_key FROM documents WHERE {test} ORDER BY doc_key", [like, like]).fetchall()]
+        terms = self._index_file("terms.parquet")
+        parts, params = [], []
+        for k, w in enumerate(words):
+            if k == len(words) - 1 and prefix:
+                parts.append(f"SELECT doc_key FROM {terms} WHERE term >= ? AND term < ?")
+                params += [w, w + "\U0010ffff"]
+            else:
+                parts.append(f"SELECT doc_key FROM {terms} WHERE term = ?")
+                params.append(w)
+        keys = [r[0] for r in self.con.execute(" INTERSECT ".join(parts), params).fetchall()]
+        if not keys:
+            return []
+        if len(keys) > _SCAN_FROM:
+            return [r[0] for r in self.con.execute(
+                f"SELECT doc_key FROM documents WHERE doc_key IN ({' INTERSECT '.join(parts)}) AND {test} "
+                "ORDER BY doc_key", [*params, like, like]).fetchall()]
+        return [r[0] for r in self.con.execute(
+            f"SELECT doc_key FROM documents WHERE doc_key IN (SELECT unnest(?::INTEGER[])) AND {test} "
+            "ORDER BY doc_key", [keys, like, like]).fetchall()]
+
+    def _term_filter(self, key: str, words: list[str], prefix: bool, where: list[str], params: list[Any]) -> None:
+        """Conditions that the document ``key`` holds every word (the last
+        as a word's beginning when ``prefix``), through the browsing index."""
+        terms = self._index_file("terms.parquet") if words else ""
+        for k, w in enumerate(words):
+            if k == len(words) - 1 and prefix:
+                where.append(f"{key} IN (SELECT doc_key FROM {terms} WHERE term >= ? AND term < ?)")
+                params += [w, w + "\U0010ffff"]
+            else:
+                where.append(f"{key} IN (SELECT doc_key FROM {terms} WHERE term = ?)")
+                params.append(w)
+
+    def _reuse_sql(self, f: dict[str, Any]) -> str:
+        """A document's reuse class: the one the scan's stored analysis gave
+        (provenance: which side copied), else, in a story without it, read
+        from its shared text alone."""
+        wholly = float(f.get("wholly_share", 0.8))
+        return (f"coalesce(rc.reuse_class, CASE WHEN coalesce(r.covered, 0) >= {wholly!r} * greatest(d.length, 1) "
+                "THEN 'wholly' WHEN coalesce(r.covered, 0) > 0 THEN 'partially' ELSE 'non' END)")
+
+    def _document_from(self) -> str:
+        return (f"documents d LEFT JOIN stories s ON s.doc_id = d.id "
+                f"LEFT JOIN {self._index_file('shares.parquet')} r ON r.doc_key = d.doc_key "
+                "LEFT JOIN (SELECT a.doc_id, a.reuse_class FROM analysis_documents a JOIN analysis_stories t "
+                "USING (story_key) JOIN stories u ON u.doc_id = a.doc_id AND u.story_id = t.story_id) rc "
+                "ON rc.doc_id = d.id")
+
+    def document_table(self, f: dict[str, Any], *, sort: str = "scan", descending: bool = False,
+                       offset: int = 0, limit: int = 50, context: int = 80) -> tuple[int, list[dict[str, Any]]]:
+        """Documents that pass the filter ``f`` and a page of them. ``f`` keys
+        (each optional): ``outlet`` ('' for none), ``since``/``until`` (ISO
+        dates, inclusive), ``month`` (``YYYY-MM``), ``story``, ``reuse``
+        (``wholly``/``partially``/``non`` by the share of the text inside
+        shared passages, ``wholly_share`` the threshold), ``words`` (every one
+        a word of the title or text, the last a word's beginning when
+        ``prefix``) and ``phrase`` (a case-insensitive substring, with a
+        snippet of ``context`` characters around its first place in the
+        text). ``sort``: scan, title, outlet, published, length, story, shared."""
+        order = {"scan": "d.doc_key", "title": "lower(coalesce(d.title, d.id))", "outlet": "lower(d.outlet)",
+                 "published": "d.published_at", "length": "d.length", "story": "s.story_id",
+                 "shared": "coalesce(r.covered, 0) / greatest(d.length, 1)"}[sort]
+        where, params = self._document_filter(f)
+        src = self._document_from()
+        total = self.con.execute(f"SELECT count(*) FROM {src} WHERE {where}", params).fetchone()[0]
+        q = f.get("phrase") or ""
+        # the page's documents first, then their snippets (only theirs are searched for the phrase)
+        rows = self.con.execute(
+            f"WITH page AS MATERIALIZED (SELECT d.doc_key, row_number() OVER (ORDER BY {order} "
+            f"{'DESC' if descending else 'ASC'} NULLS LAST, d.doc_key) AS n FROM {src} WHERE {where} "
+            "ORDER BY n LIMIT ? OFFSET ?) "
+            f"SELECT d.id, d.title, d.outlet, d.published, d.length, s.story_id, {self._reuse_sql(f)}, "
+            f"coalesce(r.covered, 0), {_HEAD.replace('text', 'd.text')}, "
+            f"strpos(lower(d.text), lower(?)), substr(d.text, greatest(strpos(lower(d.text), lower(?)) - "
+            f"{int(context)}, 1), {2 * int(context) + len(q)}) "
+            f"FROM page JOIN {src} ON d.doc_key = page.doc_key ORDER BY page.n",
+            [*params, int(limit), int(offset), q, q]).fetchall()
+        return total, [{"id": r[0], "title": r[1], "outlet": r[2], "published": r[3], "length": r[4], "story": r[5],
+                        "reuse": r[6], "shared": round(r[7] / max(r[4] or 1, 1), 3), "name": label_from(r[1], r[8]),
+                        "at": r[9] if q else 0, "snippet": r[10] if q else ""} for r in rows]
+
+    def document_facets(self, f: dict[str, Any], *, limit: int = 30) -> dict[str, list[tuple[Any, int]]]:
+        """Counts of the documents that pass ``f`` by outlet, story, reuse class
+        and month of publication: ``{facet: [(value, documents)]}``, most
+        first (months in order), at most ``limit`` values each."""
+        where, params = self._document_filter(f)
+        src = self._document_from()
+        exprs = {"outlet": "coalesce(d.outlet, '')", "story": "s.story_id", "reuse": self._reuse_sql(f),
+                 "month": "strftime(d.published_at, '%Y-%m')"}
+        out = {}
+        for name, e in exprs.items():
+            order = "1" if name == "month" else "2 DESC, 1"
+            out[name] = [tuple(r) for r in self.con.execute(
+                f"SELECT {e}, count(*) FROM {src} WHERE {where} AND {e} IS NOT NULL GROUP BY 1 ORDER BY {order} "
+                "LIMIT ?", [*params, int(limit)]).fetchall()]
+        return out
+
+    def passage_table(self, *, phrase: str | None = None, kind: str | None = None, doc_id: str | None = None,
+                      cluster: int | None = None, sort: str = "words", offset: int = 0, limit: int = 50,
+                      chars: int = 600, words: Sequence[str] = (), prefix: bool = False
+                      ) -> tuple[int, list[dict[str, Any]]]:
+        """Shared passages and a page of them, both documents named: filter by
+        a case-insensitive ``phrase`` of the A side's text, ``kind``
+        (passage, quotation, boilerplate), a document or a reprint cluster
+        (``words``, ``prefix``: the phrase's words, as :meth:`document_table`);
+        ``sort`` words (most first), published (the later document's date,
+        earliest first) or scan. Text: the A side's, at most ``chars``."""
+        where: list[str] = ["true"]
+        params: list[Any] = []
+        if kind:
+            where.append("p.kind = ?")
+            params.append(kind)
+        if doc_id is not None:
+            where.append("(p.a_id = ? OR p.b_id = ?)")
+            params += [doc_id, doc_id]
+        if cluster is not None:
+            where.append("p.cluster_id = ?")
+            params.append(int(cluster))
+        if phrase:  # the words of the phrase in A's text (the index) first, then the phrase in the passage
+            self._term_filter("p.a_key", list(words), prefix, where, params)
+            where.append("substr(da.text, p.a_start + 1, p.a_end - p.a_start) ILIKE ? ESCAPE '\\'")
+            params.append(_like(phrase))
+        order = {"words": "p.words DESC", "published": "greatest(da.published_at, db.published_at)",
+                 "scan": "p.passage_id"}[sort]
+        src = "passages p JOIN documents da ON da.doc_key = p.a_key JOIN documents db ON db.doc_key = p.b_key"
+        w = " AND ".join(where)
+        total = self.con.execute(f"SELECT count(*) FROM {src} WHERE {w}", params).fetchone()[0]
+        # the page's passages first, then their texts (only theirs are cut out)
+        rows = self.con.execute(
+            f"WITH page AS (SELECT p.passage_id, row_number() OVER (ORDER BY {order} NULLS LAST, p.passage_id) AS k "
+            f"FROM {src} WHERE {w} ORDER BY k LIMIT ? OFFSET ?) "
+            f"SELECT p.passage_id, p.kind, p.boilerplate, p.words, p.similarity, p.cluster_id, "
+            f"p.a_id, da.title, da.outlet, da.published, left(da.text, 400), p.a_start, p.a_end, "
+            f"p.b_id, db.title, db.outlet, db.published, left(db.text, 400), p.b_start, p.b_end, "
+            f"substr(da.text, p.a_start + 1, least(p.a_end - p.a_start, {int(chars)})), "
+            f"substr(db.text, p.b_start + 1, least(p.b_end - p.b_start, {int(chars)})) "
+            f"FROM page JOIN {src} ON p.passage_id = page.passage_id ORDER BY page.k",
+            [*params, int(limit), int(offset)]).fetchall()
+
+        def side(r: tuple, k: int) -> dict[str, Any]:
+            return {"id": r[k], "title": r[k + 1], "outlet": r[k + 2], "published": r[k + 3],
+                    "name": label_from(r[k + 1], r[k + 4]), "start": r[k + 5], "end": r[k + 6]}
+
+        return total, [{"passage": r[0], "kind": r[1], "reason": r[2], "words": r[3], "similarity": r[4],
+                        "cluster": r[5], "a": side(r, 6), "b": side(r, 13), "a_text": r[20], "b_text": r[21]}
+                       for r in rows]
+
+    def cluster_table(self, *, phrase: str | None = None, offset: int = 0, limit: int = 50
+                      ) -> tuple[int, list[dict[str, Any]]]:
+        """Reprint clusters, largest first, and a page of them (``phrase``: a
+        case-insensitive substring of the excerpt), each with its story and its
+        members ``{id, title, outlet, published, name, start, end}`` in order of publication."""
+        where, params = "true", []
+        if phrase:
+            where, params = "c.excerpt ILIKE ? ESCAPE '\\'", [_like(phrase)]
+        total = self.con.execute(f"SELECT count(*) FROM clusters c WHERE {where}", params).fetchone()[0]
+        rows = self.con.execute(
+            f"SELECT c.cluster_id, c.size, c.passages, c.first_doc, c.excerpt, s.story_id FROM clusters c "
+            f"LEFT JOIN stories s ON s.doc_id = c.first_doc WHERE {where} "
+            "ORDER BY c.size DESC, c.passages DESC, c.cluster_id LIMIT ? OFFSET ?",
+            [*params, int(limit), int(offset)]).fetchall()
+        members: dict[int, list[dict[str, Any]]] = {}
+        if rows:
+            for cid, i, t, o, p, head, s, e in self.con.execute(
+                    f'SELECT m.cluster_id, d.id, d.title, d.outlet, d.published, {_HEAD.replace("text", "d.text")}, '
+                    'm."start", m."end" FROM cluster_members m JOIN documents d ON d.id = m.doc_id '
+                    "WHERE m.cluster_id IN (SELECT unnest(?::INTEGER[])) "
+                    "ORDER BY m.cluster_id, d.published_at NULLS LAST, d.doc_key, m.\"start\"",
+                    [[r[0] for r in rows]]).fetchall():
+                members.setdefault(cid, []).append({"id": i, "title": t, "outlet": o, "published": p,
+                                                    "name": label_from(t, head), "start": s, "end": e})
+        return total, [{"cluster": r[0], "size": r[1], "passages": r[2], "first": r[3], "excerpt": r[4] or "",
+                        "story": r[5], "members": members.get(r[0], [])} for r in rows]
+
+    def duplicate_table(self, *, offset: int = 0, limit: int = 50) -> tuple[int, list[dict[str, Any]]]:
+        """Exact duplicates (texts the scans found stored already), and a
+        page of them: the duplicate's id and the stored document it repeats."""
+        total = self.con.execute("SELECT count(*) FROM duplicates").fetchone()[0]
+        rows = self.con.execute(
+            f"SELECT x.id, x.duplicate_of, d.title, d.outlet, d.published, {_HEAD.replace('text', 'd.text')} "
+            "FROM duplicates x LEFT JOIN documents d ON d.id = x.duplicate_of "
+            "ORDER BY x.duplicate_of, x.id LIMIT ? OFFSET ?", [int(limit), int(offset)]).fetchall()
+        return total, [{"id": r[0], "of": {"id": r[1], "title": r[2], "outlet": r[3], "published": r[4],
+                                            "name": label_from(r[2], r[5] or "")}} for r in rows]
+
+    def shared_words(self, ids: Sequence[str]) -> list[tuple[str, str, int]]:
+        """``(a_id, b_id, words)`` of the pairs that share text (boilerplate left
+        out) and touch one of ``ids``."""
+        if not ids:
+            return []
+        return self.con.execute(
+            "SELECT a_id, b_id, sum(words)::BIGINT FROM passages WHERE kind <> 'boilerplate' AND "
+            "(a_id IN (SELECT unnest(?::VARCHAR[])) OR b_id IN (SELECT unnest(?::VARCHAR[]))) "
+            "GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2", [list(ids), list(ids)]).fetchall()
+
+    def passages_among(self, ids: Sequence[str]) -> tuple[list[Document], dict[tuple[str, str], list[Passage]]]:
+        """The documents ``ids`` (scan order) and the passages between any two
+        of them, as :meth:`story` gives a story's."""
+        docs = [d for d, _s in self.documents(list(ids))]
+        text = {d.id: d.text for d in docs}
+        out: dict[tuple[str, str], list[Passage]] = {}
+        for a, a0, a1, b, b0, b1, words, sim, kind, edits in self.con.execute(
+                "SELECT a_id, a_start, a_end, b_id, b_start, b_end, words, similarity, kind, edits FROM passages "
+                "WHERE a_id IN (SELECT unnest(?::VARCHAR[])) AND b_id IN (SELECT unnest(?::VARCHAR[])) "
+                "AND kind <> 'boilerplate' ORDER BY passage_id", [list(ids), list(ids)]).fetchall():
+            eds = tuple(Edit(e["op"], Span(e["a_start"], e["a_end"]), Span(e["b_start"], e["b_end"]),
+                             e["a_text"], e["b_text"]) for e in json.loads(edits or "[]"))
+            out.setdefault((a, b), []).append(Passage(Span(a0, a1), Span(b0, b1), text[a][a0:a1], text[b][b0:b1],
+                                                      words, sim, kind, eds))
+        return docs, out
+
+    def story_timeline_rows(self, story_id: int, *, limit: int = 400
+                            ) -> tuple[list[dict[str, Any]], list[tuple[str, str, int]]]:
+        """A story's documents in order of publication (at most ``limit``:
+        ``{id, title, outlet, published, at, name}``, ``at`` the timestamp) and
+        ``(a_id, b_id, words)`` of the pairs among them that share text."""
+        rows = self.con.execute(
+            f"SELECT d.id, d.title, d.outlet, d.published, d.published_at, {_HEAD.replace('text', 'd.text')} "
+            "FROM documents d JOIN stories s ON s.doc_id = d.id WHERE s.story_id = ? "
+            "ORDER BY d.published_at NULLS LAST, d.doc_key LIMIT ?", [int(story_id), int(limit)]).fetchall()
+        docs = [{"id": r[0], "title": r[1], "outlet": r[2], "published": r[3], "at": r[4],
+                 "name": label_from(r[1], r[5])} for r in rows]
+        ids = [d["id"] for d in docs]
+        pairs = self.con.execute(
+            "SELECT a_id, b_id, sum(words)::BIGINT FROM passages WHERE kind <> 'boilerplate' AND "
+            "a_id IN (SELECT unnest(?::VARCHAR[])) AND b_id IN (SELECT unnest(?::VARCHAR[])) "
+            "GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2", [ids, ids]).fetchall() if ids else []
+        return docs, pairs
+
     # -- clusters --------------------------------------------------------------
 
     def rebuild_clusters(self) -> int:
@@ -1195,6 +1508,15 @@ _PUBLISHED_AT = ("UPDATE documents SET published_at = TRY_CAST(published AS TIME
 
 # enough of a document's text to label it when it has no title (labels.label_from)
 _HEAD = "left(text, 400)"
+# candidate documents of a search from which one scan of all texts is cheaper than a list of keys
+_SCAN_FROM = 20_000
+# what separates words in the browsing index (RE2): anything not a letter or digit
+_NOT_WORD = "[^\\p{L}\\p{N}]+"
+
+
+def _like(q: str) -> str:
+    """``q`` as an ILIKE pattern for "contains" (its wildcards escaped)."""
+    return "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 # how a reason for boilerplate by recurrence begins (it is recomputed by every rebuild)
 _RECURS = RECURRENCE_REASON.split("{")[0]

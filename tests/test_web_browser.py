@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -146,6 +147,83 @@ def test_serve_browse_and_query(browser, tmp_path, shots):
         shots(d, "app-query")
         d.get(f"http://127.0.0.1:{port}/search?q=Dillon")
         assert "2 documents contain" in d.find_element(By.TAG_NAME, "main").text
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def test_walk_a_collection(browser, tmp_path, shots):
+    """overview → filtered list → document → neighbourhood → pair → download, in a real browser."""
+    import json
+
+    from tests.test_web import collection_jsonl, free_port, scan_store, start_server
+
+    src = tmp_path / "articles.jsonl"
+    collection_jsonl(src)
+    db = tmp_path / "coll.duckdb"
+    scan_store(db, src)
+    port = free_port()
+    proc = start_server(db, port)
+    d = browser
+    wait = WebDriverWait(d, 30)
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    d.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    try:
+        d.get(f"http://127.0.0.1:{port}/")
+        assert "Collection overview" in d.find_element(By.TAG_NAME, "h1").text
+        shots(d, "walk-1-overview")
+        d.find_element(By.LINK_TEXT, "Documents").click()
+        wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "aside.facets")))
+        # the first outlet of the facet: its count is the list's total
+        link = d.find_element(By.CSS_SELECTOR, 'section.facet[data-facet="outlet"] li a')
+        outlet = link.text
+        count = int(d.find_element(By.CSS_SELECTOR, 'section.facet[data-facet="outlet"] li .n').text)
+        link.click()
+        wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "p.chips a.chip")))
+        assert outlet in d.find_element(By.CSS_SELECTOR, "p.chips").text
+        assert d.find_element(By.CSS_SELECTOR, "nav.pager .count").text.startswith(f"{count} row")
+        cells = d.find_elements(By.CSS_SELECTOR, "table.docs tbody tr td:nth-child(2)")
+        assert len(cells) == count and {c.text for c in cells} == {outlet}
+        # sort by date, newest first (two clicks on the header)
+        d.find_element(By.LINK_TEXT, "published").click()
+        d.find_element(By.LINK_TEXT, "published").click()
+        dates = [c.text for c in d.find_elements(By.CSS_SELECTOR, "table.docs tbody tr td:nth-child(3)")]
+        assert dates == sorted(dates, reverse=True) and len(dates) == count
+        listed = [a.get_attribute("href") for a in d.find_elements(By.CSS_SELECTOR, "table.docs tbody tr td:first-child > a")]
+        shots(d, "walk-2-filtered-list")
+        # the JSON download of this view has the same rows in the same order
+        d.find_element(By.CSS_SELECTOR, "nav.pager a.dl-json").click()
+        data = json.loads(wait.until(EC.presence_of_element_located((By.TAG_NAME, "body"))).text)
+        assert [f"http://127.0.0.1:{port}/doc?id={r['id']}" for r in data["rows"]] == listed
+        d.back()
+        wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "table.docs")))
+        d.find_element(By.CSS_SELECTOR, "nav.pager a.dl-csv").click()
+        for _ in range(100):
+            done = [p for p in downloads.iterdir() if p.suffix == ".csv"]
+            if done:
+                break
+            time.sleep(0.1)
+        assert done and len(done[0].read_text(encoding="utf-8").splitlines()) == count + 1
+        # a document, its neighbourhood, a pair
+        d.find_element(By.CSS_SELECTOR, "table.docs tbody tr td:first-child > a").click()
+        wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "a.nb-link")))
+        assert d.find_elements(By.CSS_SELECTOR, ".text")
+        shots(d, "walk-3-document")
+        d.find_element(By.CSS_SELECTOR, "a.nb-link").click()
+        wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "svg.graph")))
+        assert len(d.find_elements(By.CSS_SELECTOR, "svg.graph .node")) >= 2
+        shots(d, "walk-4-neighbourhood")
+        d.find_element(By.CSS_SELECTOR, "a.pair-link").click()
+        wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, '.text[data-side="right"]')))
+        assert len(d.find_elements(By.CSS_SELECTOR, ".text[data-side]")) == 2
+        shots(d, "walk-5-pair")
+        d.get(f"http://127.0.0.1:{port}/story/1")
+        wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "svg.timeline circle")))
+        shots(d, "walk-6-story-timeline")
+        d.get(f"http://127.0.0.1:{port}/passages")
+        shots(d, "walk-7-passages")
+        assert d.execute_script("return typeof window.__pwned") == "undefined"
     finally:
         proc.terminate()
         proc.wait(timeout=20)

@@ -109,3 +109,85 @@ def layout(g: ProvenanceGraph, colors: Mapping[str, str], href: Callable[[str], 
         edges.append(SvgEdge(d, lx, ly, label, title))
     height = PAD * 2 + len(rows) * (NODE_H + GAP_Y) - GAP_Y if rows else 2 * PAD
     return SvgGraph(int(width), int(height), tuple(nodes), tuple(edges), len(order) - len(shown))
+
+
+# --------------------------------------------------------------------------
+# a story's timeline: who published when, and what came from whom
+
+TL_LANE, TL_LEFT, TL_WIDTH, TL_TOP, TL_LANES = 34, 190, 1000, 34, 14
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineDot:
+    id: str
+    x: float
+    y: float
+    color: str
+    href: str | None
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class TimelinePlot:
+    width: int
+    height: int
+    lanes: tuple[tuple[float, str], ...]   # (y, outlet)
+    ticks: tuple[tuple[float, str], ...]   # (x, date)
+    dots: tuple[TimelineDot, ...]
+    arrows: tuple[tuple[str, str], ...]    # (SVG path, title)
+    undated: int                           # documents with no date, drawn at the right edge
+    left: int = TL_LEFT
+
+
+def timeline_layout(docs: list[dict], edges: list[tuple[str, str, int]], colors: Mapping[str, str],
+                    href: Callable[[str], str | None] = lambda _: None) -> TimelinePlot:
+    """Documents ``{id, name, outlet, published, at}`` on a time axis, one
+    lane per outlet (the :data:`TL_LANES` - 1 largest; the rest share the
+    last), and an arrow for each ``(source, derivative, words)`` edge."""
+    import datetime as _dt
+
+    count: dict[str, int] = {}
+    for d in docs:
+        count[d["outlet"] or ""] = count.get(d["outlet"] or "", 0) + 1
+    ranked = sorted(count, key=lambda o: (-count[o], o))
+    lanes = ranked[:TL_LANES - 1]
+    other = len(ranked) > len(lanes)
+    lane_of = {o: k for k, o in enumerate(lanes)}
+    stamps = [d["at"].timestamp() for d in docs if isinstance(d.get("at"), _dt.datetime)]
+    t0, t1 = (min(stamps), max(stamps)) if stamps else (0.0, 1.0)
+    span = max(t1 - t0, 1.0)
+    right = TL_LEFT + TL_WIDTH
+    pos: dict[str, tuple[float, float]] = {}
+    dots = []
+    stack: dict[tuple[int, int], int] = {}
+    for d in docs:
+        lane = lane_of.get(d["outlet"] or "", len(lanes))
+        at = d.get("at")
+        x = TL_LEFT + 10 + (TL_WIDTH - 40) * ((at.timestamp() - t0) / span) if isinstance(at, _dt.datetime) \
+            else right - 8
+        key = (lane, int(x // 6))
+        k = stack.get(key, 0)  # dots at the same place step down a little
+        stack[key] = k + 1
+        y = TL_TOP + lane * TL_LANE + TL_LANE / 2 + min(k, 3) * 4 - 6
+        pos[d["id"]] = (x, y)
+        title = " \u00b7 ".join(x for x in (d["name"], d["outlet"], d["published"]) if x)
+        dots.append(TimelineDot(d["id"], round(x, 1), round(y, 1), colors.get(d["outlet"] or "", "#6b7a8f"),
+                                href(d["id"]), title))
+    arrows = []
+    for s, t, words in edges:
+        if s in pos and t in pos:
+            (x1, y1), (x2, y2) = pos[s], pos[t]
+            x2 += -8 if x2 >= x1 else 8  # the head stops at the dot's edge
+            mx = (x1 + x2) / 2
+            arrows.append((f"M{x1:.1f},{y1:.1f} C{mx:.1f},{y1:.1f} {mx:.1f},{y2:.1f} {x2:.1f},{y2:.1f}",
+                           f"{words} shared words"))
+    ticks = []
+    if stamps:
+        for k in range(5):
+            when = t0 + span * k / 4
+            ticks.append((round(TL_LEFT + 10 + (TL_WIDTH - 40) * k / 4, 1),
+                          _dt.datetime.fromtimestamp(when, _dt.UTC).strftime("%Y-%m-%d %H:%M")))
+    names = [*(o or "(no outlet)" for o in lanes), *(["other outlets"] if other else [])]
+    rows = tuple((TL_TOP + k * TL_LANE + TL_LANE / 2, _short(n, 26)) for k, n in enumerate(names))
+    return TimelinePlot(right + 20, int(TL_TOP + len(names) * TL_LANE + 30), rows, tuple(ticks), tuple(dots),
+                        tuple(arrows), sum(1 for d in docs if not isinstance(d.get("at"), _dt.datetime)))
