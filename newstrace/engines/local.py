@@ -19,7 +19,11 @@ again skips what is stored and aligned, and finishes the rest.
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
+import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -66,12 +70,45 @@ _C = TypeVar("_C")  # a job's context
 _R = TypeVar("_R")  # a job's result
 
 
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _watch_parent(parent: int) -> None:
+    while True:
+        time.sleep(1.0)
+        if os.getppid() != parent:
+            os._exit(1)
+
+
+def worker_start(parent: int) -> None:
+    """Each pool worker's initializer: the worker dies with the scan.
+
+    On Linux the kernel kills it when the scan ends by any means, SIGKILL
+    included (``PR_SET_PDEATHSIG``; the scan's pool is made and closed by
+    one thread, as the kernel watches the thread that forked the worker);
+    elsewhere, and as a fallback, a thread ends it within a second of its
+    parent's end. Ctrl-C, which the terminal sends to every process of the
+    group, is the scan's to handle (it stops the workers); SIGTERM ends a
+    worker at once (a forked worker inherits the command's handler)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # no libc to call: the watchdog alone
+            pass
+    if os.getppid() != parent:  # the scan ended before the worker started
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="newstrace-parent-watch").start()
+
+
 class _Pool:
     """A process pool, or in-process execution for ``workers == 1``."""
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
-        self.ex = ProcessPoolExecutor(workers) if workers > 1 else None
+        self.ex = (ProcessPoolExecutor(workers, initializer=worker_start, initargs=(os.getpid(),))
+                   if workers > 1 else None)
 
     def map(self, fn: Callable[..., _R], jobs: Iterable[tuple[_C, tuple]]) -> Iterator[tuple[_C, _R]]:
         """Run ``fn(*args)`` for each ``(context, args)``; yield ``(context,
@@ -90,8 +127,24 @@ class _Pool:
             yield c, f.result()
 
     def close(self) -> None:
+        """Wait for the workers to end (after the last result)."""
         if self.ex is not None:
             self.ex.shutdown(cancel_futures=True)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """End the workers now, mid-task (Ctrl-C, SIGTERM, a failure), and reap each one."""
+        if self.ex is None:
+            return
+        if hasattr(self.ex, "terminate_workers"):  # Python 3.14
+            self.ex.terminate_workers()
+            return
+        # before 3.14 the executor names its processes only in this attribute
+        procs = list((getattr(self.ex, "_processes", None) or {}).values())
+        self.ex.shutdown(wait=False, cancel_futures=True)
+        for p in procs:
+            p.kill()  # a worker holds nothing to clean up: its work is the scan's to store
+        for p in procs:
+            p.join(timeout)
 
 
 def scan(
@@ -226,8 +279,10 @@ def scan(
         store.finish_run(rep.run_id, documents_added=rep.documents_added, duplicates=rep.duplicates,
                          skipped=rep.skipped_count, pairs_aligned=rep.pairs_aligned,
                          passages_found=rep.passages_found)
-    finally:
-        pool.close()
+    except BaseException:
+        pool.stop()
+        raise
+    pool.close()
     return rep
 
 

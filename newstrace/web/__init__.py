@@ -4,7 +4,8 @@
   connection meanwhile (so a scan can start afterwards without either
   blocking the other);
 - :func:`newstrace.web.app.create_app`: the routes and the JSON API;
-- :func:`serve`: both, then uvicorn.
+- :func:`serve`: both, then uvicorn; the snapshot is removed however serve
+  ends (Ctrl-C, SIGTERM, an error).
 
 Importing this package needs no FastAPI; :class:`WebUnavailable` says how to
 install it when :func:`serve` or :func:`create_app` is called without it.
@@ -50,10 +51,8 @@ def snapshot(db: str | Path, folder: str | Path) -> Path:
     src = Path(db)
     try:
         store = open_store(src, read_only=True, create=False)
-    except StoreError as e:
-        if "another scan" in str(e) or "lock" in str(e).lower():
-            raise SnapshotError(f"a scan is writing to {src}; start serve when it finishes") from None
-        raise SnapshotError(str(e)) from None
+    except StoreError as e:  # its message names the file, what is wrong and (a lock) who holds it
+        raise SnapshotError(str(e).replace("run this again when it ends", "start serve when it ends")) from None
     try:
         dst = Path(folder) / "snapshot.duckdb"
         shutil.copyfile(src, dst)
@@ -73,7 +72,11 @@ def serve(db: str | Path, *, host: str = "127.0.0.1", port: int = 8000,
 
     from .app import create_app
 
-    with tempfile.TemporaryDirectory(prefix="newstrace-serve-") as tmp:
+    from ..failures import sigterm_raises
+
+    # SIGTERM stops uvicorn, which then raises it again: as an exception, so
+    # that the snapshot is removed on the way out
+    with sigterm_raises(), tempfile.TemporaryDirectory(prefix="newstrace-serve-") as tmp:
         snap = snapshot(db, tmp)
         taken = _dt.datetime.now().replace(microsecond=0)
         from .app import LOOPBACK_NAMES

@@ -1,0 +1,190 @@
+"""Processes and signals: a scan's workers die with it, Ctrl-C and SIGTERM
+reap every child and leave one error line, SIGTERM to ``serve`` removes its
+snapshot. Real subprocesses, real signals, every wait bounded."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.fixtures.collections import made_up_collection
+
+ROOT = Path(__file__).resolve().parents[1]
+ENV = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
+WAIT = 30.0  # seconds any process is given to end
+
+
+def children(pid: int) -> list[int]:
+    """The live (not zombie) processes whose parent is ``pid``."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            fields = stat.rsplit(")", 1)[1].split()
+            if fields[0] not in "ZX" and int(fields[1]) == pid:
+                out.append(int(entry.name))
+    return out
+
+
+def alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] not in "ZX"
+
+
+def wait_gone(pids: list[int], timeout: float = WAIT) -> list[int]:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end and any(alive(p) for p in pids):
+        time.sleep(0.1)
+    return [p for p in pids if alive(p)]
+
+
+pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+
+
+def start_scan(tmp_path: Path, **popen) -> tuple[subprocess.Popen, list[str], list[int]]:
+    """A two-worker scan of a made-up collection, once its workers are busy
+    aligning; returns the process, its progress so far and its workers."""
+    corpus = tmp_path / "c.jsonl"
+    if not corpus.exists():
+        made_up_collection(corpus, 1500)
+    proc = subprocess.Popen([sys.executable, "-m", "newstrace", "scan", str(corpus), "--db", str(tmp_path / "s.duckdb"),
+                             "--preset", "passim", "--workers", "2", "--progress", "always"],
+                            cwd=ROOT, env=ENV, stderr=subprocess.PIPE, text=True, **popen)
+    seen: list[str] = []
+    assert proc.stderr is not None
+    end = time.monotonic() + 300
+    while time.monotonic() < end:
+        line = proc.stderr.readline()
+        if not line:
+            break
+        seen.append(line)
+        if "aligned" in line and "pairs (" in line:
+            break
+    workers = children(proc.pid)
+    assert len(workers) == 2, (seen[-3:], workers)
+    return proc, seen, workers
+
+
+def finish(proc: subprocess.Popen) -> tuple[int, str]:
+    """The exit code and the rest of standard error, within WAIT seconds."""
+    assert proc.stderr is not None
+    rest: list[str] = []
+    reader = threading.Thread(target=lambda: rest.append(proc.stderr.read()), daemon=True)  # type: ignore[union-attr]
+    reader.start()
+    try:
+        code = proc.wait(timeout=WAIT)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise
+    reader.join(WAIT)
+    return code, "".join(rest)
+
+
+def test_workers_die_with_a_killed_scan(tmp_path):
+    """kill -9 of the scan alone (not its process group): its workers end
+    too, and a pipe from the scan (``scan … | cat``) reaches its end."""
+    proc, _, workers = start_scan(tmp_path, stdout=subprocess.PIPE)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=WAIT)
+    eof = threading.Event()
+
+    def drain():
+        proc.stdout.read()  # type: ignore[union-attr]
+        eof.set()
+
+    threading.Thread(target=drain, daemon=True).start()
+    try:
+        assert wait_gone(workers) == [], "workers outlived the killed scan"
+        assert eof.wait(WAIT), "the scan's output pipe is still held open"
+    finally:
+        for p in workers:
+            if alive(p):
+                os.kill(p, signal.SIGKILL)
+
+
+@pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
+def test_interrupted_scan_reaps_its_workers(tmp_path, how):
+    """Ctrl-C (SIGINT to the whole process group, as a terminal sends it)
+    or SIGTERM (to the scan alone, as ``kill`` sends it): the scan ends
+    within the wait with one error line and exit code 130 or 143, no
+    traceback from it or its workers, every worker reaped; the store is
+    consistent and a second run completes it."""
+    proc, _, workers = start_scan(tmp_path, start_new_session=True)
+    try:
+        if how == "ctrl-c":
+            os.killpg(proc.pid, signal.SIGINT)
+        else:
+            os.kill(proc.pid, signal.SIGTERM)
+        code, err = finish(proc)
+        assert wait_gone(workers, 5) == []
+    finally:
+        for p in workers:
+            if alive(p):
+                os.kill(p, signal.SIGKILL)
+    assert code == (130 if how == "ctrl-c" else 143), err
+    assert "Traceback" not in err, err
+    errors = [line for line in err.splitlines() if line.startswith("newstrace: error:")]
+    assert len(errors) == 1 and "run the same command again" in errors[0], err
+    con = duckdb.connect(str(tmp_path / "s.duckdb"), read_only=True)
+    docs, posted = con.execute("SELECT count(*), count(*) FILTER (WHERE doc_key IN (SELECT doc_key FROM postings)) "
+                               "FROM documents").fetchone()
+    con.close()
+    assert docs == posted == 1500
+    again = subprocess.run([sys.executable, "-m", "newstrace", "scan", str(tmp_path / "c.jsonl"), "--db",
+                            str(tmp_path / "s.duckdb"), "--preset", "passim", "--workers", "2", "--progress", "never"],
+                           cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr
+    assert "1,500 already stored" in again.stdout
+
+
+def test_sigterm_to_serve_removes_its_snapshot(tmp_path):
+    pytest.importorskip("fastapi")
+    pytest.importorskip("uvicorn")
+    from click.testing import CliRunner
+
+    from newstrace.cli import main
+
+    seeds = ROOT / "examples" / "seeds"
+    db = tmp_path / "s.duckdb"
+    assert CliRunner().invoke(main, ["scan", str(seeds), "--db", str(db), "--progress", "never"]).exit_code == 0
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "newstrace", "serve", "--db", str(db), "--port", str(port)],
+                            cwd=ROOT, env={**ENV, "TMPDIR": str(tmp)}, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        end = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/overview", timeout=2)
+                break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < end, "serve did not start"
+                time.sleep(0.2)
+        assert list(tmp.iterdir()), "serve's snapshot is expected in TMPDIR"
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=WAIT)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert list(tmp.iterdir()) == []
+    assert "Traceback" not in proc.stderr.read()  # type: ignore[union-attr]
