@@ -21,7 +21,7 @@ import secrets
 from pathlib import Path
 from types import TracebackType
 
-__all__ = ["Staged", "remove_stale", "temporary_name", "write_text"]
+__all__ = ["Staged", "remove_stale", "running", "temporary_name", "write_text"]
 
 PARTIAL = ".partial"
 
@@ -31,7 +31,8 @@ def temporary_name(final: Path, suffix: str = PARTIAL) -> Path:
     return final.with_name(f".{final.name}.{os.getpid()}-{secrets.token_hex(3)}{suffix}")
 
 
-def _running(pid: int) -> bool:
+def running(pid: int) -> bool:
+    """Whether a process ``pid`` runs (as far as this user can tell)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -49,7 +50,7 @@ def remove_stale(final: Path, suffix: str = PARTIAL) -> None:
         return
     for p in leftovers:
         pid = p.name[len(final.name) + 2:].split("-", 1)[0]
-        if pid.isdigit() and int(pid) != os.getpid() and not _running(int(pid)):
+        if pid.isdigit() and int(pid) != os.getpid() and not running(int(pid)):
             p.unlink(missing_ok=True)
 
 

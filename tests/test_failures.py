@@ -331,3 +331,13 @@ def test_serve_does_not_call_a_damaged_store_a_scan(tmp_path, seeds_store):
         writer.kill()
         writer.wait()
 
+
+
+def test_leftovers_of_a_killed_writer_are_removed_by_the_next_write(tmp_path):
+    out = tmp_path / "out.html"
+    dead = tmp_path / ".out.html.999999999-abcdef.partial"  # a PID above any pid_max: no such process
+    live = tmp_path / f".out.html.{os.getppid()}-abcdef.partial"  # a writer still running: kept
+    dead.write_text("half")
+    live.write_text("being written")
+    assert run("report", SEED, SEED_B, "-o", out).exit_code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([out.name, live.name])

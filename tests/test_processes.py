@@ -188,3 +188,30 @@ def test_sigterm_to_serve_removes_its_snapshot(tmp_path):
             proc.kill()
     assert list(tmp.iterdir()) == []
     assert "Traceback" not in proc.stderr.read()  # type: ignore[union-attr]
+
+
+def test_the_watchdog_alone_ends_a_worker_whose_scan_died():
+    """Where PR_SET_PDEATHSIG is not to be had (not Linux), the worker's
+    watchdog thread ends it within seconds of its parent's end."""
+    code = ("import os, sys, time\n"
+            "from newstrace.engines.local import worker_start\n"
+            "pid = os.fork()\n"
+            "if pid == 0:\n"
+            "    sys.platform = 'darwin'  # as elsewhere: the watchdog alone, no prctl\n"
+            "    worker_start(os.getppid())\n"
+            "    time.sleep(120)\n"
+            "    os._exit(0)\n"
+            "print(pid, flush=True)\n"
+            "time.sleep(120)\n")
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=ENV, stdout=subprocess.PIPE, text=True)
+    worker = int(proc.stdout.readline())  # type: ignore[union-attr]
+    try:
+        time.sleep(1.5)
+        assert alive(worker)  # the watchdog leaves a worker of a live parent alone
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=WAIT)
+        assert wait_gone([worker], 10) == []
+    finally:
+        for p in (worker, proc.pid):
+            if alive(p):
+                os.kill(p, signal.SIGKILL)

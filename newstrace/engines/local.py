@@ -37,6 +37,7 @@ from ..candidates import CandidateParams, prepare, shingles
 from ..compare import passage_lines
 from ..excerpt import excerpt
 from ..labels import label_from
+from ..outputs import running
 from ..records import Document, Passage
 from ..store import Store
 from ..text import tokenize
@@ -73,10 +74,12 @@ _R = TypeVar("_R")  # a job's result
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
-def _watch_parent(parent: int) -> None:
+def _watch_parent(parent: int, ppid: int) -> None:
+    """End this worker within a second of the scan's end (``parent``) or
+    of its own parent's (``ppid``: the scan, or a fork server)."""
     while True:
         time.sleep(1.0)
-        if os.getppid() != parent:
+        if os.getppid() != ppid or not running(parent):
             os._exit(1)
 
 
@@ -97,9 +100,10 @@ def worker_start(parent: int) -> None:
             ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         except (OSError, AttributeError):  # no libc to call: the watchdog alone
             pass
-    if os.getppid() != parent:  # the scan ended before the worker started
+    ppid = os.getppid()
+    if ppid != parent and not running(parent):  # the scan ended before the worker started
         os._exit(1)
-    threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="newstrace-parent-watch").start()
+    threading.Thread(target=_watch_parent, args=(parent, ppid), daemon=True, name="newstrace-parent-watch").start()
 
 
 class _Pool:

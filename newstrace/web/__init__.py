@@ -14,6 +14,7 @@ install it when :func:`serve` or :func:`create_app` is called without it.
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -64,6 +65,20 @@ def snapshot(db: str | Path, folder: str | Path) -> Path:
     return dst
 
 
+_PREFIX = "newstrace-serve-"  # the snapshot's folder: newstrace-serve-PID-xxxxxxxx
+
+
+def _remove_stale_snapshots() -> None:
+    """Remove the snapshot folders of serve processes that no longer run
+    (killed with SIGKILL, which leaves no chance to clean up)."""
+    from ..outputs import running
+
+    for folder in Path(tempfile.gettempdir()).glob(f"{_PREFIX}*-*"):
+        pid = folder.name[len(_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not running(int(pid)) and folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def serve(db: str | Path, *, host: str = "127.0.0.1", port: int = 8000,
           say: Callable[[str], None] = lambda _m: None) -> None:
     """Snapshot the store and serve it until interrupted."""
@@ -76,7 +91,8 @@ def serve(db: str | Path, *, host: str = "127.0.0.1", port: int = 8000,
 
     # SIGTERM stops uvicorn, which then raises it again: as an exception, so
     # that the snapshot is removed on the way out
-    with sigterm_raises(), tempfile.TemporaryDirectory(prefix="newstrace-serve-") as tmp:
+    _remove_stale_snapshots()
+    with sigterm_raises(), tempfile.TemporaryDirectory(prefix=f"{_PREFIX}{os.getpid()}-") as tmp:
         snap = snapshot(db, tmp)
         taken = _dt.datetime.now().replace(microsecond=0)
         from .app import LOOPBACK_NAMES
