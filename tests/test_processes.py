@@ -215,3 +215,27 @@ def test_the_watchdog_alone_ends_a_worker_whose_scan_died():
         for p in (worker, proc.pid):
             if alive(p):
                 os.kill(p, signal.SIGKILL)
+
+
+def test_sigterm_while_an_output_is_written_leaves_the_old_file(tmp_path):
+    """SIGTERM, a real one, while a staged output is half written: the
+    temporary file is removed and the old file stays as it was."""
+    out = tmp_path / "out.html"
+    out.write_text("the report before")
+    code = ("import os, signal, sys, time\n"
+            "from pathlib import Path\n"
+            "from newstrace.failures import Terminated, sigterm_raises\n"
+            "from newstrace.outputs import Staged\n"
+            "out = Path(sys.argv[1])\n"
+            "try:\n"
+            "    with sigterm_raises(), Staged(out.parent) as staged:\n"
+            "        staged.path(out).write_text('half of a new report')\n"
+            "        os.kill(os.getpid(), signal.SIGTERM)\n"
+            "        time.sleep(30)\n"
+            "except Terminated:\n"
+            "    sys.exit(143)\n")
+    r = subprocess.run([sys.executable, "-c", code, str(out)], cwd=ROOT, env=ENV, capture_output=True, text=True,
+                       timeout=WAIT)
+    assert r.returncode == 143, r.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["out.html"]
+    assert out.read_text() == "the report before"
