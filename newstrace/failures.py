@@ -152,28 +152,29 @@ def describe(e: BaseException, store: str | Path | None = None, *, output: str |
     detail = first_line(e)
     target = _target(e, store, output)
     is_output = output is not None and target == str(output)
+    lead = f"{target}: " if target else ""
     if kind == "busy":
         mode = ("open read-only by" if "would be able to open this database in read-only mode" in detail
                 else "open for writing by")
-        return (f"{target}: the store is {mode} {holder(detail)}; a store has one writer or any number of "
+        return (f"{lead}the store is {mode} {holder(detail)}; a store has one writer or any number of "
                 "readers at a time: run this again when it ends")
     if kind == "read-only":
         flag = "an --output or -o" if is_output else "a --db"
-        return (f"{target}: cannot write there ({detail}): the folder is read-only or not yours; give {flag} "
+        return (f"{lead}cannot write there ({detail}): the folder is read-only or not yours; give {flag} "
                 "path in a folder you can write to")
     if kind == "damaged":
-        return (f"{target}: the store is damaged ({detail}); it cannot be read: restore it from a copy, or scan "
+        return (f"{lead}the store is damaged ({detail}); it cannot be read: restore it from a copy, or scan "
                 "the collection again into a new --db file")
     state = "what was stored before is kept" if writing else "nothing was changed or left half-written"
     goes_on = "; it goes on where this one stopped" if writing else ""
     if kind == "disk full":
         elsewhere = "give an --output on a larger disk" if is_output else "give a --db on a larger disk"
-        return (f"{target}: the disk is full or the file size limit is reached ({detail}); {state}: free some "
+        return (f"{lead}the disk is full or the file size limit is reached ({detail}); {state}: free some "
                 f"space (or {elsewhere}) and run the same command again{goes_on}")
     if memory_limit:
-        return (f"{target}: the store ran out of memory under --memory-limit {memory_limit} ({detail}); {state}: "
+        return (f"{lead}the store ran out of memory under --memory-limit {memory_limit} ({detail}); {state}: "
                 f"run the same command again with a larger --memory-limit (for example twice as much){goes_on}")
-    return (f"{target}: out of memory ({detail}); {state}: free some memory (close other programs) and run the "
+    return (f"{lead}out of memory ({detail}); {state}: free some memory (close other programs) and run the "
             f"same command again{goes_on}")
 
 

@@ -276,11 +276,15 @@ def test_a_lock_error_names_the_process_that_holds_it(tmp_path, seeds_store):
 
 
 def test_a_lock_held_by_an_unknown_process_says_so():
-    from newstrace.failures import lock_holder
+    from newstrace.failures import holder, lock_holder
 
     assert lock_holder('IO Error: Could not set lock on file "x.duckdb": Conflicting lock is held in '
                        "/usr/bin/python3 (PID 4242). See also https://duckdb.org") == (4242, "/usr/bin/python3")
-    assert lock_holder('IO Error: Could not set lock on file "x.duckdb": Resource temporarily unavailable') is None
+    unnamed = 'IO Error: Could not set lock on file "x.duckdb": Resource temporarily unavailable'
+    assert lock_holder(unnamed) is None
+    assert holder(unnamed) == "another process (DuckDB's message does not say which)"
+    gone = 'Conflicting lock is held in /usr/bin/python3 (PID 999999999). See also'  # no /proc entry to read
+    assert holder(gone) == "PID 999999999 (/usr/bin/python3)"
 
 
 def test_a_read_only_folder_is_not_another_scan(tmp_path, seeds_store):
