@@ -150,7 +150,8 @@ def describe(e: BaseException, store: str | Path | None = None, *, output: str |
     if kind is None:
         return None
     detail = first_line(e)
-    target = _target(e, store, output)
+    # only a write can fail in the output; a lock, damage or memory are the store's
+    target = _target(e, store, output if kind in ("disk full", "read-only") else None)
     is_output = output is not None and target == str(output)
     lead = f"{target}: " if target else ""
     if kind == "busy":

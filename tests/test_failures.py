@@ -275,6 +275,15 @@ def test_a_lock_error_names_the_process_that_holds_it(tmp_path, seeds_store):
         reader.wait()
 
 
+def test_damage_found_while_exporting_names_the_store_not_the_output(tmp_path):
+    from newstrace.failures import describe
+
+    e = duckdb.IOException("Corrupt database file: computed checksum 1 does not match stored checksum 2 in block "
+                            "at location 536576")
+    line = describe(e, tmp_path / "s.duckdb", output=tmp_path / "export")
+    assert line is not None and line.startswith(f"{tmp_path / 's.duckdb'}: the store is damaged")
+
+
 def test_a_lock_held_by_an_unknown_process_says_so():
     from newstrace.failures import holder, lock_holder
 
