@@ -91,21 +91,23 @@ class _Command(click.Command):
         from .failures import Terminated, describe, sigterm_raises
 
         writing = ctx.command.name in _WRITERS
-        try:
-            with sigterm_raises():
+        with sigterm_raises() as signals:
+            try:
                 return super().invoke(ctx)
-        except (KeyboardInterrupt, Terminated) as e:
-            how, code = ("SIGTERM", 143) if isinstance(e, Terminated) else ("Ctrl-C", 130)
-            kept = ("what was stored before is kept: run the same command again, it goes on where this one stopped"
-                    if writing else "nothing was left half-written: run the same command again")
-            click.echo(f"newstrace: error: interrupted ({how}); {kept}", err=True)
-            sys.exit(code)
-        except Exception as e:
-            message = describe(e, ctx.params.get("db"), output=ctx.params.get("output"), writing=writing,
-                               memory_limit=ctx.params.get("memory_limit"))
-            if message is None:
-                raise
-            _fail(message)
+            except (KeyboardInterrupt, Terminated, Exception) as e:
+                # a signal, also when DuckDB turned it into "Query interrupted" mid-query
+                how = signals.received or ("SIGTERM" if isinstance(e, Terminated) else
+                                           "Ctrl-C" if isinstance(e, KeyboardInterrupt) else None)
+                if how is None:
+                    message = describe(e, ctx.params.get("db"), output=ctx.params.get("output"), writing=writing,
+                                       memory_limit=ctx.params.get("memory_limit"))
+                    if message is None:
+                        raise
+                    _fail(message)
+        kept = ("what was stored before is kept: run the same command again, it goes on where this one stopped"
+                if writing else "nothing was left half-written: run the same command again")
+        click.echo(f"newstrace: error: interrupted ({how}); {kept}", err=True)
+        sys.exit(143 if how == "SIGTERM" else 130)
 
 
 class _Group(click.Group):

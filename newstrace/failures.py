@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Terminated", "describe", "holder", "kind_of", "lock_holder", "sigterm_raises"]
+__all__ = ["Signals", "Terminated", "describe", "holder", "kind_of", "lock_holder", "sigterm_raises"]
 
 
 class Terminated(BaseException):
@@ -30,24 +30,47 @@ class Terminated(BaseException):
     ``KeyboardInterrupt`` is, so that no ``except Exception`` swallows it."""
 
 
+class Signals:
+    """The signal that interrupted a block of :func:`sigterm_raises`, if any
+    (``"SIGTERM"`` or ``"Ctrl-C"``). DuckDB turns an exception raised by a
+    signal handler during a query into its own ``RuntimeError: Query
+    interrupted``, so the exception alone does not tell."""
+
+    def __init__(self) -> None:
+        self.received: str | None = None
+
+
 @contextmanager
-def sigterm_raises() -> Iterator[None]:
+def sigterm_raises() -> Iterator[Signals]:
     """Within the block, SIGTERM raises :class:`Terminated` in the main
-    thread (once: a second SIGTERM ends the process at once). Outside the
-    main thread the block runs unchanged."""
+    thread (once: a second SIGTERM ends the process at once) and Ctrl-C
+    raises ``KeyboardInterrupt`` as usual; either is recorded in the
+    :class:`Signals` yielded. Outside the main thread the block runs
+    unchanged."""
+    seen = Signals()
     if threading.current_thread() is not threading.main_thread():
-        yield
+        yield seen
         return
 
     def raise_terminated(_signum: int, _frame: Any) -> None:
+        seen.received = "SIGTERM"
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         raise Terminated()
 
+    def raise_interrupt(_signum: int, _frame: Any) -> None:
+        seen.received = seen.received or "Ctrl-C"
+        raise KeyboardInterrupt()
+
     previous = signal.signal(signal.SIGTERM, raise_terminated)
+    previous_int = signal.getsignal(signal.SIGINT)
+    if previous_int is signal.default_int_handler:  # not when Ctrl-C is ignored (a background job)
+        signal.signal(signal.SIGINT, raise_interrupt)
     try:
-        yield
+        yield seen
     finally:
         signal.signal(signal.SIGTERM, previous)
+        if previous_int is signal.default_int_handler:
+            signal.signal(signal.SIGINT, previous_int)
 
 
 # --------------------------------------------------------------------------

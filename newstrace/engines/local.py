@@ -135,20 +135,23 @@ class _Pool:
         if self.ex is not None:
             self.ex.shutdown(cancel_futures=True)
 
-    def stop(self, timeout: float = 5.0) -> None:
-        """End the workers now, mid-task (Ctrl-C, SIGTERM, a failure), and reap each one."""
+    def stop(self, timeout: float = 10.0) -> None:
+        """End the pool early (Ctrl-C, SIGTERM, a failure): the jobs not
+        started are cancelled, each worker ends after the job it is on, and
+        each one is reaped; a worker still busy after ``timeout`` seconds is
+        killed. (Killing them all at once could leave the executor's threads
+        blocked on a half-written pipe, and the process unable to exit.)"""
         if self.ex is None:
             return
-        if hasattr(self.ex, "terminate_workers"):  # Python 3.14
-            self.ex.terminate_workers()
-            return
-        # before 3.14 the executor names its processes only in this attribute
+        # the executor names its processes only in this attribute (Python 3.14 adds terminate_workers)
         procs = list((getattr(self.ex, "_processes", None) or {}).values())
-        self.ex.shutdown(wait=False, cancel_futures=True)
-        for p in procs:
-            p.kill()  # a worker holds nothing to clean up: its work is the scan's to store
-        for p in procs:
-            p.join(timeout)
+        timer = threading.Timer(timeout, lambda: [p.kill() for p in procs if p.is_alive()])
+        timer.daemon = True
+        timer.start()
+        try:
+            self.ex.shutdown(wait=True, cancel_futures=True)
+        finally:
+            timer.cancel()
 
 
 def scan(
