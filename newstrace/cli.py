@@ -78,7 +78,44 @@ def align_options(f):
     return f
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# commands that write the store, whose work is kept transaction by transaction
+_WRITERS = {"scan", "import"}
+
+
+class _Command(click.Command):
+    """A command whose store, disk and memory failures, Ctrl-C and SIGTERM
+    end in one error line (exit code 2, 130 or 143) wherever they happen;
+    the library's ``finally`` blocks have reaped its workers and removed
+    its temporary files by then."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from .failures import Terminated, describe, sigterm_raises
+
+        writing = ctx.command.name in _WRITERS
+        with sigterm_raises() as signals:
+            try:
+                return super().invoke(ctx)
+            except (KeyboardInterrupt, Terminated, Exception) as e:
+                # a signal, also when DuckDB turned it into "Query interrupted" mid-query
+                how = signals.received or ("SIGTERM" if isinstance(e, Terminated) else
+                                           "Ctrl-C" if isinstance(e, KeyboardInterrupt) else None)
+                if how is None:
+                    message = describe(e, ctx.params.get("db"), output=ctx.params.get("output"), writing=writing,
+                                       memory_limit=ctx.params.get("memory_limit"))
+                    if message is None:
+                        raise
+                    _fail(message)
+        kept = ("what was stored before is kept: run the same command again, it goes on where this one stopped"
+                if writing else "nothing was left half-written: run the same command again")
+        click.echo(f"newstrace: error: interrupted ({how}); {kept}", err=True)
+        sys.exit(143 if how == "SIGTERM" else 130)
+
+
+class _Group(click.Group):
+    command_class = _Command
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="newstrace")
 def main() -> None:
     """Trace how news is copied, quoted and reframed from one outlet to the next."""
@@ -119,6 +156,17 @@ def _open_store(db: str, *, read_only: bool, create: bool = False, memory_limit:
         return open_store(db, read_only=read_only, create=create, memory_limit=memory_limit or DEFAULT_MEMORY_LIMIT)
     except StoreError as e:
         _fail(str(e))
+
+
+def _close_after(store, failure: BaseException) -> None:
+    """Close a store after ``failure``: an error in closing it (DuckDB gives
+    up on a store whose disk is full) does not hide the failure."""
+    import duckdb
+
+    try:
+        store.close()
+    except duckdb.Error as e:
+        e.__context__ = failure
 
 
 def _check_memory_limit(memory_limit: str) -> None:
@@ -221,7 +269,7 @@ def scan_cmd(paths, db, engine, output, master, confs, preset, field, paragraph_
         _fail("give --db FILE, the store to scan into")
     if output is not None or confs or master is not None:
         _fail("--output, --master and --conf are for --engine spark; the embedded engine writes to --db")
-    import duckdb
+    from concurrent.futures.process import BrokenProcessPool
 
     from .store import StoreError
 
@@ -233,16 +281,18 @@ def scan_cmd(paths, db, engine, output, master, confs, preset, field, paragraph_
         rep = scan(store, records, paths=list(paths), align_params=params, candidate_params=cparams,
                    same_series=same_series, workers=workers, progress=say)
         counts = store.counts()
-    except (LoadError, StoreError) as e:  # a missing extra met after check_paths; parameters other than the store's
-        _fail(str(e))
-    except duckdb.OutOfMemoryException as e:
+    except BaseException as e:
         if say and sys.stderr.isatty():
             click.echo("", err=True)
-        _fail(f"{db}: the store ran out of memory under --memory-limit {memory_limit} "
-              f"({str(e).splitlines()[0]}). What was stored before is kept: run the same command again with "
-              "a larger --memory-limit (for example twice as much); it goes on where this one stopped")
-    finally:
-        store.close()
+        _close_after(store, e)
+        if isinstance(e, (LoadError, StoreError)):  # a missing extra met after check_paths; other parameters
+            _fail(str(e))
+        if isinstance(e, BrokenProcessPool):
+            _fail(f"{db}: a worker process of the scan was killed (by the system, perhaps for lack of memory); "
+                  "what was stored before is kept: run the same command again (with fewer --workers if memory "
+                  "is short); it goes on where this one stopped")
+        raise
+    store.close()
     if say and sys.stderr.isatty():
         click.echo("", err=True)
     _report_messages(rep, f"table 'skipped' in {db}")
@@ -651,12 +701,16 @@ def serve_cmd(db: str, host: str, port: int) -> None:
     text, and a JSON API (/api, /openapi.json). The store is copied to a
     private snapshot at start, so a scan may write to it meanwhile; the app
     shows the data as of its start."""
+    from .failures import Terminated
+
     try:
         from .web import SnapshotError, WebUnavailable, serve
     except ImportError as e:  # pragma: no cover - the package itself is always there
         _fail(str(e))
     try:
         serve(db, host=host, port=port, say=lambda m: click.echo(m, err=True))
+    except (KeyboardInterrupt, Terminated):  # how a server is stopped: its snapshot is removed by now
+        click.echo("newstrace: serve stopped", err=True)
     except WebUnavailable as e:
         _fail(str(e))
     except SnapshotError as e:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import os
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
@@ -1359,16 +1360,16 @@ class Store:
     def export(self, fmt: str, out_dir: Path) -> list[Path]:
         """Write one file per table (documents, passages, clusters, duplicates,
         and the analysis_* tables of the stored analysis) into ``out_dir``."""
-        out_dir.mkdir(parents=True, exist_ok=True)
+        from .outputs import Staged
+
         written = []
-        for table in (*EXPORT_COLUMNS, *ANALYSIS_COLUMNS):
-            sql = _export_sql(table)
-            final = out_dir / f"{table}.{fmt}"
-            tmp = out_dir / f".{table}.{fmt}.partial"
-            opts = {"jsonl": "FORMAT JSON", "csv": "FORMAT CSV, HEADER", "parquet": "FORMAT PARQUET"}[fmt]
-            self.con.execute(f"COPY ({sql}) TO '{_sql_path(tmp)}' ({opts})")
-            tmp.replace(final)  # never leave a half-written file under the final name
-            written.append(final)
+        with Staged(out_dir) as staged:  # all the files or none: an export as it was on any failure
+            for table in (*EXPORT_COLUMNS, *ANALYSIS_COLUMNS):
+                sql = _export_sql(table)
+                final = out_dir / f"{table}.{fmt}"
+                opts = {"jsonl": "FORMAT JSON", "csv": "FORMAT CSV, HEADER", "parquet": "FORMAT PARQUET"}[fmt]
+                self.con.execute(f"COPY ({sql}) TO '{_sql_path(staged.path(final))}' ({opts})")
+                written.append(final)
         return written
 
 
@@ -1393,61 +1394,120 @@ def _sql_path(p: Path) -> str:
 DEFAULT_MEMORY_LIMIT = "4GB"
 
 
+class StoreBusy(StoreError):
+    """Another process holds the store's lock; the message names it (or says it is unknown)."""
+
+
 def open_store(path: str | Path, *, read_only: bool = False, create: bool = True,
                memory_limit: str = DEFAULT_MEMORY_LIMIT) -> Store:
-    """Open (or create) a store; :class:`StoreError` if the file is not ours.
+    """Open (or create) a store; :class:`StoreError` if the file is not ours,
+    is damaged, cannot be written where it must be, or the memory limit is
+    too small to read it; :class:`StoreBusy` if another process holds it.
+
+    A new store is made under a temporary name beside ``path`` and linked
+    into place with its schema, so that no file at ``path`` is ever a store
+    half made (and an empty DuckDB file is never taken for one).
 
     DuckDB keeps at most ``memory_limit`` in memory (its own default is 80 %
     of the machine's) and spills larger joins to ``<store>.tmp/`` beside the
     file, so a scan's memory does not grow with the collection."""
     import duckdb
 
+    from .failures import describe
+
     p = Path(path)
     if p.is_dir():
         raise StoreError(f"{p}: is a directory; give a database file path such as corpus.duckdb")
-    exists = p.exists() and p.stat().st_size > 0
-    if not exists and (read_only or not create):
-        raise StoreError(f"{p}: no such store; run 'newstrace scan PATH --db {p}' first")
-    if exists:
-        with open(p, "rb") as fh:
-            head = fh.read(16)
-        if head[8:12] != b"DUCK":
-            raise StoreError(f"{p}: not a newstrace store (not a DuckDB file); give another --db path")
     config: dict[str, Any] = {"memory_limit": memory_limit, "temp_directory": str(p) + ".tmp"}
+    if not p.exists():
+        if read_only or not create:
+            raise StoreError(f"{p}: no such store; run 'newstrace scan PATH --db {p}' first")
+        _create(p, config)
+    if p.stat().st_size == 0:
+        raise StoreError(f"{p}: an empty file (0 bytes), not a newstrace store; delete it (a scan then makes the "
+                         "store there), or give another --db path")
+    with open(p, "rb") as fh:
+        head = fh.read(16)
+    if head[8:12] != b"DUCK":
+        raise StoreError(f"{p}: not a newstrace store (not a DuckDB file); give another --db path")
+    con = None
     try:
         con = duckdb.connect(str(p), read_only=read_only, config=config)
-    except duckdb.IOException as e:
-        raise StoreError(f"{p}: cannot open the store ({str(e).splitlines()[0]}); "
-                         "is another scan writing to it?") from e
+        # publication instants (documents.published_at) are read and written in UTC (ICU is built in;
+        # set here, since a connect-time config would try to load it as an extension)
+        con.execute("SET TimeZone = 'UTC'")
+        _check_ours(con, p, read_only)
     except duckdb.Error as e:
-        raise StoreError(f"{p}: not a usable DuckDB file ({str(e).splitlines()[0]}); give another --db path") from e
-    # publication instants (documents.published_at) are read and written in UTC (ICU is built in;
-    # set here, since a connect-time config would try to load it as an extension)
-    con.execute("SET TimeZone = 'UTC'")
-    tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-    if exists and tables:
-        fmt = None
-        if "meta" in tables:
-            row = con.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
-            fmt = row[0] if row else None
-        if fmt != FORMAT:
+        if con is not None:
             con.close()
-            raise StoreError(f"{p}: a DuckDB database that is not a newstrace store; give another --db path")
-        version = (con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() or (None,))[0]
-        if version != SCHEMA_VERSION and not (read_only and version in _READABLE):
-            if version in _UPGRADABLE and not read_only:
-                _upgrade(con)
-            else:
-                con.close()
-                how = ("run 'newstrace scan' on it once to upgrade it" if version in _UPGRADABLE
-                       else "scan into a new file")
-                raise StoreError(f"{p}: store schema version {version}, this newstrace reads "
-                                 f"{SCHEMA_VERSION}; {how}")
-    elif not read_only:
-        with _transaction(con):
-            con.execute(SCHEMA)
-            con.execute("INSERT INTO meta VALUES ('format', ?), ('schema_version', ?)", [FORMAT, SCHEMA_VERSION])
+        message = describe(e, p, writing=not read_only, memory_limit=memory_limit)
+        if message is None:
+            message = f"{p}: not a usable DuckDB file ({str(e).splitlines()[0]}); give another --db path"
+        raise (StoreBusy if "could not set lock" in str(e).lower() else StoreError)(message) from e
+    except StoreError:
+        con.close()  # type: ignore[union-attr]
+        raise
     return Store(con, str(p), read_only)
+
+
+def _check_ours(con: Any, p: Path, read_only: bool) -> None:
+    """Raise :class:`StoreError` unless ``con`` is a newstrace store this
+    version reads; upgrade an older one when writable."""
+    tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    fmt = None
+    if "meta" in tables:
+        row = con.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+        fmt = row[0] if row else None
+    if fmt != FORMAT:
+        what = "that holds no tables" if not tables else "that is not a newstrace store"
+        raise StoreError(f"{p}: a DuckDB database {what}: not a newstrace store; give another --db path")
+    version = (con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() or (None,))[0]
+    if version != SCHEMA_VERSION and not (read_only and version in _READABLE):
+        if version in _UPGRADABLE and not read_only:
+            _upgrade(con)
+        else:
+            how = ("run 'newstrace scan' on it once to upgrade it" if version in _UPGRADABLE
+                   else "scan into a new file")
+            raise StoreError(f"{p}: store schema version {version}, this newstrace reads "
+                             f"{SCHEMA_VERSION}; {how}")
+
+
+def _create(p: Path, config: dict[str, Any]) -> None:
+    """Make a new store at ``p``: its schema is written under a temporary
+    name in the same folder, then the file is linked into place (never over
+    a file another process made meanwhile). Nothing is left at ``p`` or
+    beside it if this fails or is interrupted."""
+    import duckdb
+
+    from .failures import describe
+    from .outputs import remove_stale, temporary_name
+
+    remove_stale(p, ".new")
+    tmp = temporary_name(p, ".new")
+    try:
+        try:
+            con = duckdb.connect(str(tmp), config=config)
+            try:
+                with _transaction(con):
+                    con.execute(SCHEMA)
+                    con.execute("INSERT INTO meta VALUES ('format', ?), ('schema_version', ?)",
+                                [FORMAT, SCHEMA_VERSION])
+            finally:
+                con.close()
+        except duckdb.Error as e:
+            message = describe(e, p, writing=True, memory_limit=config["memory_limit"])
+            raise StoreError(message or f"{p}: cannot make a store there ({str(e).splitlines()[0]}); "
+                             "give another --db path") from e
+        try:
+            os.link(tmp, p)
+        except FileExistsError:
+            pass  # another scan made it first: the caller opens that one
+        except OSError:  # a file system without hard links
+            if not p.exists():
+                os.replace(tmp, p)
+    finally:
+        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+            leftover.unlink(missing_ok=True)
 
 
 def _upgrade(con: Any) -> None:

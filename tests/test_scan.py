@@ -2,7 +2,6 @@
 
 import json
 import os
-import random
 import re
 import signal
 import subprocess
@@ -15,6 +14,7 @@ from click.testing import CliRunner
 
 from newstrace.cli import main
 from newstrace.store import ANALYSIS_TABLES, SCHEMA_VERSION, open_store
+from tests.fixtures.collections import made_up_collection
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "examples" / "seeds"
@@ -150,28 +150,6 @@ def test_store_readable_by_another_process(tmp_path):
 # killed scans
 
 
-def _corpus(path: Path, n_docs: int, seed: int = 3) -> None:
-    """A JSONL collection in which about a third of the documents reprint
-    paragraphs of others; texts of made-up words."""
-    rng = random.Random(seed)
-    syll = ["ka", "lo", "mi", "re", "su", "to", "ban", "vel", "dor", "quin", "ra", "phe", "zu", "gri", "ost", "li"]
-    vocab = ["".join(rng.choice(syll) for _ in range(rng.randint(1, 3))) for _ in range(5000)]
-
-    def para(n):
-        words = [rng.choice(vocab) for _ in range(n)]
-        return " ".join(words).capitalize() + "."
-
-    texts = []
-    with path.open("w", encoding="utf-8") as fh:
-        for k in range(n_docs):
-            paras = [para(rng.randint(30, 60)) for _ in range(rng.randint(4, 8))]
-            if texts and rng.random() < 0.3:
-                src = rng.choice(texts)
-                paras.insert(rng.randint(0, len(paras)), rng.choice(src))
-            texts.append(paras)
-            fh.write(json.dumps({"id": f"doc{k:05d}", "series": f"outlet{k % 13}", "text": "\n\n".join(paras)}) + "\n")
-
-
 def _scan_cmd(corpus: Path, db: Path) -> list[str]:
     return [sys.executable, "-m", "newstrace", "scan", str(corpus), "--db", str(db), "--preset", "passim", "--workers", "2"]
 
@@ -199,7 +177,7 @@ def test_killed_scan_completes_when_run_again(tmp_path, kill_at):
     (during ingest, or during alignment), run it again, and compare with a
     clean scan: the same passages, no duplicated rows."""
     corpus = tmp_path / "c.jsonl"
-    _corpus(corpus, 3000)
+    made_up_collection(corpus, 3000)
     clean = tmp_path / "clean.duckdb"
     subprocess.run(_scan_cmd(corpus, clean), check=True, capture_output=True, timeout=600)
     expected = passages(clean)

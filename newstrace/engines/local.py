@@ -22,7 +22,11 @@ again skips what is stored and aligned, and finishes the rest.
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
+import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -37,6 +41,7 @@ from ..candidates import CandidateParams, prepare, shingles
 from ..compare import passage_lines
 from ..excerpt import excerpt
 from ..labels import label_from
+from ..outputs import running
 from ..records import Document, Passage
 from ..store import Store
 from ..text import tokenize
@@ -70,12 +75,48 @@ _C = TypeVar("_C")  # a job's context
 _R = TypeVar("_R")  # a job's result
 
 
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _watch_parent(parent: int, ppid: int) -> None:
+    """End this worker within a second of the scan's end (``parent``) or
+    of its own parent's (``ppid``: the scan, or a fork server)."""
+    while True:
+        time.sleep(1.0)
+        if os.getppid() != ppid or not running(parent):
+            os._exit(1)
+
+
+def worker_start(parent: int) -> None:
+    """Each pool worker's initializer: the worker dies with the scan.
+
+    On Linux the kernel kills it when the scan ends by any means, SIGKILL
+    included (``PR_SET_PDEATHSIG``; the scan's pool is made and closed by
+    one thread, as the kernel watches the thread that forked the worker);
+    elsewhere, and as a fallback, a thread ends it within a second of its
+    parent's end. Ctrl-C, which the terminal sends to every process of the
+    group, is the scan's to handle (it stops the workers); SIGTERM ends a
+    worker at once (a forked worker inherits the command's handler)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # no libc to call: the watchdog alone
+            pass
+    ppid = os.getppid()
+    if ppid != parent and not running(parent):  # the scan ended before the worker started
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent, ppid), daemon=True, name="newstrace-parent-watch").start()
+
+
 class _Pool:
     """A process pool, or in-process execution for ``workers == 1``."""
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
-        self.ex = ProcessPoolExecutor(workers) if workers > 1 else None
+        self.ex = (ProcessPoolExecutor(workers, initializer=worker_start, initargs=(os.getpid(),))
+                   if workers > 1 else None)
 
     def map(self, fn: Callable[..., _R], jobs: Iterable[tuple[_C, tuple]]) -> Iterator[tuple[_C, _R]]:
         """Run ``fn(*args)`` for each ``(context, args)``; yield ``(context,
@@ -94,8 +135,27 @@ class _Pool:
             yield c, f.result()
 
     def close(self) -> None:
+        """Wait for the workers to end (after the last result)."""
         if self.ex is not None:
             self.ex.shutdown(cancel_futures=True)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """End the pool early (Ctrl-C, SIGTERM, a failure): the jobs not
+        started are cancelled, each worker ends after the job it is on, and
+        each one is reaped; a worker still busy after ``timeout`` seconds is
+        killed. (Killing them all at once could leave the executor's threads
+        blocked on a half-written pipe, and the process unable to exit.)"""
+        if self.ex is None:
+            return
+        # the executor names its processes only in this attribute (Python 3.14 adds terminate_workers)
+        procs = list((getattr(self.ex, "_processes", None) or {}).values())
+        timer = threading.Timer(timeout, lambda: [p.kill() for p in procs if p.is_alive()])
+        timer.daemon = True
+        timer.start()
+        try:
+            self.ex.shutdown(wait=True, cancel_futures=True)
+        finally:
+            timer.cancel()
 
 
 def scan(
@@ -232,8 +292,10 @@ def scan(
         store.finish_run(rep.run_id, documents_added=rep.documents_added, duplicates=rep.duplicates,
                          skipped=rep.skipped_count, pairs_aligned=rep.pairs_aligned,
                          passages_found=rep.passages_found)
-    finally:
-        pool.close()
+    except BaseException:
+        pool.stop()
+        raise
+    pool.close()
     return rep
 
 

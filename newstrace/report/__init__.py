@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from ..align import AlignParams
+from ..outputs import Staged, write_text
 from ..records import Document
 from .render import render
 from .views import Links, pair_view, stored_story, story_view
@@ -31,9 +32,14 @@ def site_report(store, out_dir: Path, *, stories: int = 20, pairs_per_story: int
     ``stories`` stories and ``pair-N-K.html`` for the pairs of each that
     share text. File names are made here (never from document ids); links
     are relative. Returns the files written."""
+    with Staged(out_dir) as staged:  # every page or none: the site as it was on any failure
+        return _site_pages(store, out_dir, staged, stories, pairs_per_story, params)
+
+
+def _site_pages(store, out_dir: Path, staged: Staged, stories: int, pairs_per_story: int,
+                params: AlignParams | None) -> list[Path]:
     from .collection import overview
 
-    out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     ov = overview(store, stories=stories)
     story_ids = [s["id"] for s in ov["stories"]]
@@ -41,9 +47,7 @@ def site_report(store, out_dir: Path, *, stories: int = 20, pairs_per_story: int
 
     def write(name: str, html: str) -> None:
         path = out_dir / name
-        tmp = out_dir / f".{name}.partial"
-        tmp.write_text(html, encoding="utf-8")
-        tmp.replace(path)
+        staged.path(path).write_text(html, encoding="utf-8")
         written.append(path)
 
     for sid in story_ids:
@@ -68,6 +72,6 @@ def site_report(store, out_dir: Path, *, stories: int = 20, pairs_per_story: int
 
 
 def write_pair_report(a: Document, b: Document, out: Path, params: AlignParams | None = None) -> Path:
+    """Write the pair report to ``out`` whole (an existing file stays as it was on any failure)."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(pair_report(a, b, params), encoding="utf-8")
-    return out
+    return write_text(out, pair_report(a, b, params))

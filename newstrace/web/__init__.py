@@ -4,7 +4,8 @@
   connection meanwhile (so a scan can start afterwards without either
   blocking the other);
 - :func:`newstrace.web.app.create_app`: the routes and the JSON API;
-- :func:`serve`: both, then uvicorn.
+- :func:`serve`: both, then uvicorn; the snapshot is removed however serve
+  ends (Ctrl-C, SIGTERM, an error).
 
 Importing this package needs no FastAPI; :class:`WebUnavailable` says how to
 install it when :func:`serve` or :func:`create_app` is called without it.
@@ -13,6 +14,7 @@ install it when :func:`serve` or :func:`create_app` is called without it.
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -50,10 +52,8 @@ def snapshot(db: str | Path, folder: str | Path) -> Path:
     src = Path(db)
     try:
         store = open_store(src, read_only=True, create=False)
-    except StoreError as e:
-        if "another scan" in str(e) or "lock" in str(e).lower():
-            raise SnapshotError(f"a scan is writing to {src}; start serve when it finishes") from None
-        raise SnapshotError(str(e)) from None
+    except StoreError as e:  # its message names the file, what is wrong and (a lock) who holds it
+        raise SnapshotError(str(e).replace("run this again when it ends", "start serve when it ends")) from None
     try:
         dst = Path(folder) / "snapshot.duckdb"
         shutil.copyfile(src, dst)
@@ -65,6 +65,20 @@ def snapshot(db: str | Path, folder: str | Path) -> Path:
     return dst
 
 
+_PREFIX = "newstrace-serve-"  # the snapshot's folder: newstrace-serve-PID-xxxxxxxx
+
+
+def _remove_stale_snapshots() -> None:
+    """Remove the snapshot folders of serve processes that no longer run
+    (killed with SIGKILL, which leaves no chance to clean up)."""
+    from ..outputs import running
+
+    for folder in Path(tempfile.gettempdir()).glob(f"{_PREFIX}*-*"):
+        pid = folder.name[len(_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not running(int(pid)) and folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def serve(db: str | Path, *, host: str = "127.0.0.1", port: int = 8000,
           say: Callable[[str], None] = lambda _m: None) -> None:
     """Snapshot the store and serve it until interrupted."""
@@ -73,7 +87,12 @@ def serve(db: str | Path, *, host: str = "127.0.0.1", port: int = 8000,
 
     from .app import create_app
 
-    with tempfile.TemporaryDirectory(prefix="newstrace-serve-") as tmp:
+    from ..failures import sigterm_raises
+
+    # SIGTERM stops uvicorn, which then raises it again: as an exception, so
+    # that the snapshot is removed on the way out
+    _remove_stale_snapshots()
+    with sigterm_raises(), tempfile.TemporaryDirectory(prefix=f"{_PREFIX}{os.getpid()}-") as tmp:
         snap = snapshot(db, tmp)
         taken = _dt.datetime.now().replace(microsecond=0)
         from .app import LOOPBACK_NAMES
