@@ -107,6 +107,7 @@ GROWTH = [
     ("credits.find_credits", "markdown links", 5_000),
     ("anatomy.find_flags", "dots", 2_000),
     ("anatomy.find_flags", "dotted word", 2_000),
+    ("boilerplate.furniture_kind", "dotted word", 10_000),
 ]
 
 

@@ -82,6 +82,7 @@ INPUTS: dict[str, Callable[[int], str]] = {
     "blank lines": _repeat("\n \n"),
     "prose line": _repeat(_PROSE),
     "prose lines": _repeat(_PROSE + "\n\n"),
+    "quotes in one sentence": _repeat('and Smith said: "we will go on, " and '),
 }
 
 _REF = _dt.datetime(2018, 8, 4, 12, 0)

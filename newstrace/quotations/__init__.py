@@ -64,6 +64,14 @@ _CLOSERS = "\u201d\"\u2019)"
 _LOOKAHEAD_RUN = regex.compile("[\\s\"\u201d\u2019)]+")
 
 
+# The attribution after a quotation is read in the rest of its sentence, but no
+# further than this many characters: a "sentence" of a page without full stops
+# can run for the whole page, and reading the rest again for each of its
+# quotations cost quotations x page. (Before a quotation the patterns are
+# anchored at the sentence start and read at most a few hundred characters.)
+ATTRIBUTION_CHARS = 1000
+
+
 class _ParagraphSentences:
     """The sentences of one paragraph ``[p0, p1)`` (as :func:`_sentences`),
     read once, and from them the sentence start and end around any position.
@@ -231,7 +239,7 @@ def _find_quotations(text: str, mask, paragraph_sentences) -> tuple[Quotation, .
             p0, p1 = paras[pi]
             after_at = (q.close_at + 1) if q.close_at is not None else q.end
             s_start = sentences[pi].start_before(q.open_at)
-            s_end = sentences[pi].end_after(after_at)
+            s_end = min(sentences[pi].end_after(after_at), after_at + ATTRIBUTION_CHARS)
             sp = attribution_after(masked, after_at, s_end)
             if sp is None or (sp.label is None and not sp.pronoun):
                 sp = attribution_before(masked, s_start, q.open_at)
