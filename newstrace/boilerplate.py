@@ -137,7 +137,9 @@ _FURNITURE = regex.compile("|".join(f"(?:{p})" for p in _FURNITURE_PATTERNS), fl
 ADDRESS = regex.compile(
     r"(?:[a-z][a-z0-9+.-]*://\S+"  # scheme://anything
     r"|www\.\S+"
-    r"|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,24}(?::\d+)?(?:[/?#]\S*)?)",  # site.com/path
+    # site.com/path; the components possessive: backtracking into them cannot help (a dot must
+    # follow each), and it made a word of "a.a.a…" cost its length squared
+    r"|(?:[\w-]+\.)++[a-z]{2,24}(?::\d+)?(?:[/?#]\S*)?)",
     regex.IGNORECASE,
 )
 

@@ -66,8 +66,11 @@ _CLOSE = "\"'\u201d\u2019\u00bb)]"
 _OPEN = "\"'\u201c\u2018\u00ab(["
 # A sentence end: the mark, any closers, then either white space and a
 # plausible sentence opening, or a capital right after (glued sentences).
+# A match starts only at the first mark of a run ("..."): from any later one
+# it reads the same run's end, so it fails or succeeds as the first did, and
+# trying it again from each of n dots cost n squared.
 _BOUNDARY = regex.compile(
-    rf"(?P<mark>[{regex.escape(_END)}]++)[{regex.escape(_CLOSE)}]*+"
+    rf"(?<![{regex.escape(_END)}])(?P<mark>[{regex.escape(_END)}]++)[{regex.escape(_CLOSE)}]*+"
     rf"(?:(?P<space>[^\S\n]+)(?=[\p{{Lu}}\p{{Lt}}\p{{N}}{regex.escape(_OPEN)}])"
     rf"|(?=[\p{{Lu}}\p{{Lt}}]|[\"\u201c][\p{{Lu}}\p{{Lt}}]))",
 )

@@ -37,11 +37,14 @@ _NUMBERS = [
     r"(?:\s?(?:to|-|–)\s?[$£€]?\d[\d,.]*(?:\s?(?:%|bn|m|km|billion|million|thousand))?)?",
     _QUANT + rf"(?:{_NUMBER_WORDS})",
 ]
-_NAME = r"\p{Lu}[\w.’'-]*(?:\s\p{Lu}[\w.’'-]*){0,3}"
+# Words are bounded (30 characters for a word of a name or before a
+# speaker noun): an unbounded one read from every dot of "a.a.a.a…" to the
+# end of the run, the square of its length.
+_NAME = r"\p{Lu}[\w.’'-]{0,30}(?:\s\p{Lu}[\w.’'-]{0,30}){0,3}"
 _SPEAKERS = r"(?:officials?|spokes(?:man|woman|person)|sources?|analysts?|experts?|diplomats?|officers?|aides?|envoy)"
 _ATTRIBUTIONS = [
     rf"according to (?:{_NAME}|(?:a|an|the) [\w -]{{1,40}}?(?=[,.;]))",
-    rf"(?:(?:a|an|one|the|some|two|several) )?(?:[\w.-]+ ){{0,3}}{_SPEAKERS}"
+    rf"(?:(?:a|an|one|the|some|two|several) )?(?:[\w.-]{{1,30}}+ ){{0,3}}{_SPEAKERS}"
     r"(?: (?:familiar with [\w ]{1,30}?|who [\w ]{1,30}?))?,? (?:said|say|says|believe|confirmed|(?:told|tell|tells) \w+)",
     rf"(?:told|tells|tell) (?:{_NAME}|reporters|the [\w ]{{1,25}}?(?=[,.;]))",
     rf"{_NAME},? (?:said|says|added|told \w+)",

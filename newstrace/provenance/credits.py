@@ -188,6 +188,41 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 # "LONDON, Aug 4 (Reuters) -", "ڈھاکہ ۔ یکم دسمبر (اے پی پی)".
 _DATELINE = re.compile(r"(?m)^[^\S\n]*(?:[^\n()]{0,60}?)\((?P<o>[^()\n]{1,40})\)[^\S\n]*[-–—:]?")
 _LINK = re.compile(r"\[(?P<o>[^\]\n]{1,40})\]\([^)\n]*\)")
+# _LINK up to its "(": the rest, to the first ")" of the line, is looked up in
+# _ClosingMarks (the pattern read from every "[a](" to the line's end)
+_LINK_HEAD = re.compile(r"\[(?P<o>[^\]\n]{1,40})\]\(")
+_CLOSE_OR_BREAK = re.compile(r"[)\n]")
+
+
+class _ClosingMarks:
+    """Where the first ``)`` or line break after a position is, for a text:
+    found once per stretch, however many ``](`` ask."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        # the last answer: the first ")" or "\n" at or after every position from lo to at
+        self.lo = self.at = -1
+
+    def closing(self, pos: int) -> int | None:
+        """The position of the ``)`` that closes a link target opened before
+        ``pos`` (the first ``)`` at or after ``pos`` on its line), or None."""
+        if not self.lo <= pos <= self.at:
+            m = _CLOSE_OR_BREAK.search(self.text, pos)
+            self.lo, self.at = pos, (m.start() if m else len(self.text))
+        return self.at if self.at < len(self.text) and self.text[self.at] == ")" else None
+
+
+def _links(text: str):
+    """The matches of :data:`_LINK` as ``(start, end, name)``, in one pass."""
+    marks = _ClosingMarks(text)
+    pos = 0
+    while m := _LINK_HEAD.search(text, pos):
+        k = marks.closing(m.end())
+        if k is None:
+            pos = m.end()  # an opener inside this name meets the same "](": it fails too
+            continue
+        yield m.start(), k + 1, m.group("o")
+        pos = k + 1
 
 
 _CORPORATE = re.compile(r"\b(?:all\s+rights\s+reserved|inc|llc|ltd|plc|interactive|limited|corp|"
@@ -242,6 +277,7 @@ def find_credits(text: str, *, dateline_chars: int = 600) -> tuple[Credit, ...]:
     only, and counts only for a known outlet or a short name in capitals.
     """
     found: list[Credit] = []
+    closing = _ClosingMarks(text)
     for kind, pat in _PATTERNS:
         for m in pat.finditer(text):
             raw = _outlet_group(m)
@@ -259,9 +295,13 @@ def find_credits(text: str, *, dateline_chars: int = 600) -> tuple[Credit, ...]:
             start, end = m.start(), m.end()
             if kind == "copyright":  # the span ends with the holder's name
                 at = text.find(raw, start, end)
-                end = at + len(raw) if at >= 0 else min(end, text.find("\n", start) % (len(text) + 1) or end)
-                link = re.compile(r"\]\([^)\n]*\)").match(text, end)
-                end = link.end() if link else end
+                if at >= 0:
+                    end = at + len(raw)
+                elif (nl := text.find("\n", start, end)) > 0:
+                    end = nl
+                if text.startswith("](", end):
+                    k = closing.closing(end + 2)
+                    end = k + 1 if k is not None else end
             found.append(Credit(kind, outlet, Span(start, end), text[start:end], person))
     head = text[:dateline_chars]
     for m in _DATELINE.finditer(head):
@@ -274,18 +314,19 @@ def find_credits(text: str, *, dateline_chars: int = 600) -> tuple[Credit, ...]:
             found.append(Credit("dateline", outlet, Span(m.start("o") - 1, m.end("o") + 1),
                                 text[m.start("o") - 1:m.end("o") + 1]))
             break  # one dateline per article
-    for m in _LINK.finditer(text):
-        raw = m.group("o")
+    for start, end, raw in _links(text):
         if is_known_outlet(raw):
-            found.append(Credit("link", normalize_outlet(raw) or raw, Span(m.start(), m.end()), m.group(0)))
+            found.append(Credit("link", normalize_outlet(raw) or raw, Span(start, end), text[start:end]))
     # one credit per span: the earliest, then the longest, pattern wins
     found.sort(key=lambda c: (c.span.start, -(c.span.end - c.span.start)))
     out: list[Credit] = []
+    spans: set[Span] = set()
     for c in found:
         if out and c.span.start < out[-1].span.end and c.outlet == out[-1].outlet and c.kind == "link":
             continue
-        if any(o.span == c.span for o in out):
+        if c.span in spans:
             continue
         out.append(c)
+        spans.add(c.span)
     return tuple(out)
 

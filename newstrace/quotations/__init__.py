@@ -17,14 +17,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
+import regex
+
 from ..excerpt import excerpt
 from ..labels import document_label
 from ..records import Document, Quotation, Span
 from .extract import MarkedSpan, find_marked_spans, paragraphs
 from .links import QuoteLink, link_quotations, link_story_quotations
 from .reported import ACCORDING, ACCORDING_AFTER, LEAD, NEGATED, TRAIL
-from .speakers import (Speaker, attribution_after, attribution_before, mask_markup, mentions, parse_speaker,
-                       resolve, subject, SENT_END, is_abbrev_at)
+from .speakers import (MentionIndex, Speaker, attribution_after, attribution_before, mask_markup, mask_markup_slow, mentions,
+                       parse_speaker, resolve, subject, SENT_END, is_abbrev_at)
 
 __all__ = ["Quotation", "QuoteLink", "find_quotations", "link_quotations", "quotation_report", "render_text",
            "travels"]
@@ -32,7 +34,9 @@ __all__ = ["Quotation", "QuoteLink", "find_quotations", "link_quotations", "quot
 
 def _sentences(text: str, p0: int, p1: int, inside: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Sentence ranges of the paragraph ``[p0, p1)``; full stops inside a
-    quotation or after an abbreviation do not end one."""
+    quotation or after an abbreviation do not end one. (The reference for
+    :class:`_ParagraphSentences`, which answers the same for every prefix of a
+    paragraph without reading the paragraph again.)"""
     starts = [a for a, _ in inside]
     out, at = [], p0
     for m in SENT_END.finditer(text, p0, p1):
@@ -43,7 +47,7 @@ def _sentences(text: str, p0: int, p1: int, inside: list[tuple[int, int]]) -> li
         if is_abbrev_at(text, k):
             continue
         end = m.end()
-        while end < p1 and text[end] in "\u201d\"\u2019)":
+        while end < p1 and text[end] in _CLOSERS:
             end += 1
         if end > at:
             out.append((at, end))
@@ -55,6 +59,109 @@ def _sentences(text: str, p0: int, p1: int, inside: list[tuple[int, int]]) -> li
     return out
 
 
+_CLOSERS = "\u201d\"\u2019)"
+# what SENT_END's look-ahead reads after a mark before the character that decides
+_LOOKAHEAD_RUN = regex.compile("[\\s\"\u201d\u2019)]+")
+
+
+# The attribution after a quotation is read in the rest of its sentence, but no
+# further than this many characters: a "sentence" of a page without full stops
+# can run for the whole page, and reading the rest again for each of its
+# quotations cost quotations x page. (Before a quotation the patterns are
+# anchored at the sentence start and read at most a few hundred characters.)
+ATTRIBUTION_CHARS = 1000
+
+
+class _ParagraphSentences:
+    """The sentences of one paragraph ``[p0, p1)`` (as :func:`_sentences`),
+    read once, and from them the sentence start and end around any position.
+
+    A quotation's sentence start is that of the paragraph's prefix up to the
+    quotation's opening mark, and that prefix's sentences are the
+    paragraph's, but for a mark whose look-ahead runs (over spaces, closing
+    quotes and brackets) up to the prefix's end: reading the prefix again for
+    each quotation cost the square of a long paragraph full of quotations.
+    """
+
+    def __init__(self, text: str, p0: int, p1: int, inside: list[tuple[int, int]], starts: list[int]) -> None:
+        self.text, self.p0, self.p1, self.inside, self.starts = text, p0, p1, inside, starts
+        self.sentences: list[tuple[int, int]] = []
+        self.marks: list[int] = []  # the accepted sentence marks, in order
+        self.at_after: list[int] = []  # the sentence start after each accepted mark
+        self.sentence_mark: list[int] = []  # the mark that ended each sentence (-1: the paragraph's end)
+        at = p0
+        for m in SENT_END.finditer(text, p0, p1):
+            k = m.start()
+            if self._inside(k) or is_abbrev_at(text, k):
+                continue
+            end = m.end()
+            while end < p1 and text[end] in _CLOSERS:
+                end += 1
+            if end > at:
+                self.sentences.append((at, end))
+                self.sentence_mark.append(k)
+            at = end
+            while at < p1 and text[at].isspace():
+                at += 1
+            self.marks.append(k)
+            self.at_after.append(at)
+        if at < p1:
+            self.sentences.append((at, p1))
+            self.sentence_mark.append(-1)
+        # the latest sentence end that can open a quotation's sentence, up to each sentence
+        self.best_end: list[int] = []
+        best = p0
+        for a, b in self.sentences:
+            if text[b - 1] in ".!?\u201d\"" and b - a > 1 and not text[a:b].rstrip().endswith(","):
+                best = max(best, b)
+            self.best_end.append(best)
+        runs = [m.span() for m in _LOOKAHEAD_RUN.finditer(text, p0, p1)]
+        self.run_starts = [a for a, _ in runs]
+        self.run_ends = [b for _, b in runs]
+        self._skipped: dict[int, int] = {}
+
+    def _inside(self, k: int) -> bool:
+        i = bisect.bisect_right(self.starts, k) - 1
+        return i >= 0 and self.inside[i][0] <= k < self.inside[i][1]
+
+    def start_before(self, pos: int) -> int:
+        """The start of the sentence that holds a quotation opening at ``pos``
+        (as ``_sentence_start`` reads the paragraph's prefix up to ``pos``)."""
+        text, p0 = self.text, self.p0
+        if pos <= p0:
+            return p0
+        # r: where the run of look-ahead characters that ends at pos begins
+        i = bisect.bisect_right(self.run_starts, pos - 1) - 1
+        r = self.run_starts[i] if i >= 0 and self.run_ends[i] > pos - 1 else pos
+        # marks before r - 1 read the same with or without the text from pos on
+        t = bisect.bisect_left(self.marks, r - 1)
+        n = bisect.bisect_left(self.sentence_mark, r - 1, hi=len(self.sentence_mark) - (self.sentence_mark[-1:] == [-1]))
+        start = self.best_end[n - 1] if n else p0
+        at = self.at_after[t - 1] if t else p0
+        k = r - 1
+        if k >= p0 and text[k] in ".!?":
+            m = SENT_END.match(text, k, pos)
+            if m is not None and not self._inside(k) and not is_abbrev_at(text, k):
+                end = m.end()
+                while end < pos and text[end] in _CLOSERS:
+                    end += 1
+                if at < end < pos and text[end - 1] in ".!?\u201d\"" and end - at > 1 \
+                        and not text[at:end].rstrip().endswith(","):
+                    start = max(start, end)
+        u = self._skipped.get(start)
+        if u is None:  # the white space after a sentence end, read once for all the quotations after it
+            u = start
+            while u < len(text) and text[u].isspace():
+                u += 1
+            self._skipped[start] = u
+        return min(u, pos)
+
+    def end_after(self, pos: int) -> int:
+        """The end of the sentence a quotation closing before ``pos`` is in."""
+        t = bisect.bisect_left(self.marks, pos)
+        return self.marks[t] + 1 if t < len(self.marks) else self.p1
+
+
 def _clip(text: str, s: int, e: int) -> tuple[int, int]:
     while e > s and text[e - 1] in " .,;:!?\n\t":
         e -= 1
@@ -63,16 +170,43 @@ def _clip(text: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
+class _ParagraphSentencesSlow:
+    """:class:`_ParagraphSentences` as it was: each prefix read again."""
+
+    def __init__(self, text: str, p0: int, p1: int, inside: list[tuple[int, int]], starts: list[int]) -> None:
+        self.text, self.p0, self.p1, self.inside = text, p0, p1, inside
+        self.sentences = _sentences(text, p0, p1, inside)
+
+    def start_before(self, pos: int) -> int:
+        return _sentence_start(self.text, self.p0, pos, self.inside)
+
+    def end_after(self, pos: int) -> int:
+        return _sentence_end(self.text, pos, self.p1, self.inside)
+
+
 @lru_cache(maxsize=1024)
 def find_quotations(text: str) -> tuple[Quotation, ...]:
     """The quotations of one article, in text order (see the package doc).
 
     Never raises on odd input: unbalanced quotation marks give the best
-    reading and a warning on the quotation concerned.
+    reading and a warning on the quotation concerned. Linear in the text
+    on any input (``benchmarks/bench_text_rules.py``).
     """
-    masked = mask_markup(text)
+    return _find_quotations(text, mask_markup, _ParagraphSentences)
+
+
+def find_quotations_slow(text: str) -> tuple[Quotation, ...]:
+    """:func:`find_quotations` by the obviously-correct rules it was first
+    written with (each sentence prefix read again for each quotation, the
+    markdown masked by one regular expression): quadratic on a long
+    paragraph full of quotations, the reference for the property tests."""
+    return _find_quotations(text, mask_markup_slow, _ParagraphSentencesSlow)
+
+
+def _find_quotations(text: str, mask, paragraph_sentences) -> tuple[Quotation, ...]:
+    masked = mask(text)
     marked, stray = find_marked_spans(text)
-    known = mentions(masked)
+    known = MentionIndex(mentions(masked))
     paras = paragraphs(text)
     inside = [(q.open_at, (q.close_at + 1) if q.close_at is not None else q.end) for q in marked]
     para_starts = [p for p, _ in paras]
@@ -82,8 +216,10 @@ def find_quotations(text: str) -> tuple[Quotation, ...]:
 
     # events in text order: ("direct", MarkedSpan) and ("reported", (start, end, Speaker))
     events: list[tuple[int, str, MarkedSpan | tuple[int, int, Speaker]]] = [(q.start, "direct", q) for q in marked]
-    for p0, p1 in paras:
-        for s0, s1 in _sentences(masked, p0, p1, inside):
+    inside_starts = [a for a, _ in inside]
+    sentences = [paragraph_sentences(masked, p0, p1, inside, inside_starts) for p0, p1 in paras]
+    for ps in sentences:
+        for s0, s1 in ps.sentences:
             rep = _reported(masked, s0, s1)
             if rep is not None:
                 events.append((rep[0], "reported", rep))
@@ -102,8 +238,8 @@ def find_quotations(text: str) -> tuple[Quotation, ...]:
             pi = para_of(q.start)
             p0, p1 = paras[pi]
             after_at = (q.close_at + 1) if q.close_at is not None else q.end
-            s_start = _sentence_start(masked, p0, q.open_at, inside)
-            s_end = _sentence_end(masked, after_at, p1, inside)
+            s_start = sentences[pi].start_before(q.open_at)
+            s_end = min(sentences[pi].end_after(after_at), after_at + ATTRIBUTION_CHARS)
             sp = attribution_after(masked, after_at, s_end)
             if sp is None or (sp.label is None and not sp.pronoun):
                 sp = attribution_before(masked, s_start, q.open_at)
@@ -111,8 +247,7 @@ def find_quotations(text: str) -> tuple[Quotation, ...]:
             if who[0] is None and pi in last_in_para:
                 who = last_in_para[pi]
             elif who[0] is None and q.open_at == p0 and pi > 0:
-                prev0, prev1 = paras[pi - 1]
-                sents = _sentences(masked, prev0, prev1, inside)
+                sents = sentences[pi - 1].sentences
                 for a, b in sents[-1:] + sents[:1]:
                     if masked[a] in "\u201c\"\u00ab":
                         continue

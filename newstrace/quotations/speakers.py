@@ -27,6 +27,7 @@ are kept as their description.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import regex
@@ -60,11 +61,49 @@ _TOKEN = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}.'\u2019-]*|\u201c[^\u201d\s]{1,
 SENT_END = regex.compile(r"[.!?](?=[\s\"\u201d\u2019)]*(?:\s|$|[A-Z\u201c\"]))")
 _DETERMINERS = frozenset("a an the one some two three several many most its his her their our".split())
 _SUBORDINATORS = frozenset("while when if as because although though since after before whether".split())
-_MARKDOWN = regex.compile(r"\]\([^)\n]*\)|\[(?=[^\]\n]*\]\()")
 
 
 def mask_markup(text: str) -> str:
-    """Markdown link syntax blanked out, keeping every offset."""
+    """Markdown link syntax blanked out, keeping every offset: each ``](…)``
+    (to the first ``)`` of its line) and each ``[`` whose first ``]`` on its
+    line opens such a ``(``.
+
+    Linear in the text: one pass per line over its ``](`` and its ``]``
+    (a pattern that looks ahead from every ``[`` to the next ``]`` costs the
+    square of a line of brackets). :func:`mask_markup_slow` is the regular
+    expression it replaces, for the property tests.
+    """
+    if "[" not in text and "](" not in text:
+        return text
+    out = list(text)
+    pos = 0
+    for line in text.split("\n"):
+        # "](...)": from "](" to the first ")" after it on the line
+        at = 0
+        while (k := line.find("](", at)) >= 0:
+            j = line.find(")", k + 2)
+            if j < 0:
+                break  # no ")" after this "](": none after a later one either
+            out[pos + k:pos + j + 1] = " " * (j + 1 - k)
+            at = j + 1
+        # "[": blanked when the first "]" after it is followed by "("
+        seg = 0
+        while (j := line.find("]", seg)) >= 0:
+            if line.startswith("(", j + 1):
+                i = line.find("[", seg, j)
+                while i >= 0:
+                    out[pos + i] = " "
+                    i = line.find("[", i + 1, j)
+            seg = j + 1
+        pos += len(line) + 1
+    return "".join(out)
+
+
+_MARKDOWN = regex.compile(r"\]\([^)\n]*\)|\[(?=[^\]\n]*\]\()")
+
+
+def mask_markup_slow(text: str) -> str:
+    """The regular-expression twin of :func:`mask_markup` (quadratic on a line of ``[``)."""
     return _MARKDOWN.sub(lambda m: " " * len(m.group()), text)
 
 
@@ -209,10 +248,10 @@ _ABBR = TITLE_PATTERN
 _NC = rf"(?:[^.!?\n\u201c\u201d\"]|(?<=\b{_ABBR})\.)"
 # the end of an attribution: a sentence mark that is not the dot of "Dr." or "J."
 _STOP = rf"(?<!\b{_ABBR})[.!?;]"
-_AFTER_INVERTED = regex.compile(rf"^[\s,]*(?:{VERBS})\s+(?P<s>{_NC}{{1,200}}?)\s*(?:{_STOP}|$|,\s+(?:who|as|while|when|adding))")
-_AFTER = regex.compile(rf"^[\s,]*(?P<s>{_NC}{{1,220}}?)\s+(?:(?:has|had|have)\s+)?(?:{VERBS})\b(?P<rest>[^\n]*)")
-_AFTER_ACCORDING = regex.compile(rf"^[\s,]*according to\s+(?P<s>{_NC}{{1,200}}?)\s*(?:{_STOP}|$|,\s+(?:who|which)\b)")
-_AFTER_DASH = regex.compile(r"^[^\S\n]*[\u2014\u2013-]{1,2}[^\S\n]*(?P<s>[^.!?\n]{1,200}?)\s*(?:[.!?;]|$|,\s+(?:speaking|who)\b)")
+_AFTER_INVERTED = regex.compile(rf"^[\s,]*+(?:{VERBS})\s+(?P<s>{_NC}{{1,200}}?)\s*(?:{_STOP}|$|,\s+(?:who|as|while|when|adding))")
+_AFTER = regex.compile(rf"^[\s,]*+(?P<s>{_NC}{{1,220}}?)\s+(?:(?:has|had|have)\s+)?(?:{VERBS})\b(?P<rest>[^\n]*)")
+_AFTER_ACCORDING = regex.compile(rf"^[\s,]*+according to\s+(?P<s>{_NC}{{1,200}}?)\s*(?:{_STOP}|$|,\s+(?:who|which)\b)")
+_AFTER_DASH = regex.compile(r"^[^\S\n]*+[\u2014\u2013-]{1,2}[^\S\n]*(?P<s>[^.!?\n]{1,200}?)\s*(?:[.!?;]|$|,\s+(?:speaking|who)\b)")
 _BEFORE_ACCORDING = regex.compile(r"according to\s+(?P<s>[^.!?\n]{1,200}?)\s*,\s*$", regex.IGNORECASE)
 _BEFORE_COLON = regex.compile(r"(?P<s>[^.!?\n:]{1,200}?)\s*:\s*$")
 _BEFORE_VERB = regex.compile(rf"^(?P<s>[^\n]{{1,220}}?)\s+(?:(?:has|had|have|would|will)\s+)?(?:{_LEAD_VERBS})\b")
@@ -268,8 +307,13 @@ def subject(text: str, start: int, end: int) -> Speaker | None:
 # ---------------------------------------------------------------------------
 # mentions: the fullest name and the role an article gives each person
 
+# Words a mention may have before its surname-and-name core ("US Army Col."):
+# a bound, so that a run of "Mr. Mr. Mr. …" costs a constant per word, not the
+# length of the run (the unbounded star tried every split of the run from
+# every word of it).
+MENTION_PREFIX_WORDS = 16
 _MENTION = regex.compile(
-    r"(?:(?:[A-Z][\p{L}]*\.?|[A-Z]{2,})\s+)*[A-Z][\p{L}'\u2019-]+(?:\s+(?:[\u201c\"][A-Z][\p{L}]+[\u201d\"]|"
+    rf"(?:[A-Z]\p{{L}}*+\.?\s+){{0,{MENTION_PREFIX_WORDS}}}[A-Z][\p{{L}}'\u2019-]+(?:\s+(?:[\u201c\"][A-Z][\p{{L}}]+[\u201d\"]|"
     r"(?:al|bin|de|van|von|el)-?|[A-Z][\p{L}'\u2019-]+))+")
 _APPOSITIVE = regex.compile(r"^,\s+(?P<r>(?:a|an|the|who|its|his|her)\s[^,.\n]{2,160}?),")
 _ROLE_BEFORE = regex.compile(r"(?:^|[.,]\s+|\n|\bby\s+)(?P<r>(?:the|a|an|its|his|her)\s[^,.\n\u201c\u201d\"]{2,160}?),\s+$",
@@ -305,10 +349,49 @@ def _words(name: str) -> list[str]:
             if not t.group().startswith(("\u201c", '"'))]
 
 
-def resolve(name: str, role: str | None, at: int, known: list[Mention]) -> tuple[str, str | None]:
+class MentionIndex:
+    """An article's mentions by surname and wording, for :func:`resolve`: a
+    speaker is looked up among the few wordings of its surname, not in every
+    mention of the article (which cost quotations × mentions on a long one).
+    Of the mentions of one wording only the first counts: it is the earliest,
+    so before any position a later one is."""
+
+    def __init__(self, known: Sequence[Mention]) -> None:
+        self.by_surname: dict[str, dict[tuple[str, ...], tuple[int, Mention, frozenset[str]]]] = {}
+        for i, mn in enumerate(known):
+            mw = tuple(_words(mn.name))
+            if mw:
+                self.by_surname.setdefault(mw[-1], {}).setdefault(mw, (i, mn, frozenset(mw)))
+
+
+def resolve(name: str, role: str | None, at: int, known: Sequence[Mention] | MentionIndex) -> tuple[str, str | None]:
     """The fullest name and the role of the person ``name`` names: the
     longest mention that ends with the same surname (and, for a name with a
-    first name, has it too), preferring mentions before ``at``."""
+    first name, has it too), preferring mentions before ``at``, then the
+    earliest. ``known`` is the article's mentions, or their
+    :class:`MentionIndex` (built once for many look-ups)."""
+    words = _words(name)
+    if not words:
+        return name, role
+    index = known if isinstance(known, MentionIndex) else MentionIndex(known)
+    wanted = set(words)
+    best: Mention | None = None
+    best_key: tuple[bool, int, int] | None = None
+    for mw, (i, mn, has) in index.by_surname.get(words[-1], {}).items():
+        if not wanted <= has | {"us", "u.s"}:
+            continue
+        key = (mn.start <= at, len(mw), -i)
+        if best_key is None or key > best_key:
+            best, best_key = mn, key
+    if best is None:
+        return name, role
+    full = name if len(_words(best.name)) <= len(words) else best.name
+    full = regex.sub(r"\s+[\u201c\"][^\u201d\"]+[\u201d\"]", "", full)  # drop a nickname: Raymond "Tony" Thomas
+    return full, role or best.role
+
+
+def resolve_slow(name: str, role: str | None, at: int, known: Sequence[Mention]) -> tuple[str, str | None]:
+    """:func:`resolve` by a pass over every mention: the reference for the property tests."""
     words = _words(name)
     if not words:
         return name, role
