@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from ..align import AlignParams, align_pairs, align_tokens
-from ..candidates import CandidateParams, prepare, shingles
+from ..candidates import CandidateParams, prepare_many, shingles
 from ..compare import passage_lines
 from ..excerpt import excerpt
 from ..labels import label_from
@@ -44,7 +44,7 @@ from .tables import content_hash, parameters_dict
 
 
 def _prepare_batch(texts: list[str], params: CandidateParams) -> list[tuple[int, np.ndarray]]:
-    return [prepare(t, params) for t in texts]
+    return prepare_many(texts, params)
 
 
 # --------------------------------------------------------------------------
