@@ -45,7 +45,14 @@ __all__ = [
     "Alignment",
     "align",
     "align_tokens",
+    "align_docs",
+    "aligned_doc",
+    "AlignDoc",
     "align_reference",
+    "cached_doc",
+    "chain_may_reach",
+    "doc_seeds",
+    "find_sequence",
     "chain_runs",
     "diagonal_runs",
     "ngram_keys",
@@ -129,8 +136,10 @@ def process_word_ids(t: Tokens) -> np.ndarray:
     """Word ids from one vocabulary shared by everything this process aligns,
     so a document's ids can be computed once and reused for all its pairs
     (ids agree only within one process)."""
-    get = _VOCAB.setdefault
-    return np.fromiter((get(w, len(_VOCAB)) for w in t.words), dtype=np.int64, count=len(t.words))
+    for w in dict.fromkeys(t.words):  # each distinct word once, in text order
+        if w not in _VOCAB:
+            _VOCAB[w] = len(_VOCAB)
+    return np.fromiter(map(_VOCAB.__getitem__, t.words), dtype=np.int64, count=len(t.words))
 
 
 def ngram_keys(ids: np.ndarray, n: int) -> np.ndarray:
@@ -146,23 +155,80 @@ def ngram_keys(ids: np.ndarray, n: int) -> np.ndarray:
     return h
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class AlignDoc:
+    """One document as the alignment stage reads it, computed once per
+    document and reused for every pair it is in (:func:`aligned_doc`).
+
+    tokens:      its tokens.
+    ids:         its word ids (one vocabulary for both sides of any pair).
+    ngram:       the n-gram length of the keys below.
+    keys:        :func:`ngram_keys` of ``ids``, one per n-gram position.
+    order:       the positions sorted by key (stable); ``sorted_keys = keys[order]``.
+    repeats:     for each position, how often its key occurs in the document.
+    quoted:      token ranges ``(i0, i1)`` of the spans it puts in quotation
+                 marks (:func:`~newstrace.quotes.find_quoted_spans`), any length.
+    id_bytes:    ``ids`` as bytes, for finding a phrase with ``bytes.find``.
+    """
+
+    tokens: Tokens
+    ids: np.ndarray
+    ngram: int
+    keys: np.ndarray
+    order: np.ndarray
+    sorted_keys: np.ndarray
+    repeats: np.ndarray
+    quoted: tuple[tuple[int, int], ...]
+    id_bytes: bytes
+
+
+def aligned_doc(tokens: Tokens, ids: np.ndarray, ngram: int) -> AlignDoc:
+    """What the alignment stage needs of one document (see :class:`AlignDoc`)."""
+    ids = np.ascontiguousarray(ids, dtype=np.int64)
+    keys = ngram_keys(ids, ngram)
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    if len(keys):
+        _, inv, counts = np.unique(keys, return_inverse=True, return_counts=True)
+        repeats = counts[inv]
+    else:
+        repeats = np.zeros(0, dtype=np.int64)
+    spans = find_quoted_spans(tokens.text)
+    if spans:
+        q0 = np.searchsorted(tokens.starts, [q.start for q in spans], side="left")
+        q1 = np.searchsorted(tokens.ends, [q.end for q in spans], side="right")
+        quoted = tuple(zip(q0.tolist(), q1.tolist()))
+    else:
+        quoted = ()
+    return AlignDoc(tokens, ids, ngram, keys, order, sorted_keys, repeats, quoted, ids.tobytes())
+
+
 def seeds(ia: np.ndarray, ib: np.ndarray, n: int, max_repeats: int) -> tuple[np.ndarray, np.ndarray]:
     """All ``(i, j)`` with ``ia[i:i+n] == ib[j:j+n]``, sorted by diagonal then ``i``.
 
     N-grams that occur more than ``max_repeats`` times in either text are left out.
     """
-    ha, hb = ngram_keys(ia, n), ngram_keys(ib, n)
-    empty = np.zeros(0, dtype=np.int64)
-    if not len(ha) or not len(hb):
+    a = aligned_doc(Tokens("", [], _EMPTY, _EMPTY, _NO_STARTS), ia, n)
+    b = aligned_doc(Tokens("", [], _EMPTY, _EMPTY, _NO_STARTS), ib, n)
+    return doc_seeds(a, b, max_repeats)
+
+
+_EMPTY = np.zeros(0, dtype=np.int64)
+_NO_STARTS = np.zeros(0, dtype=bool)
+
+
+def doc_seeds(a: AlignDoc, b: AlignDoc, max_repeats: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`seeds` of two documents from their precomputed n-gram keys."""
+    ia, ib, n = a.ids, b.ids, a.ngram
+    hb = b.keys
+    empty = _EMPTY
+    if not len(a.keys) or not len(hb):
         return empty, empty
-    order = np.argsort(ha, kind="stable")
-    sa = ha[order]
+    order, sa = a.order, a.sorted_keys
     lo = np.searchsorted(sa, hb, side="left")
     hi = np.searchsorted(sa, hb, side="right")
     cnt = hi - lo
-    # repeats within B
-    _, inv, cb = np.unique(hb, return_inverse=True, return_counts=True)
-    ok = (cnt > 0) & (cnt <= max_repeats) & (cb[inv] <= max_repeats)
+    ok = (cnt > 0) & (cnt <= max_repeats) & (b.repeats <= max_repeats)
     js = np.nonzero(ok)[0]
     if not len(js):
         return empty, empty
@@ -292,14 +358,18 @@ def _extend(ia: np.ndarray, ib: np.ndarray, i: int, j: int, di: int, window: int
     boundary positions (exclusive end when extending right, start when left).
     """
     if di > 0:
-        xa = ia[i : min(hi_a, i + window)].tolist()
-        xb = ib[j : min(hi_b, j + window)].tolist()
+        va = ia[i : min(hi_a, i + window)]
+        vb = ib[j : min(hi_b, j + window)]
     else:
-        xa = ia[max(lo_a, i - window) : i][::-1].tolist()
-        xb = ib[max(lo_b, j - window) : j][::-1].tolist()
-    m, n = len(xa), len(xb)
-    if not m or not n:
+        va = ia[max(lo_a, i - window) : i][::-1]
+        vb = ib[max(lo_b, j - window) : j][::-1]
+    m, n = len(va), len(vb)
+    if m < 2 or n < 2:
         return i, j
+    eq = va[:, None] == vb[None, :]
+    if not (eq[1:, 1:] & eq[:-1, :-1]).any():
+        return i, j  # no two matching words in a row: the extension can end nowhere
+    xa, xb = va.tolist(), vb.tolist()
     neg = -(10**9)
     prev = [-q for q in range(n + 1)]
     run_prev = [0] * (n + 1)
@@ -523,21 +593,20 @@ def _resolve_overlaps(passages: Iterable[Passage]) -> list[Passage]:
     return sorted(kept, key=lambda p: (p.b.start, p.a.start))
 
 
-def _quotations(ta: Tokens, tb: Tokens, ia: np.ndarray, ib: np.ndarray, taken: list[Passage], params: AlignParams) -> list[Passage]:
+def _quotations(da: AlignDoc, db: AlignDoc, taken: list[Passage], params: AlignParams) -> list[Passage]:
     """Short phrases one text quotes and the other contains word for word."""
+    ta, tb = da.tokens, db.tokens
     found: list[Passage] = []
-    for src_tok, dst_tok, src_ids, dst_ids, src_is_b in ((tb, ta, ib, ia, True), (ta, tb, ia, ib, False)):
-        for q in find_quoted_spans(src_tok.text):
-            i0 = int(np.searchsorted(src_tok.starts, q.start, side="left"))
-            i1 = int(np.searchsorted(src_tok.ends, q.end, side="right"))
+    for src, dst, src_is_b in ((db, da, True), (da, db, False)):
+        src_tok, dst_tok = src.tokens, dst.tokens
+        for i0, i1 in src.quoted:
             if i1 - i0 < params.quote_min_words:
                 continue
-            phrase = src_ids[i0:i1]
-            hit = _find_sequence(dst_ids, phrase)
+            hit = find_sequence(dst.id_bytes, src.id_bytes[8 * i0 : 8 * i1])
             if hit is None:
                 continue
             s0, s1 = src_tok.char_span(i0, i1)
-            d0, d1 = dst_tok.char_span(hit, hit + len(phrase))
+            d0, d1 = dst_tok.char_span(hit, hit + i1 - i0)
             a_span, b_span = (Span(d0, d1), Span(s0, s1)) if src_is_b else (Span(s0, s1), Span(d0, d1))
             if any(a_span.overlaps(p.a) or b_span.overlaps(p.b) for p in taken + found):
                 continue
@@ -547,7 +616,7 @@ def _quotations(ta: Tokens, tb: Tokens, ia: np.ndarray, ib: np.ndarray, taken: l
                     b=b_span,
                     a_text=ta.text[a_span.start : a_span.end],
                     b_text=tb.text[b_span.start : b_span.end],
-                    words=len(phrase),
+                    words=i1 - i0,
                     similarity=1.0,
                     kind="quotation",
                 )
@@ -555,13 +624,22 @@ def _quotations(ta: Tokens, tb: Tokens, ia: np.ndarray, ib: np.ndarray, taken: l
     return found
 
 
-def _find_sequence(hay: np.ndarray, needle: np.ndarray) -> int | None:
-    n = len(needle)
-    if n == 0 or len(hay) < n:
+def find_sequence(hay: bytes, needle: bytes, width: int = 8) -> int | None:
+    """The first item index where the items ``needle`` occur in ``hay`` in a
+    row (both arrays of ``width``-byte items as bytes), or ``None``."""
+    if not needle:
         return None
-    cand = np.nonzero(hay[: len(hay) - n + 1] == needle[0])[0]
-    for c in cand.tolist():
-        if np.array_equal(hay[c : c + n], needle):
+    at = hay.find(needle)
+    while at >= 0 and at % width:
+        at = hay.find(needle, at + 1)
+    return at // width if at >= 0 else None
+
+
+def find_sequence_reference(hay: Sequence[int], needle: Sequence[int]) -> int | None:
+    """Slow twin of :func:`find_sequence`, over sequences of items."""
+    n = len(needle)
+    for c in range(len(hay) - n + 1):
+        if n and list(hay[c : c + n]) == list(needle):
             return c
     return None
 
@@ -584,7 +662,16 @@ def align_tokens(
     """
     params = params or AlignParams()
     ia, ib = ids if ids is not None else word_ids(ta, tb)
-    si, sj = seeds(ia, ib, params.ngram, params.max_seed_repeats)
+    return align_docs(aligned_doc(ta, ia, params.ngram), aligned_doc(tb, ib, params.ngram), params)
+
+
+def align_docs(da: AlignDoc, db: AlignDoc, params: AlignParams) -> list[Passage]:
+    """:func:`align_tokens` of two documents prepared by :func:`aligned_doc`
+    (with word ids of one vocabulary and ``params.ngram``-word keys)."""
+    if da.ngram != params.ngram or db.ngram != params.ngram:
+        raise ValueError(f"documents prepared for {da.ngram}/{db.ngram}-word seeds, aligned with ngram={params.ngram}")
+    ta, tb, ia, ib = da.tokens, db.tokens, da.ids, db.ids
+    si, sj = doc_seeds(da, db, params.max_seed_repeats)
     runs = diagonal_runs(si, sj, params.ngram)
     bounds = (0, len(ia), 0, len(ib))
     candidates: list[Passage] = []
@@ -593,12 +680,36 @@ def align_tokens(
     # not hold (unmatched stretches over max_gap) is decided on the exact
     # alignment by split_at_elisions.
     for chain in chain_runs(runs, 2 * params.max_gap):
+        if not chain_may_reach(ia, ib, chain, params.max_gap, bounds, params.min_words):
+            continue
         al = align_chain(ia, ib, chain, params.max_gap, bounds)
         for piece in split_at_elisions(al, ta, tb, params):
             candidates.append(_passage(piece, ta, tb))
     passages = _resolve_overlaps(candidates)
-    passages += _quotations(ta, tb, ia, ib, passages, params)
+    passages += _quotations(da, db, passages, params)
     return sorted(passages, key=lambda p: (p.b.start, p.a.start))
+
+
+def chain_may_reach(ia: np.ndarray, ib: np.ndarray, chain: list[tuple[int, int, int, int]], window: int,
+               bounds: tuple[int, int, int, int], min_words: int) -> bool:
+    """Whether :func:`align_chain` of ``chain`` can have ``min_words``
+    matching words, by an upper bound on them: the chain's runs, at most the
+    shorter side of each gap between runs, and at most the longest common
+    subsequence of the ``window`` words before (and after) the chain in both
+    texts, where its ends may be extended. A chain that cannot is skipped
+    before it is aligned: none of its pieces would be kept."""
+    bound = sum(r1 - r0 for r0, r1, _, _ in chain)
+    for (_, pa1, _, pb1), (r0, _, s0, _) in zip(chain, chain[1:]):
+        bound += min(r0 - pa1, s0 - pb1)
+    if bound >= min_words:
+        return True
+    lo_a, hi_a, lo_b, hi_b = bounds
+    a0, b0, a1, b1 = chain[0][0], chain[0][2], chain[-1][1], chain[-1][3]
+    for xa, xb in ((ia[max(lo_a, a0 - window) : a0], ib[max(lo_b, b0 - window) : b0]),
+                   (ia[a1 : min(hi_a, a1 + window)], ib[b1 : min(hi_b, b1 + window)])):
+        if len(xa) and len(xb):
+            bound += (len(xa) + len(xb) - Indel.distance(xa.tolist(), xb.tolist())) // 2
+    return bound >= min_words
 
 
 def align(a_text: str, b_text: str, params: AlignParams | None = None) -> list[Passage]:
@@ -606,24 +717,31 @@ def align(a_text: str, b_text: str, params: AlignParams | None = None) -> list[P
     return align_tokens(tokenize(a_text), tokenize(b_text), params)
 
 
-_TOKENS: dict[tuple[int, int, int], tuple[Tokens, np.ndarray]] = {}
+_DOCS: dict[tuple[int, int, int, int], AlignDoc] = {}
+
+
+def cached_doc(key: int, text: str, ngram: int) -> AlignDoc:
+    """A document as the alignment stage reads it (:func:`aligned_doc`, word
+    ids from :func:`process_word_ids`), cached in this process, where a
+    batch of pairs names the same document again and again. The cache key
+    holds the text's length and hash besides the document key: a process may
+    serve scans of several stores (a library caller, forked workers
+    inheriting the cache), where one key names different texts."""
+    k = (key, len(text), hash(text), ngram)
+    d = _DOCS.get(k)
+    if d is None:
+        if len(_DOCS) > 4096:
+            _DOCS.clear()
+        tok = tokenize(text)
+        d = _DOCS[k] = aligned_doc(tok, process_word_ids(tok), ngram)
+    return d
 
 
 def cached_tokens(key: int, text: str) -> tuple[Tokens, np.ndarray]:
-    """A document's tokens and word ids (:func:`process_word_ids`), cached in
-    this process, where a batch of pairs names the same document again and
-    again. The cache key holds the text's length and hash besides the
-    document key: a process may serve scans of several stores (a library
-    caller, forked workers inheriting the cache), where one key names
-    different texts."""
-    k = (key, len(text), hash(text))
-    t = _TOKENS.get(k)
-    if t is None:
-        if len(_TOKENS) > 4096:
-            _TOKENS.clear()
-        tok = tokenize(text)
-        t = _TOKENS[k] = (tok, process_word_ids(tok))
-    return t
+    """A document's tokens and word ids (:func:`process_word_ids`), from the
+    cache of :func:`cached_doc`."""
+    d = cached_doc(key, text, AlignParams().ngram)
+    return d.tokens, d.ids
 
 
 def align_pairs(pairs: list[tuple[int, int]], texts: dict[int, str], params: AlignParams
@@ -632,11 +750,13 @@ def align_pairs(pairs: list[tuple[int, int]], texts: dict[int, str], params: Ali
     in every engine): each pair ``(a, b)`` of document keys (A is the
     earlier-stored document) aligned over ``texts[a]`` and ``texts[b]``; a
     passage whose wording is site furniture is kind ``boilerplate``
-    (`boilerplate.mark_furniture`)."""
+    (`boilerplate.mark_furniture`). Each document is tokenised, keyed and
+    searched for quotations once (:func:`cached_doc`), not once per pair."""
     out = []
+    n = params.ngram
     for a, b in pairs:
-        (ta, ia), (tb, ib) = cached_tokens(a, texts[a]), cached_tokens(b, texts[b])
-        out.append((a, b, mark_furniture(align_tokens(ta, tb, params, ids=(ia, ib)))))
+        da, db = cached_doc(a, texts[a], n), cached_doc(b, texts[b], n)
+        out.append((a, b, mark_furniture(align_docs(da, db, params))))
     return out
 
 

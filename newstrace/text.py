@@ -209,15 +209,18 @@ def tokenize_many(texts: Sequence[str], norms: Sequence[Normalized] | None = Non
         merged[~is_cjk] = words
         merged[is_cjk] = [chr(c) for c in codes[cjk].tolist()]
         words = merged.tolist()
-    ns = ns.astype(np.int64)
-    ne = ne.astype(np.int64)
     first = np.searchsorted(ns, base)  # each text's first token
     sent = _sentence_starts_vectorised(cls, words, ns, ne, first[:-1])
+    # offsets within each text (each text's arrays are views of the batch's)
+    shift = np.repeat(base[:-1], np.diff(first))
+    ns = ns - shift
+    ne = ne - shift
     out = []
+    bounds = first.tolist()
     for d, (text, norm) in enumerate(zip(texts, norms)):
-        lo, hi = int(first[d]), int(first[d + 1])
-        starts, ends = _to_original(norm, ns[lo:hi] - base[d], ne[lo:hi] - base[d])
-        out.append(Tokens(text, words[lo:hi], starts, ends, sent[lo:hi].copy()))
+        lo, hi = bounds[d], bounds[d + 1]
+        starts, ends = _to_original(norm, ns[lo:hi], ne[lo:hi])
+        out.append(Tokens(text, words[lo:hi], starts, ends, sent[lo:hi]))
     return out
 
 
@@ -293,6 +296,7 @@ def char_classes() -> np.ndarray:
 
 
 _LONGEST_ABBREVIATION = max(map(len, ABBREVIATIONS))
+_is_abbreviation = lru_cache(maxsize=65536)(is_abbreviation)  # called through C, not once per word in Python
 
 
 def _sentence_starts_vectorised(cls: np.ndarray, words: list[str], ns: np.ndarray, ne: np.ndarray,
@@ -313,9 +317,8 @@ def _sentence_starts_vectorised(cls: np.ndarray, words: list[str], ns: np.ndarra
         lines = np.zeros(len(cls) + 1, dtype=np.int32)
         np.cumsum((cls & _LINE).astype(bool), out=lines[1:])
         k = k[lines[ns[k + 1]] == lines[ne[k]]]
-        for i in k.tolist():
-            if is_abbreviation(words[i]):
-                sent[i + 1] = False
+        abbreviated = map(_is_abbreviation, map(words.__getitem__, k.tolist()))
+        sent[k[np.fromiter(abbreviated, dtype=bool, count=len(k))] + 1] = False
     sent[firsts[firsts < len(sent)]] = True
     return sent
 

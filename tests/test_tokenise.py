@@ -10,10 +10,27 @@ markup leftovers and abbreviations.
 
 from __future__ import annotations
 
+import random
+
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from newstrace.align import (
+    AlignParams,
+    align,
+    align_chain,
+    align_pairs,
+    chain_may_reach,
+    chain_runs,
+    diagonal_runs,
+    find_sequence,
+    find_sequence_reference,
+    seeds,
+    split_at_elisions,
+    word_ids,
+)
+from newstrace.boilerplate import mark_furniture
 from newstrace.candidates import CandidateParams, prepare_many, shingles_of_hashes, word_hash, word_hashes
 from newstrace.text import char_classes, normalize, normalize_slow, tokenize, tokenize_many, tokenize_slow
 
@@ -105,3 +122,59 @@ def test_character_table_is_the_word_pattern():
     for c in " .,'\"\x00\ud800-\u3000":
         assert not table[ord(c)] & 3, repr(c)
     assert [w for w in tokenize("\u6771\u4eac is big").words] == ["\u6771", "\u4eac", "is", "big"]
+
+
+# --------------------------------------------------------------------------
+# the alignment stage's per-document work, once per document
+
+
+@FAST
+@given(st.lists(st.integers(0, 3), max_size=30), st.lists(st.integers(0, 3), max_size=4))
+def test_find_sequence_agrees_with_reference(hay, needle):
+    h = np.array(hay, dtype=np.int64)
+    n = np.array(needle, dtype=np.int64)
+    assert find_sequence(h.tobytes(), n.tobytes()) == find_sequence_reference(hay, needle)
+
+
+def _texts(seed: int, shared: int) -> tuple[str, str]:
+    """Two texts over a small vocabulary (many chance n-grams) sharing a
+    stretch of ``shared`` words with a few edits."""
+    rng = random.Random(seed)
+    vocab = ["the", "of", "minister", "said", "on", "a", "new", "plan", "to", "cut", "tax", "and", "in", "city", "."]
+    a = [rng.choice(vocab) for _ in range(rng.randint(20, 120))]
+    b = [rng.choice(vocab) for _ in range(rng.randint(20, 120))]
+    copy = a[: min(shared, len(a))]
+    for _ in range(rng.randint(0, 3)):
+        if copy:
+            copy[rng.randrange(len(copy))] = rng.choice(vocab)
+    at = rng.randint(0, len(b))
+    b[at:at] = copy
+    return " ".join(a), " ".join(b)
+
+
+@FAST
+@given(st.integers(0, 10**9), st.sampled_from([0, 8, 14, 40]), st.sampled_from([5, 12, 20]))
+def test_chains_skipped_before_alignment_would_give_no_passage(seed, shared, min_words):
+    """chain_may_reach is an upper bound: a chain it rejects aligns to no
+    piece that split_at_elisions would keep."""
+    a, b = _texts(seed, shared)
+    params = AlignParams(min_words=min_words)
+    ta, tb = tokenize(a), tokenize(b)
+    ia, ib = word_ids(ta, tb)
+    si, sj = seeds(ia, ib, params.ngram, params.max_seed_repeats)
+    bounds = (0, len(ia), 0, len(ib))
+    for chain in chain_runs(diagonal_runs(si, sj, params.ngram), 2 * params.max_gap):
+        if not chain_may_reach(ia, ib, chain, params.max_gap, bounds, params.min_words):
+            al = align_chain(ia, ib, chain, params.max_gap, bounds)
+            assert al.matches < min_words
+            assert split_at_elisions(al, ta, tb, params) == []
+
+
+@FAST
+@given(st.integers(0, 10**9), st.sampled_from([8, 14, 40]))
+def test_cached_documents_align_as_a_fresh_pair(seed, shared):
+    """align_pairs (documents tokenised and keyed once, process-wide word
+    ids, cached) gives exactly the passages of aligning the pair afresh."""
+    a, b = _texts(seed, shared)
+    got = align_pairs([(1, 2), (2, 1)], {1: a, 2: b}, AlignParams())
+    assert [ps for _, _, ps in got] == [mark_furniture(align(a, b)), mark_furniture(align(b, a))]
