@@ -43,14 +43,19 @@ def run_scan(path: Path, db: Path, memory_limit: str | None = None) -> float:
     return time.perf_counter() - t
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def collection_arguments(ap: argparse.ArgumentParser) -> None:
+    """The options that say which collection is generated and how often it is scanned."""
     ap.add_argument("--docs", type=int, default=20000)
     ap.add_argument("--reuse", type=float, default=0.1)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--incremental", type=int, default=0, metavar="N")
     ap.add_argument("--corpora", type=Path, default=ROOT.parent / "shared" / "corpora")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    collection_arguments(ap)
+    ap.add_argument("--incremental", type=int, default=0, metavar="N")
     ap.add_argument("--json", type=Path, default=None)
     ap.add_argument("--memory-limit", default=None, help="passed to newstrace scan (default: its own)")
     args = ap.parse_args()

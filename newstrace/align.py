@@ -55,6 +55,8 @@ __all__ = [
     "find_sequence",
     "chain_runs",
     "diagonal_runs",
+    "extend_ends",
+    "extend_reference",
     "ngram_keys",
     "seeds",
     "seeds_reference",
@@ -185,7 +187,7 @@ class AlignDoc:
 def aligned_doc(tokens: Tokens, ids: np.ndarray, ngram: int) -> AlignDoc:
     """What the alignment stage needs of one document (see :class:`AlignDoc`)."""
     ids = np.ascontiguousarray(ids, dtype=np.int64)
-    keys = ngram_keys(ids, ngram)
+    keys = ngram_keys(ids, ngram).view(np.int64)  # signed: numpy searches int64 several times faster
     order = np.argsort(keys, kind="stable")
     sorted_keys = keys[order]
     if len(keys):
@@ -347,8 +349,9 @@ def _append(ops: list[tuple[str, int, int, int, int]], op: tuple[str, int, int, 
 _XDROP = 8
 
 
-def _extend(ia: np.ndarray, ib: np.ndarray, i: int, j: int, di: int, window: int, lo_a: int, hi_a: int, lo_b: int, hi_b: int) -> tuple[int, int]:
-    """X-drop style extension from ``(i, j)`` in direction ``di`` (+1 right, -1 left).
+def extend_reference(ia: np.ndarray, ib: np.ndarray, i: int, j: int, di: int, window: int, lo_a: int, hi_a: int,
+                     lo_b: int, hi_b: int) -> tuple[int, int]:
+    """Slow twin of :func:`extend_ends`: X-drop style extension from ``(i, j)`` in direction ``di`` (+1 right, -1 left).
 
     Scores +1 a match, -1 a mismatch or a skipped word, within ``window`` words,
     and stops once a whole row scores more than ``_XDROP`` below the best (a
@@ -358,18 +361,14 @@ def _extend(ia: np.ndarray, ib: np.ndarray, i: int, j: int, di: int, window: int
     boundary positions (exclusive end when extending right, start when left).
     """
     if di > 0:
-        va = ia[i : min(hi_a, i + window)]
-        vb = ib[j : min(hi_b, j + window)]
+        xa = ia[i : min(hi_a, i + window)].tolist()
+        xb = ib[j : min(hi_b, j + window)].tolist()
     else:
-        va = ia[max(lo_a, i - window) : i][::-1]
-        vb = ib[max(lo_b, j - window) : j][::-1]
-    m, n = len(va), len(vb)
-    if m < 2 or n < 2:
+        xa = ia[max(lo_a, i - window) : i][::-1].tolist()
+        xb = ib[max(lo_b, j - window) : j][::-1].tolist()
+    m, n = len(xa), len(xb)
+    if not m or not n:
         return i, j
-    eq = va[:, None] == vb[None, :]
-    if not (eq[1:, 1:] & eq[:-1, :-1]).any():
-        return i, j  # no two matching words in a row: the extension can end nowhere
-    xa, xb = va.tolist(), vb.tolist()
     neg = -(10**9)
     prev = [-q for q in range(n + 1)]
     run_prev = [0] * (n + 1)
@@ -399,12 +398,20 @@ def _extend(ia: np.ndarray, ib: np.ndarray, i: int, j: int, di: int, window: int
     return (i + p, j + q) if di > 0 else (i - p, j - q)
 
 
-def align_chain(ia: np.ndarray, ib: np.ndarray, chain: list[tuple[int, int, int, int]], window: int, bounds: tuple[int, int, int, int]) -> Alignment:
-    """Align a chain of exact runs: runs are equal, gaps aligned by LCS, ends extended."""
+def align_chain(ia: np.ndarray, ib: np.ndarray, chain: list[tuple[int, int, int, int]], window: int,
+                bounds: tuple[int, int, int, int],
+                ends: tuple[tuple[int, int], tuple[int, int]] | None = None) -> Alignment:
+    """Align a chain of exact runs: runs are equal, gaps aligned by LCS, ends extended.
+
+    ``ends`` may pass where the ends extend to (:func:`extend_ends` of the
+    chain, for many chains at once); otherwise they are extended here."""
     ops: list[tuple[str, int, int, int, int]] = []
     lo_a, hi_a, lo_b, hi_b = bounds
     a0, _, b0, _ = chain[0]
-    na0, nb0 = _extend(ia, ib, a0, b0, -1, window, lo_a, hi_a, lo_b, hi_b)
+    if ends is None:
+        (na0, nb0), (ea, eb) = extend_ends(ia, ib, [chain], window, bounds)[0]
+    else:
+        (na0, nb0), (ea, eb) = ends
     for op in _gap_ops(ia, ib, na0, a0, nb0, b0):
         _append(ops, op)
     prev_a, prev_b = a0, b0
@@ -413,10 +420,95 @@ def align_chain(ia: np.ndarray, ib: np.ndarray, chain: list[tuple[int, int, int,
             _append(ops, op)
         _append(ops, ("equal", r0, r1, s0, s1))
         prev_a, prev_b = r1, s1
-    ea, eb = _extend(ia, ib, prev_a, prev_b, +1, window, lo_a, hi_a, lo_b, hi_b)
     for op in _gap_ops(ia, ib, prev_a, ea, prev_b, eb):
         _append(ops, op)
     return Alignment(tuple(ops))
+
+
+def extend_ends(ia: np.ndarray, ib: np.ndarray, chains: Sequence[list[tuple[int, int, int, int]]], window: int,
+                bounds: tuple[int, int, int, int]) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """Where each chain's start extends to (leftwards) and its end (rightwards):
+    the X-drop extension of :func:`extend_reference`, computed for all the
+    chains' ends at once, one row of the dynamic programme at a time over
+    every end together (numpy), instead of cell by cell in Python."""
+    lo_a, hi_a, lo_b, hi_b = bounds
+    wins_a: list[np.ndarray] = []
+    wins_b: list[np.ndarray] = []
+    for chain in chains:
+        a0, b0, a1, b1 = chain[0][0], chain[0][2], chain[-1][1], chain[-1][3]
+        wins_a.append(ia[max(lo_a, a0 - window) : a0][::-1])
+        wins_b.append(ib[max(lo_b, b0 - window) : b0][::-1])
+        wins_a.append(ia[a1 : min(hi_a, a1 + window)])
+        wins_b.append(ib[b1 : min(hi_b, b1 + window)])
+    reach = _xdrop_many(wins_a, wins_b)
+    out = []
+    for k, chain in enumerate(chains):
+        (pl, ql), (pr, qr) = reach[2 * k], reach[2 * k + 1]
+        out.append(((chain[0][0] - pl, chain[0][2] - ql), (chain[-1][1] + pr, chain[-1][3] + qr)))
+    return out
+
+
+def _xdrop_many(wins_a: list[np.ndarray], wins_b: list[np.ndarray]) -> list[tuple[int, int]]:
+    """For each pair of windows (words in the direction of extension), how
+    many words of each the best X-drop extension takes (see
+    :func:`extend_reference`, whose loop this computes for all pairs at once:
+    the horizontal step of a row is a running maximum)."""
+    out = [(0, 0)] * len(wins_a)
+    todo = []
+    for k, (xa, xb) in enumerate(zip(wins_a, wins_b)):
+        if len(xa) >= 2 and len(xb) >= 2:
+            eq = xa[:, None] == xb[None, :]
+            if (eq[1:, 1:] & eq[:-1, :-1]).any():  # else no two matching words in a row: no extension
+                todo.append(k)
+    if not todo:
+        return out
+    m = np.array([len(wins_a[k]) for k in todo])
+    n = np.array([len(wins_b[k]) for k in todo])
+    rows, cols = int(m.max()), int(n.max())
+    K = len(todo)
+    A = np.zeros((K, rows), dtype=np.int64)
+    B = np.zeros((K, cols), dtype=np.int64)
+    for r, k in enumerate(todo):
+        A[r, : m[r]] = wins_a[k]
+        B[r, : n[r]] = wins_b[k]
+    idx = np.arange(cols + 1)
+    col_ok = idx[None, :] <= n[:, None]  # real columns (0..n) of each pair
+    real_b = col_ok[:, 1:]  # padding matches nothing
+    prev = np.broadcast_to(-idx, (K, cols + 1)).copy()
+    prev_run = np.zeros((K, cols + 1), dtype=np.int64)
+    best_s = np.zeros(K, dtype=np.int64)
+    best_p = np.zeros(K, dtype=np.int64)
+    best_q = np.zeros(K, dtype=np.int64)
+    alive = np.ones(K, dtype=bool)
+    cur = np.empty((K, cols + 1), dtype=np.int64)
+    run = np.zeros((K, cols + 1), dtype=np.int64)
+    for p in range(1, rows + 1):
+        match = (A[:, p - 1 : p] == B) & real_b
+        diag = prev[:, :-1] + np.where(match, 1, -1)
+        cur[:, 0] = -p
+        cur[:, 1:] = np.maximum(diag, prev[:, 1:] - 1)
+        cur[:] = np.maximum.accumulate(cur + idx, axis=1) - idx  # the horizontal steps
+        gap = np.maximum(prev[:, 1:], cur[:, :-1]) - 1
+        run[:, 1:] = np.where(match & (diag >= gap), prev_run[:, :-1] + 1, 0)
+        live = alive & (p <= m)
+        ok = (run >= 2) & col_ok & live[:, None]
+        score = np.where(ok, cur, np.iinfo(np.int64).min)
+        q = score.argmax(axis=1)  # the first best column of the row
+        s = score[np.arange(K), q]
+        better = ok.any(axis=1) & (s > best_s)
+        best_s = np.where(better, s, best_s)
+        best_p = np.where(better, p, best_p)
+        best_q = np.where(better, q, best_q)
+        row_max = np.where(col_ok, cur, np.iinfo(np.int64).min).max(axis=1)
+        alive &= ~(live & (row_max < best_s - _XDROP))  # X-drop: this row cannot lead back above the best
+        alive &= p < m
+        if not alive.any():
+            break
+        prev, cur = cur, prev
+        prev_run, run = run, prev_run
+    for r, k in enumerate(todo):
+        out[k] = (int(best_p[r]), int(best_q[r]))
+    return out
 
 
 def split_at_elisions(al: Alignment, ta: Tokens, tb: Tokens, params: AlignParams) -> list[Alignment]:
@@ -679,10 +771,10 @@ def align_docs(da: AlignDoc, db: AlignDoc, params: AlignParams) -> list[Passage]
     # stretch of max_gap words can hold no intact n-gram. What a passage may
     # not hold (unmatched stretches over max_gap) is decided on the exact
     # alignment by split_at_elisions.
-    for chain in chain_runs(runs, 2 * params.max_gap):
-        if not chain_may_reach(ia, ib, chain, params.max_gap, bounds, params.min_words):
-            continue
-        al = align_chain(ia, ib, chain, params.max_gap, bounds)
+    chains = [ch for ch in chain_runs(runs, 2 * params.max_gap)
+              if chain_may_reach(ia, ib, ch, params.max_gap, bounds, params.min_words)]
+    for chain, ends in zip(chains, extend_ends(ia, ib, chains, params.max_gap, bounds)):
+        al = align_chain(ia, ib, chain, params.max_gap, bounds, ends)
         for piece in split_at_elisions(al, ta, tb, params):
             candidates.append(_passage(piece, ta, tb))
     passages = _resolve_overlaps(candidates)

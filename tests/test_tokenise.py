@@ -24,6 +24,8 @@ from newstrace.align import (
     chain_may_reach,
     chain_runs,
     diagonal_runs,
+    extend_ends,
+    extend_reference,
     find_sequence,
     find_sequence_reference,
     seeds,
@@ -178,3 +180,20 @@ def test_cached_documents_align_as_a_fresh_pair(seed, shared):
     a, b = _texts(seed, shared)
     got = align_pairs([(1, 2), (2, 1)], {1: a, 2: b}, AlignParams())
     assert [ps for _, _, ps in got] == [mark_furniture(align(a, b)), mark_furniture(align(b, a))]
+
+
+@FAST
+@given(st.lists(st.integers(0, 3), min_size=1, max_size=60), st.lists(st.integers(0, 3), min_size=1, max_size=60),
+       st.lists(st.tuples(st.integers(0, 59), st.integers(0, 59), st.integers(1, 8)), min_size=1, max_size=6),
+       st.sampled_from([3, 8, 20]))
+def test_extensions_at_once_agree_with_one_at_a_time(a, b, runs, window):
+    """extend_ends (every chain end in one numpy dynamic programme) reaches
+    exactly where extend_reference (one end, cell by cell) does."""
+    ia, ib = np.array(a, dtype=np.int64), np.array(b, dtype=np.int64)
+    bounds = (0, len(a), 0, len(b))
+    chains = [[(i, min(len(a), i + k), j, min(len(b), j + k))] for i, j, k in runs if i < len(a) and j < len(b)]
+    got = extend_ends(ia, ib, chains, window, bounds)
+    for chain, (left, right) in zip(chains, got):
+        (a0, _, b0, _), (_, a1, _, b1) = chain[0], chain[-1]
+        assert left == extend_reference(ia, ib, a0, b0, -1, window, *bounds)
+        assert right == extend_reference(ia, ib, a1, b1, +1, window, *bounds)
