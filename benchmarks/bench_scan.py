@@ -10,6 +10,7 @@ scan of --incremental new documents into the finished store.
 
     python benchmarks/bench_scan.py --docs 20000
     python benchmarks/bench_scan.py --docs 200000 --runs 1 --incremental 1000
+    python benchmarks/bench_scan.py --docs 20000 --baseline ../main   # against another tree, interleaved
 
 Prints figures; asserts nothing.
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -35,11 +37,14 @@ from newstrace.evaluation.corpus import make_corpus, score_scan  # noqa: E402
 from newstrace.evaluation.synth import load_bbc_articles, unpack_corpus  # noqa: E402
 
 
-def run_scan(path: Path, db: Path, memory_limit: str | None = None) -> float:
+def run_scan(path: Path, db: Path, memory_limit: str | None = None, tree: Path | None = None) -> float:
+    """Wall time of ``newstrace scan`` as a child process; ``tree`` runs the
+    package of another source tree (PYTHONPATH) instead of this one."""
     t = time.perf_counter()
     extra = ["--memory-limit", memory_limit] if memory_limit else []
+    env = {**os.environ, "PYTHONPATH": str(tree or ROOT)}
     subprocess.run([sys.executable, "-m", "newstrace", "scan", str(path), "--db", str(db), "--progress", "never",
-                    *extra], check=True, stdout=subprocess.DEVNULL)
+                    *extra], check=True, stdout=subprocess.DEVNULL, env=env)
     return time.perf_counter() - t
 
 
@@ -58,6 +63,8 @@ def main() -> None:
     ap.add_argument("--incremental", type=int, default=0, metavar="N")
     ap.add_argument("--json", type=Path, default=None)
     ap.add_argument("--memory-limit", default=None, help="passed to newstrace scan (default: its own)")
+    ap.add_argument("--baseline", type=Path, default=None, metavar="TREE",
+                    help="also scan with the newstrace of another source tree, interleaved with this one's runs")
     args = ap.parse_args()
 
     real = load_bbc_articles(unpack_corpus(args.corpora / "bbc-news" / "bbc-news.tar.xz"))
@@ -73,9 +80,12 @@ def main() -> None:
         print(f"generated {args.docs:,} documents, {words:,} words, {mb:.0f} MB JSONL, "
               f"{len(corpus.cases):,} planted cases in {gen:.1f} s")
         times = []
+        base_times = []
         for k in range(args.runs):
             db = tmp / f"s{k}.duckdb"
             times.append(run_scan(src, db, args.memory_limit))
+            if args.baseline:  # interleaved: a load spike on a shared machine hits both alike
+                base_times.append(run_scan(src, tmp / f"b{k}.duckdb", args.memory_limit, args.baseline))
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         con = duckdb.connect(str(tmp / "s0.duckdb"), read_only=True)
         rows = con.execute("SELECT a_id, a_start, a_end, b_id, b_start, b_end FROM passages").fetchall()
@@ -89,6 +99,17 @@ def main() -> None:
         print(f"scan: median {statistics.median(times):.1f} s over {args.runs} run(s) {[f'{x:.1f}' for x in times]}; "
               f"peak RSS of the largest process {peak:,.0f} MB; store {size:,.0f} MB; {pairs:,} candidate pairs")
         print("quality: " + ", ".join(f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}" for k, v in q.items()))
+        if args.baseline:
+            con = duckdb.connect(str(tmp / "b0.duckdb"), read_only=True)
+            base_rows = con.execute("SELECT a_id, a_start, a_end, b_id, b_start, b_end FROM passages").fetchall()
+            con.close()
+            bq = score_scan(corpus, base_rows)
+            ratios = [b / t for t, b in zip(times, base_times)]
+            fig.update(baseline=str(args.baseline), baseline_seconds=base_times, baseline_plagdet=bq["plagdet"])
+            print(f"baseline {args.baseline}: median {statistics.median(base_times):.1f} s "
+                  f"{[f'{x:.1f}' for x in base_times]}; this tree is {statistics.median(ratios):.2f}x as fast "
+                  f"(median of the interleaved pairs); baseline plagdet {bq['plagdet']:.4f}, "
+                  f"same passages: {sorted(base_rows) == sorted(rows)}")
         if args.incremental:
             extra = make_corpus(real, args.incremental, reuse_share=0.0, seed=args.seed + 1)
             extra_path = tmp / "extra.jsonl"
