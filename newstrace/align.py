@@ -46,6 +46,7 @@ __all__ = [
     "align",
     "align_tokens",
     "align_docs",
+    "align_docs_many",
     "aligned_doc",
     "AlignDoc",
     "align_reference",
@@ -431,6 +432,13 @@ def extend_ends(ia: np.ndarray, ib: np.ndarray, chains: Sequence[list[tuple[int,
     the X-drop extension of :func:`extend_reference`, computed for all the
     chains' ends at once, one row of the dynamic programme at a time over
     every end together (numpy), instead of cell by cell in Python."""
+    wins_a, wins_b = _end_windows(ia, ib, chains, window, bounds)
+    return _ends(chains, _xdrop_many(wins_a, wins_b))
+
+
+def _end_windows(ia: np.ndarray, ib: np.ndarray, chains: Sequence[list[tuple[int, int, int, int]]], window: int,
+                 bounds: tuple[int, int, int, int]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """The words each chain's start (reversed) and end may extend into, in A and in B."""
     lo_a, hi_a, lo_b, hi_b = bounds
     wins_a: list[np.ndarray] = []
     wins_b: list[np.ndarray] = []
@@ -440,7 +448,12 @@ def extend_ends(ia: np.ndarray, ib: np.ndarray, chains: Sequence[list[tuple[int,
         wins_b.append(ib[max(lo_b, b0 - window) : b0][::-1])
         wins_a.append(ia[a1 : min(hi_a, a1 + window)])
         wins_b.append(ib[b1 : min(hi_b, b1 + window)])
-    reach = _xdrop_many(wins_a, wins_b)
+    return wins_a, wins_b
+
+
+def _ends(chains: Sequence[list[tuple[int, int, int, int]]], reach: Sequence[tuple[int, int]]
+          ) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """The chains' extended ends from how far each end reaches (start, end in turn)."""
     out = []
     for k, chain in enumerate(chains):
         (pl, ql), (pr, qr) = reach[2 * k], reach[2 * k + 1]
@@ -760,26 +773,48 @@ def align_tokens(
 def align_docs(da: AlignDoc, db: AlignDoc, params: AlignParams) -> list[Passage]:
     """:func:`align_tokens` of two documents prepared by :func:`aligned_doc`
     (with word ids of one vocabulary and ``params.ngram``-word keys)."""
-    if da.ngram != params.ngram or db.ngram != params.ngram:
-        raise ValueError(f"documents prepared for {da.ngram}/{db.ngram}-word seeds, aligned with ngram={params.ngram}")
-    ta, tb, ia, ib = da.tokens, db.tokens, da.ids, db.ids
-    si, sj = doc_seeds(da, db, params.max_seed_repeats)
-    runs = diagonal_runs(si, sj, params.ngram)
-    bounds = (0, len(ia), 0, len(ib))
-    candidates: list[Passage] = []
-    # Seeds may lie up to twice the gap tolerance apart: under heavy editing a
-    # stretch of max_gap words can hold no intact n-gram. What a passage may
-    # not hold (unmatched stretches over max_gap) is decided on the exact
-    # alignment by split_at_elisions.
-    chains = [ch for ch in chain_runs(runs, 2 * params.max_gap)
-              if chain_may_reach(ia, ib, ch, params.max_gap, bounds, params.min_words)]
-    for chain, ends in zip(chains, extend_ends(ia, ib, chains, params.max_gap, bounds)):
-        al = align_chain(ia, ib, chain, params.max_gap, bounds, ends)
-        for piece in split_at_elisions(al, ta, tb, params):
-            candidates.append(_passage(piece, ta, tb))
-    passages = _resolve_overlaps(candidates)
-    passages += _quotations(da, db, passages, params)
-    return sorted(passages, key=lambda p: (p.b.start, p.a.start))
+    return align_docs_many([(da, db)], params)[0]
+
+
+def align_docs_many(pairs: Sequence[tuple[AlignDoc, AlignDoc]], params: AlignParams) -> list[list[Passage]]:
+    """:func:`align_docs` of each pair, with the chain ends of all the pairs
+    extended together (:func:`extend_ends` over one batch)."""
+    staged = []
+    wins_a: list[np.ndarray] = []
+    wins_b: list[np.ndarray] = []
+    for da, db in pairs:
+        if da.ngram != params.ngram or db.ngram != params.ngram:
+            raise ValueError(f"documents prepared for {da.ngram}/{db.ngram}-word seeds, aligned with "
+                             f"ngram={params.ngram}")
+        ia, ib = da.ids, db.ids
+        si, sj = doc_seeds(da, db, params.max_seed_repeats)
+        runs = diagonal_runs(si, sj, params.ngram)
+        bounds = (0, len(ia), 0, len(ib))
+        # Seeds may lie up to twice the gap tolerance apart: under heavy editing a
+        # stretch of max_gap words can hold no intact n-gram. What a passage may
+        # not hold (unmatched stretches over max_gap) is decided on the exact
+        # alignment by split_at_elisions.
+        chains = [ch for ch in chain_runs(runs, 2 * params.max_gap)
+                  if chain_may_reach(ia, ib, ch, params.max_gap, bounds, params.min_words)]
+        wa, wb = _end_windows(ia, ib, chains, params.max_gap, bounds)
+        wins_a += wa
+        wins_b += wb
+        staged.append((da, db, chains, bounds))
+    reach = _xdrop_many(wins_a, wins_b)
+    out = []
+    at = 0
+    for da, db, chains, bounds in staged:
+        ends = _ends(chains, reach[at : at + 2 * len(chains)])
+        at += 2 * len(chains)
+        candidates: list[Passage] = []
+        for chain, end in zip(chains, ends):
+            al = align_chain(da.ids, db.ids, chain, params.max_gap, bounds, end)
+            for piece in split_at_elisions(al, da.tokens, db.tokens, params):
+                candidates.append(_passage(piece, da.tokens, db.tokens))
+        passages = _resolve_overlaps(candidates)
+        passages += _quotations(da, db, passages, params)
+        out.append(sorted(passages, key=lambda p: (p.b.start, p.a.start)))
+    return out
 
 
 def chain_may_reach(ia: np.ndarray, ib: np.ndarray, chain: list[tuple[int, int, int, int]], window: int,
@@ -844,12 +879,9 @@ def align_pairs(pairs: list[tuple[int, int]], texts: dict[int, str], params: Ali
     passage whose wording is site furniture is kind ``boilerplate``
     (`boilerplate.mark_furniture`). Each document is tokenised, keyed and
     searched for quotations once (:func:`cached_doc`), not once per pair."""
-    out = []
     n = params.ngram
-    for a, b in pairs:
-        da, db = cached_doc(a, texts[a], n), cached_doc(b, texts[b], n)
-        out.append((a, b, mark_furniture(align_docs(da, db, params))))
-    return out
+    docs = [(cached_doc(a, texts[a], n), cached_doc(b, texts[b], n)) for a, b in pairs]
+    return [(a, b, mark_furniture(ps)) for (a, b), ps in zip(pairs, align_docs_many(docs, params))]
 
 
 def align_reference(a_text: str, b_text: str, params: AlignParams | None = None) -> list[tuple[Span, Span]]:

@@ -173,13 +173,19 @@ def test_chains_skipped_before_alignment_would_give_no_passage(seed, shared, min
 
 
 @FAST
-@given(st.integers(0, 10**9), st.sampled_from([8, 14, 40]))
-def test_cached_documents_align_as_a_fresh_pair(seed, shared):
+@given(st.lists(st.tuples(st.integers(0, 10**9), st.sampled_from([8, 14, 40])), min_size=1, max_size=4))
+def test_cached_documents_align_as_a_fresh_pair(cases):
     """align_pairs (documents tokenised and keyed once, process-wide word
-    ids, cached) gives exactly the passages of aligning the pair afresh."""
-    a, b = _texts(seed, shared)
-    got = align_pairs([(1, 2), (2, 1)], {1: a, 2: b}, AlignParams())
-    assert [ps for _, _, ps in got] == [mark_furniture(align(a, b)), mark_furniture(align(b, a))]
+    ids, cached; the chain ends of the whole batch extended together) gives
+    exactly the passages of aligning each pair afresh."""
+    texts: dict[int, str] = {}
+    pairs = []
+    for k, (seed, shared) in enumerate(cases):
+        texts[2 * k], texts[2 * k + 1] = _texts(seed, shared)
+        pairs += [(2 * k, 2 * k + 1), (2 * k + 1, 2 * k)]
+    got = align_pairs(pairs, texts, AlignParams())
+    assert [(a, b) for a, b, _ in got] == pairs
+    assert [ps for _, _, ps in got] == [mark_furniture(align(texts[a], texts[b])) for a, b in pairs]
 
 
 @FAST
