@@ -37,15 +37,24 @@ from newstrace.evaluation.corpus import make_corpus, score_scan  # noqa: E402
 from newstrace.evaluation.synth import load_bbc_articles, unpack_corpus  # noqa: E402
 
 
+CPU: list[float] = []  # CPU seconds (user + system) of each run_scan, its worker processes included
+
+
 def run_scan(path: Path, db: Path, memory_limit: str | None = None, tree: Path | None = None) -> float:
     """Wall time of ``newstrace scan`` as a child process; ``tree`` runs the
-    package of another source tree (PYTHONPATH) instead of this one."""
+    package of another source tree (PYTHONPATH) instead of this one. Its CPU
+    seconds are appended to :data:`CPU` (on a loaded machine they vary less
+    than the wall time)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     extra = ["--memory-limit", memory_limit] if memory_limit else []
     env = {**os.environ, "PYTHONPATH": str(tree or ROOT)}
     subprocess.run([sys.executable, "-m", "newstrace", "scan", str(path), "--db", str(db), "--progress", "never",
                     *extra], check=True, stdout=subprocess.DEVNULL, env=env)
-    return time.perf_counter() - t
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return wall
 
 
 def collection_arguments(ap: argparse.ArgumentParser) -> None:
@@ -81,11 +90,15 @@ def main() -> None:
               f"{len(corpus.cases):,} planted cases in {gen:.1f} s")
         times = []
         base_times = []
+        cpu: list[float] = []
+        base_cpu: list[float] = []
         for k in range(args.runs):
             db = tmp / f"s{k}.duckdb"
             times.append(run_scan(src, db, args.memory_limit))
+            cpu.append(CPU[-1])
             if args.baseline:  # interleaved: a load spike on a shared machine hits both alike
                 base_times.append(run_scan(src, tmp / f"b{k}.duckdb", args.memory_limit, args.baseline))
+                base_cpu.append(CPU[-1])
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         con = duckdb.connect(str(tmp / "s0.duckdb"), read_only=True)
         rows = con.execute("SELECT a_id, a_start, a_end, b_id, b_start, b_end FROM passages").fetchall()
@@ -97,7 +110,8 @@ def main() -> None:
                "scan_seconds": times, "peak_rss_mb_largest_process": peak, "candidate_pairs": pairs,
                "store_mb": size, **q}
         print(f"scan: median {statistics.median(times):.1f} s over {args.runs} run(s) {[f'{x:.1f}' for x in times]}; "
-              f"peak RSS of the largest process {peak:,.0f} MB; store {size:,.0f} MB; {pairs:,} candidate pairs")
+              f"peak RSS of the largest process {peak:,.0f} MB; store {size:,.0f} MB; {pairs:,} candidate pairs; "
+              f"CPU median {statistics.median(cpu):.1f} s {[f'{x:.1f}' for x in cpu]}")
         print("quality: " + ", ".join(f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}" for k, v in q.items()))
         if args.baseline:
             con = duckdb.connect(str(tmp / "b0.duckdb"), read_only=True)
@@ -107,8 +121,11 @@ def main() -> None:
             ratios = [b / t for t, b in zip(times, base_times)]
             fig.update(baseline=str(args.baseline), baseline_seconds=base_times, baseline_plagdet=bq["plagdet"])
             print(f"baseline {args.baseline}: median {statistics.median(base_times):.1f} s "
-                  f"{[f'{x:.1f}' for x in base_times]}; this tree is {statistics.median(ratios):.2f}x as fast "
-                  f"(median of the interleaved pairs); baseline plagdet {bq['plagdet']:.4f}, "
+                  f"{[f'{x:.1f}' for x in base_times]}, CPU median {statistics.median(base_cpu):.1f} s "
+                  f"{[f'{x:.1f}' for x in base_cpu]}; this tree is {statistics.median(ratios):.2f}x as fast "
+                  f"(median of the interleaved pairs' wall times), "
+                  f"{statistics.median(base_cpu) / statistics.median(cpu):.2f}x in CPU; "
+                  f"baseline plagdet {bq['plagdet']:.4f}, "
                   f"same passages: {sorted(base_rows) == sorted(rows)}")
         if args.incremental:
             extra = make_corpus(real, args.incremental, reuse_share=0.0, seed=args.seed + 1)
