@@ -30,6 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import duckdb  # noqa: E402
 
@@ -37,24 +38,45 @@ from newstrace.evaluation.corpus import make_corpus, score_scan  # noqa: E402
 from newstrace.evaluation.synth import load_bbc_articles, unpack_corpus  # noqa: E402
 
 
-CPU: list[float] = []  # CPU seconds (user + system) of each run_scan, its worker processes included
+CPU: list[float] = []  # CPU seconds (user + system) of each run_scan's process tree
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _tree_cpu(pid: int, seen: dict[int, float]) -> None:
+    """Record in ``seen`` the CPU seconds so far of ``pid`` and every process under it."""
+    from bench_scan_memory import children  # the /proc walk bench_scan_memory samples memory with
+
+    todo = [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            seen[p] = (int(fields[11]) + int(fields[12])) / _TICK  # utime, stime
+        except (OSError, IndexError, ValueError):
+            continue
+        todo.extend(children(p))
 
 
 def run_scan(path: Path, db: Path, memory_limit: str | None = None, tree: Path | None = None) -> float:
     """Wall time of ``newstrace scan`` as a child process; ``tree`` runs the
-    package of another source tree (PYTHONPATH) instead of this one. Its CPU
-    seconds are appended to :data:`CPU` (on a loaded machine they vary less
-    than the wall time)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    package of another source tree (PYTHONPATH) instead of this one. The CPU
+    seconds of its process tree (sampled from /proc every 0.1 s, worker
+    processes included) are appended to :data:`CPU`: on a loaded machine they
+    vary less than the wall time."""
     t = time.perf_counter()
     extra = ["--memory-limit", memory_limit] if memory_limit else []
     env = {**os.environ, "PYTHONPATH": str(tree or ROOT)}
-    subprocess.run([sys.executable, "-m", "newstrace", "scan", str(path), "--db", str(db), "--progress", "never",
-                    *extra], check=True, stdout=subprocess.DEVNULL, env=env)
-    wall = time.perf_counter() - t
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    CPU.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
-    return wall
+    proc = subprocess.Popen([sys.executable, "-m", "newstrace", "scan", str(path), "--db", str(db), "--progress",
+                             "never", *extra], stdout=subprocess.DEVNULL, env=env)
+    seen: dict[int, float] = {}
+    while proc.poll() is None:
+        _tree_cpu(proc.pid, seen)
+        time.sleep(0.1)
+    if proc.returncode:
+        raise subprocess.CalledProcessError(proc.returncode, proc.args)
+    CPU.append(sum(seen.values()))
+    return time.perf_counter() - t
 
 
 def collection_arguments(ap: argparse.ArgumentParser) -> None:
