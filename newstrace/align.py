@@ -187,15 +187,16 @@ class AlignDoc:
 
 def aligned_doc(tokens: Tokens, ids: np.ndarray, ngram: int) -> AlignDoc:
     """What the alignment stage needs of one document (see :class:`AlignDoc`)."""
-    ids = np.ascontiguousarray(ids, dtype=np.int64)
+    id_bytes = np.ascontiguousarray(ids, dtype=np.int64).tobytes()
+    ids = np.frombuffer(id_bytes, dtype=np.int64)  # one copy of the ids, seen as an array and as bytes
     keys = ngram_keys(ids, ngram).view(np.int64)  # signed: numpy searches int64 several times faster
-    order = np.argsort(keys, kind="stable")
+    order = np.argsort(keys, kind="stable").astype(np.int32)  # a process caches thousands of these
     sorted_keys = keys[order]
     if len(keys):
         _, inv, counts = np.unique(keys, return_inverse=True, return_counts=True)
-        repeats = counts[inv]
+        repeats = counts[inv].astype(np.int32)
     else:
-        repeats = np.zeros(0, dtype=np.int64)
+        repeats = np.zeros(0, dtype=np.int32)
     spans = find_quoted_spans(tokens.text)
     if spans:
         q0 = np.searchsorted(tokens.starts, [q.start for q in spans], side="left")
@@ -203,7 +204,7 @@ def aligned_doc(tokens: Tokens, ids: np.ndarray, ngram: int) -> AlignDoc:
         quoted = tuple(zip(q0.tolist(), q1.tolist()))
     else:
         quoted = ()
-    return AlignDoc(tokens, ids, ngram, keys, order, sorted_keys, repeats, quoted, ids.tobytes())
+    return AlignDoc(tokens, ids, ngram, keys, order, sorted_keys, repeats, quoted, id_bytes)
 
 
 def seeds(ia: np.ndarray, ib: np.ndarray, n: int, max_repeats: int) -> tuple[np.ndarray, np.ndarray]:
