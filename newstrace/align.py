@@ -45,9 +45,19 @@ __all__ = [
     "Alignment",
     "align",
     "align_tokens",
+    "align_docs",
+    "align_docs_many",
+    "aligned_doc",
+    "AlignDoc",
     "align_reference",
+    "cached_doc",
+    "chain_may_reach",
+    "doc_seeds",
+    "find_sequence",
     "chain_runs",
     "diagonal_runs",
+    "extend_ends",
+    "extend_reference",
     "ngram_keys",
     "seeds",
     "seeds_reference",
@@ -129,8 +139,10 @@ def process_word_ids(t: Tokens) -> np.ndarray:
     """Word ids from one vocabulary shared by everything this process aligns,
     so a document's ids can be computed once and reused for all its pairs
     (ids agree only within one process)."""
-    get = _VOCAB.setdefault
-    return np.fromiter((get(w, len(_VOCAB)) for w in t.words), dtype=np.int64, count=len(t.words))
+    for w in dict.fromkeys(t.words):  # each distinct word once, in text order
+        if w not in _VOCAB:
+            _VOCAB[w] = len(_VOCAB)
+    return np.fromiter(map(_VOCAB.__getitem__, t.words), dtype=np.int64, count=len(t.words))
 
 
 def ngram_keys(ids: np.ndarray, n: int) -> np.ndarray:
@@ -146,23 +158,81 @@ def ngram_keys(ids: np.ndarray, n: int) -> np.ndarray:
     return h
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class AlignDoc:
+    """One document as the alignment stage reads it, computed once per
+    document and reused for every pair it is in (:func:`aligned_doc`).
+
+    tokens:      its tokens.
+    ids:         its word ids (one vocabulary for both sides of any pair).
+    ngram:       the n-gram length of the keys below.
+    keys:        :func:`ngram_keys` of ``ids``, one per n-gram position.
+    order:       the positions sorted by key (stable); ``sorted_keys = keys[order]``.
+    repeats:     for each position, how often its key occurs in the document.
+    quoted:      token ranges ``(i0, i1)`` of the spans it puts in quotation
+                 marks (:func:`~newstrace.quotes.find_quoted_spans`), any length.
+    id_bytes:    ``ids`` as bytes, for finding a phrase with ``bytes.find``.
+    """
+
+    tokens: Tokens
+    ids: np.ndarray
+    ngram: int
+    keys: np.ndarray
+    order: np.ndarray
+    sorted_keys: np.ndarray
+    repeats: np.ndarray
+    quoted: tuple[tuple[int, int], ...]
+    id_bytes: bytes
+
+
+def aligned_doc(tokens: Tokens, ids: np.ndarray, ngram: int) -> AlignDoc:
+    """What the alignment stage needs of one document (see :class:`AlignDoc`)."""
+    id_bytes = np.ascontiguousarray(ids, dtype=np.int64).tobytes()
+    ids = np.frombuffer(id_bytes, dtype=np.int64)  # one copy of the ids, seen as an array and as bytes
+    keys = ngram_keys(ids, ngram).view(np.int64)  # signed: numpy searches int64 several times faster
+    order = np.argsort(keys, kind="stable").astype(np.int32)  # a process caches thousands of these
+    sorted_keys = keys[order]
+    if len(keys):
+        _, inv, counts = np.unique(keys, return_inverse=True, return_counts=True)
+        repeats = counts[inv].astype(np.int32)
+    else:
+        repeats = np.zeros(0, dtype=np.int32)
+    spans = find_quoted_spans(tokens.text)
+    if spans:
+        q0 = np.searchsorted(tokens.starts, [q.start for q in spans], side="left")
+        q1 = np.searchsorted(tokens.ends, [q.end for q in spans], side="right")
+        quoted = tuple(zip(q0.tolist(), q1.tolist()))
+    else:
+        quoted = ()
+    return AlignDoc(tokens, ids, ngram, keys, order, sorted_keys, repeats, quoted, id_bytes)
+
+
 def seeds(ia: np.ndarray, ib: np.ndarray, n: int, max_repeats: int) -> tuple[np.ndarray, np.ndarray]:
     """All ``(i, j)`` with ``ia[i:i+n] == ib[j:j+n]``, sorted by diagonal then ``i``.
 
     N-grams that occur more than ``max_repeats`` times in either text are left out.
     """
-    ha, hb = ngram_keys(ia, n), ngram_keys(ib, n)
-    empty = np.zeros(0, dtype=np.int64)
-    if not len(ha) or not len(hb):
+    a = aligned_doc(Tokens("", [], _EMPTY, _EMPTY, _NO_STARTS), ia, n)
+    b = aligned_doc(Tokens("", [], _EMPTY, _EMPTY, _NO_STARTS), ib, n)
+    return doc_seeds(a, b, max_repeats)
+
+
+_EMPTY = np.zeros(0, dtype=np.int64)
+_NO_STARTS = np.zeros(0, dtype=bool)
+
+
+def doc_seeds(a: AlignDoc, b: AlignDoc, max_repeats: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`seeds` of two documents from their precomputed n-gram keys."""
+    ia, ib, n = a.ids, b.ids, a.ngram
+    hb = b.keys
+    empty = _EMPTY
+    if not len(a.keys) or not len(hb):
         return empty, empty
-    order = np.argsort(ha, kind="stable")
-    sa = ha[order]
+    order, sa = a.order, a.sorted_keys
     lo = np.searchsorted(sa, hb, side="left")
     hi = np.searchsorted(sa, hb, side="right")
     cnt = hi - lo
-    # repeats within B
-    _, inv, cb = np.unique(hb, return_inverse=True, return_counts=True)
-    ok = (cnt > 0) & (cnt <= max_repeats) & (cb[inv] <= max_repeats)
+    ok = (cnt > 0) & (cnt <= max_repeats) & (b.repeats <= max_repeats)
     js = np.nonzero(ok)[0]
     if not len(js):
         return empty, empty
@@ -281,8 +351,9 @@ def _append(ops: list[tuple[str, int, int, int, int]], op: tuple[str, int, int, 
 _XDROP = 8
 
 
-def _extend(ia: np.ndarray, ib: np.ndarray, i: int, j: int, di: int, window: int, lo_a: int, hi_a: int, lo_b: int, hi_b: int) -> tuple[int, int]:
-    """X-drop style extension from ``(i, j)`` in direction ``di`` (+1 right, -1 left).
+def extend_reference(ia: np.ndarray, ib: np.ndarray, i: int, j: int, di: int, window: int, lo_a: int, hi_a: int,
+                     lo_b: int, hi_b: int) -> tuple[int, int]:
+    """Slow twin of :func:`extend_ends`: X-drop style extension from ``(i, j)`` in direction ``di`` (+1 right, -1 left).
 
     Scores +1 a match, -1 a mismatch or a skipped word, within ``window`` words,
     and stops once a whole row scores more than ``_XDROP`` below the best (a
@@ -329,12 +400,20 @@ def _extend(ia: np.ndarray, ib: np.ndarray, i: int, j: int, di: int, window: int
     return (i + p, j + q) if di > 0 else (i - p, j - q)
 
 
-def align_chain(ia: np.ndarray, ib: np.ndarray, chain: list[tuple[int, int, int, int]], window: int, bounds: tuple[int, int, int, int]) -> Alignment:
-    """Align a chain of exact runs: runs are equal, gaps aligned by LCS, ends extended."""
+def align_chain(ia: np.ndarray, ib: np.ndarray, chain: list[tuple[int, int, int, int]], window: int,
+                bounds: tuple[int, int, int, int],
+                ends: tuple[tuple[int, int], tuple[int, int]] | None = None) -> Alignment:
+    """Align a chain of exact runs: runs are equal, gaps aligned by LCS, ends extended.
+
+    ``ends`` may pass where the ends extend to (:func:`extend_ends` of the
+    chain, for many chains at once); otherwise they are extended here."""
     ops: list[tuple[str, int, int, int, int]] = []
     lo_a, hi_a, lo_b, hi_b = bounds
     a0, _, b0, _ = chain[0]
-    na0, nb0 = _extend(ia, ib, a0, b0, -1, window, lo_a, hi_a, lo_b, hi_b)
+    if ends is None:
+        (na0, nb0), (ea, eb) = extend_ends(ia, ib, [chain], window, bounds)[0]
+    else:
+        (na0, nb0), (ea, eb) = ends
     for op in _gap_ops(ia, ib, na0, a0, nb0, b0):
         _append(ops, op)
     prev_a, prev_b = a0, b0
@@ -343,10 +422,107 @@ def align_chain(ia: np.ndarray, ib: np.ndarray, chain: list[tuple[int, int, int,
             _append(ops, op)
         _append(ops, ("equal", r0, r1, s0, s1))
         prev_a, prev_b = r1, s1
-    ea, eb = _extend(ia, ib, prev_a, prev_b, +1, window, lo_a, hi_a, lo_b, hi_b)
     for op in _gap_ops(ia, ib, prev_a, ea, prev_b, eb):
         _append(ops, op)
     return Alignment(tuple(ops))
+
+
+def extend_ends(ia: np.ndarray, ib: np.ndarray, chains: Sequence[list[tuple[int, int, int, int]]], window: int,
+                bounds: tuple[int, int, int, int]) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """Where each chain's start extends to (leftwards) and its end (rightwards):
+    the X-drop extension of :func:`extend_reference`, computed for all the
+    chains' ends at once, one row of the dynamic programme at a time over
+    every end together (numpy), instead of cell by cell in Python."""
+    wins_a, wins_b = _end_windows(ia, ib, chains, window, bounds)
+    return _ends(chains, _xdrop_many(wins_a, wins_b))
+
+
+def _end_windows(ia: np.ndarray, ib: np.ndarray, chains: Sequence[list[tuple[int, int, int, int]]], window: int,
+                 bounds: tuple[int, int, int, int]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """The words each chain's start (reversed) and end may extend into, in A and in B."""
+    lo_a, hi_a, lo_b, hi_b = bounds
+    wins_a: list[np.ndarray] = []
+    wins_b: list[np.ndarray] = []
+    for chain in chains:
+        a0, b0, a1, b1 = chain[0][0], chain[0][2], chain[-1][1], chain[-1][3]
+        wins_a.append(ia[max(lo_a, a0 - window) : a0][::-1])
+        wins_b.append(ib[max(lo_b, b0 - window) : b0][::-1])
+        wins_a.append(ia[a1 : min(hi_a, a1 + window)])
+        wins_b.append(ib[b1 : min(hi_b, b1 + window)])
+    return wins_a, wins_b
+
+
+def _ends(chains: Sequence[list[tuple[int, int, int, int]]], reach: Sequence[tuple[int, int]]
+          ) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """The chains' extended ends from how far each end reaches (start, end in turn)."""
+    out = []
+    for k, chain in enumerate(chains):
+        (pl, ql), (pr, qr) = reach[2 * k], reach[2 * k + 1]
+        out.append(((chain[0][0] - pl, chain[0][2] - ql), (chain[-1][1] + pr, chain[-1][3] + qr)))
+    return out
+
+
+def _xdrop_many(wins_a: list[np.ndarray], wins_b: list[np.ndarray]) -> list[tuple[int, int]]:
+    """For each pair of windows (words in the direction of extension), how
+    many words of each the best X-drop extension takes (see
+    :func:`extend_reference`, whose loop this computes for all pairs at once:
+    the horizontal step of a row is a running maximum)."""
+    out = [(0, 0)] * len(wins_a)
+    todo = []
+    for k, (xa, xb) in enumerate(zip(wins_a, wins_b)):
+        if len(xa) >= 2 and len(xb) >= 2:
+            eq = xa[:, None] == xb[None, :]
+            if (eq[1:, 1:] & eq[:-1, :-1]).any():  # else no two matching words in a row: no extension
+                todo.append(k)
+    if not todo:
+        return out
+    m = np.array([len(wins_a[k]) for k in todo])
+    n = np.array([len(wins_b[k]) for k in todo])
+    rows, cols = int(m.max()), int(n.max())
+    K = len(todo)
+    A = np.zeros((K, rows), dtype=np.int64)
+    B = np.zeros((K, cols), dtype=np.int64)
+    for r, k in enumerate(todo):
+        A[r, : m[r]] = wins_a[k]
+        B[r, : n[r]] = wins_b[k]
+    idx = np.arange(cols + 1)
+    col_ok = idx[None, :] <= n[:, None]  # real columns (0..n) of each pair
+    real_b = col_ok[:, 1:]  # padding matches nothing
+    prev = np.broadcast_to(-idx, (K, cols + 1)).copy()
+    prev_run = np.zeros((K, cols + 1), dtype=np.int64)
+    best_s = np.zeros(K, dtype=np.int64)
+    best_p = np.zeros(K, dtype=np.int64)
+    best_q = np.zeros(K, dtype=np.int64)
+    alive = np.ones(K, dtype=bool)
+    cur = np.empty((K, cols + 1), dtype=np.int64)
+    run = np.zeros((K, cols + 1), dtype=np.int64)
+    for p in range(1, rows + 1):
+        match = (A[:, p - 1 : p] == B) & real_b
+        diag = prev[:, :-1] + np.where(match, 1, -1)
+        cur[:, 0] = -p
+        cur[:, 1:] = np.maximum(diag, prev[:, 1:] - 1)
+        cur[:] = np.maximum.accumulate(cur + idx, axis=1) - idx  # the horizontal steps
+        gap = np.maximum(prev[:, 1:], cur[:, :-1]) - 1
+        run[:, 1:] = np.where(match & (diag >= gap), prev_run[:, :-1] + 1, 0)
+        live = alive & (p <= m)
+        ok = (run >= 2) & col_ok & live[:, None]
+        score = np.where(ok, cur, np.iinfo(np.int64).min)
+        q = score.argmax(axis=1)  # the first best column of the row
+        s = score[np.arange(K), q]
+        better = ok.any(axis=1) & (s > best_s)
+        best_s = np.where(better, s, best_s)
+        best_p = np.where(better, p, best_p)
+        best_q = np.where(better, q, best_q)
+        row_max = np.where(col_ok, cur, np.iinfo(np.int64).min).max(axis=1)
+        alive &= ~(live & (row_max < best_s - _XDROP))  # X-drop: this row cannot lead back above the best
+        alive &= p < m
+        if not alive.any():
+            break
+        prev, cur = cur, prev
+        prev_run, run = run, prev_run
+    for r, k in enumerate(todo):
+        out[k] = (int(best_p[r]), int(best_q[r]))
+    return out
 
 
 def split_at_elisions(al: Alignment, ta: Tokens, tb: Tokens, params: AlignParams) -> list[Alignment]:
@@ -523,21 +699,20 @@ def _resolve_overlaps(passages: Iterable[Passage]) -> list[Passage]:
     return sorted(kept, key=lambda p: (p.b.start, p.a.start))
 
 
-def _quotations(ta: Tokens, tb: Tokens, ia: np.ndarray, ib: np.ndarray, taken: list[Passage], params: AlignParams) -> list[Passage]:
+def _quotations(da: AlignDoc, db: AlignDoc, taken: list[Passage], params: AlignParams) -> list[Passage]:
     """Short phrases one text quotes and the other contains word for word."""
+    ta, tb = da.tokens, db.tokens
     found: list[Passage] = []
-    for src_tok, dst_tok, src_ids, dst_ids, src_is_b in ((tb, ta, ib, ia, True), (ta, tb, ia, ib, False)):
-        for q in find_quoted_spans(src_tok.text):
-            i0 = int(np.searchsorted(src_tok.starts, q.start, side="left"))
-            i1 = int(np.searchsorted(src_tok.ends, q.end, side="right"))
+    for src, dst, src_is_b in ((db, da, True), (da, db, False)):
+        src_tok, dst_tok = src.tokens, dst.tokens
+        for i0, i1 in src.quoted:
             if i1 - i0 < params.quote_min_words:
                 continue
-            phrase = src_ids[i0:i1]
-            hit = _find_sequence(dst_ids, phrase)
+            hit = find_sequence(dst.id_bytes, src.id_bytes[8 * i0 : 8 * i1])
             if hit is None:
                 continue
             s0, s1 = src_tok.char_span(i0, i1)
-            d0, d1 = dst_tok.char_span(hit, hit + len(phrase))
+            d0, d1 = dst_tok.char_span(hit, hit + i1 - i0)
             a_span, b_span = (Span(d0, d1), Span(s0, s1)) if src_is_b else (Span(s0, s1), Span(d0, d1))
             if any(a_span.overlaps(p.a) or b_span.overlaps(p.b) for p in taken + found):
                 continue
@@ -547,7 +722,7 @@ def _quotations(ta: Tokens, tb: Tokens, ia: np.ndarray, ib: np.ndarray, taken: l
                     b=b_span,
                     a_text=ta.text[a_span.start : a_span.end],
                     b_text=tb.text[b_span.start : b_span.end],
-                    words=len(phrase),
+                    words=i1 - i0,
                     similarity=1.0,
                     kind="quotation",
                 )
@@ -555,13 +730,22 @@ def _quotations(ta: Tokens, tb: Tokens, ia: np.ndarray, ib: np.ndarray, taken: l
     return found
 
 
-def _find_sequence(hay: np.ndarray, needle: np.ndarray) -> int | None:
-    n = len(needle)
-    if n == 0 or len(hay) < n:
+def find_sequence(hay: bytes, needle: bytes, width: int = 8) -> int | None:
+    """The first item index where the items ``needle`` occur in ``hay`` in a
+    row (both arrays of ``width``-byte items as bytes), or ``None``."""
+    if not needle:
         return None
-    cand = np.nonzero(hay[: len(hay) - n + 1] == needle[0])[0]
-    for c in cand.tolist():
-        if np.array_equal(hay[c : c + n], needle):
+    at = hay.find(needle)
+    while at >= 0 and at % width:
+        at = hay.find(needle, at + 1)
+    return at // width if at >= 0 else None
+
+
+def find_sequence_reference(hay: Sequence[int], needle: Sequence[int]) -> int | None:
+    """Slow twin of :func:`find_sequence`, over sequences of items."""
+    n = len(needle)
+    for c in range(len(hay) - n + 1):
+        if n and list(hay[c : c + n]) == list(needle):
             return c
     return None
 
@@ -584,21 +768,76 @@ def align_tokens(
     """
     params = params or AlignParams()
     ia, ib = ids if ids is not None else word_ids(ta, tb)
-    si, sj = seeds(ia, ib, params.ngram, params.max_seed_repeats)
-    runs = diagonal_runs(si, sj, params.ngram)
-    bounds = (0, len(ia), 0, len(ib))
-    candidates: list[Passage] = []
-    # Seeds may lie up to twice the gap tolerance apart: under heavy editing a
-    # stretch of max_gap words can hold no intact n-gram. What a passage may
-    # not hold (unmatched stretches over max_gap) is decided on the exact
-    # alignment by split_at_elisions.
-    for chain in chain_runs(runs, 2 * params.max_gap):
-        al = align_chain(ia, ib, chain, params.max_gap, bounds)
-        for piece in split_at_elisions(al, ta, tb, params):
-            candidates.append(_passage(piece, ta, tb))
-    passages = _resolve_overlaps(candidates)
-    passages += _quotations(ta, tb, ia, ib, passages, params)
-    return sorted(passages, key=lambda p: (p.b.start, p.a.start))
+    return align_docs(aligned_doc(ta, ia, params.ngram), aligned_doc(tb, ib, params.ngram), params)
+
+
+def align_docs(da: AlignDoc, db: AlignDoc, params: AlignParams) -> list[Passage]:
+    """:func:`align_tokens` of two documents prepared by :func:`aligned_doc`
+    (with word ids of one vocabulary and ``params.ngram``-word keys)."""
+    return align_docs_many([(da, db)], params)[0]
+
+
+def align_docs_many(pairs: Sequence[tuple[AlignDoc, AlignDoc]], params: AlignParams) -> list[list[Passage]]:
+    """:func:`align_docs` of each pair, with the chain ends of all the pairs
+    extended together (:func:`extend_ends` over one batch)."""
+    staged = []
+    wins_a: list[np.ndarray] = []
+    wins_b: list[np.ndarray] = []
+    for da, db in pairs:
+        if da.ngram != params.ngram or db.ngram != params.ngram:
+            raise ValueError(f"documents prepared for {da.ngram}/{db.ngram}-word seeds, aligned with "
+                             f"ngram={params.ngram}")
+        ia, ib = da.ids, db.ids
+        si, sj = doc_seeds(da, db, params.max_seed_repeats)
+        runs = diagonal_runs(si, sj, params.ngram)
+        bounds = (0, len(ia), 0, len(ib))
+        # Seeds may lie up to twice the gap tolerance apart: under heavy editing a
+        # stretch of max_gap words can hold no intact n-gram. What a passage may
+        # not hold (unmatched stretches over max_gap) is decided on the exact
+        # alignment by split_at_elisions.
+        chains = [ch for ch in chain_runs(runs, 2 * params.max_gap)
+                  if chain_may_reach(ia, ib, ch, params.max_gap, bounds, params.min_words)]
+        wa, wb = _end_windows(ia, ib, chains, params.max_gap, bounds)
+        wins_a += wa
+        wins_b += wb
+        staged.append((da, db, chains, bounds))
+    reach = _xdrop_many(wins_a, wins_b)
+    out = []
+    at = 0
+    for da, db, chains, bounds in staged:
+        ends = _ends(chains, reach[at : at + 2 * len(chains)])
+        at += 2 * len(chains)
+        candidates: list[Passage] = []
+        for chain, end in zip(chains, ends):
+            al = align_chain(da.ids, db.ids, chain, params.max_gap, bounds, end)
+            for piece in split_at_elisions(al, da.tokens, db.tokens, params):
+                candidates.append(_passage(piece, da.tokens, db.tokens))
+        passages = _resolve_overlaps(candidates)
+        passages += _quotations(da, db, passages, params)
+        out.append(sorted(passages, key=lambda p: (p.b.start, p.a.start)))
+    return out
+
+
+def chain_may_reach(ia: np.ndarray, ib: np.ndarray, chain: list[tuple[int, int, int, int]], window: int,
+               bounds: tuple[int, int, int, int], min_words: int) -> bool:
+    """Whether :func:`align_chain` of ``chain`` can have ``min_words``
+    matching words, by an upper bound on them: the chain's runs, at most the
+    shorter side of each gap between runs, and at most the longest common
+    subsequence of the ``window`` words before (and after) the chain in both
+    texts, where its ends may be extended. A chain that cannot is skipped
+    before it is aligned: none of its pieces would be kept."""
+    bound = sum(r1 - r0 for r0, r1, _, _ in chain)
+    for (_, pa1, _, pb1), (r0, _, s0, _) in zip(chain, chain[1:]):
+        bound += min(r0 - pa1, s0 - pb1)
+    if bound >= min_words:
+        return True
+    lo_a, hi_a, lo_b, hi_b = bounds
+    a0, b0, a1, b1 = chain[0][0], chain[0][2], chain[-1][1], chain[-1][3]
+    for xa, xb in ((ia[max(lo_a, a0 - window) : a0], ib[max(lo_b, b0 - window) : b0]),
+                   (ia[a1 : min(hi_a, a1 + window)], ib[b1 : min(hi_b, b1 + window)])):
+        if len(xa) and len(xb):
+            bound += (len(xa) + len(xb) - Indel.distance(xa.tolist(), xb.tolist())) // 2
+    return bound >= min_words
 
 
 def align(a_text: str, b_text: str, params: AlignParams | None = None) -> list[Passage]:
@@ -606,24 +845,31 @@ def align(a_text: str, b_text: str, params: AlignParams | None = None) -> list[P
     return align_tokens(tokenize(a_text), tokenize(b_text), params)
 
 
-_TOKENS: dict[tuple[int, int, int], tuple[Tokens, np.ndarray]] = {}
+_DOCS: dict[tuple[int, int, int, int], AlignDoc] = {}
+
+
+def cached_doc(key: int, text: str, ngram: int) -> AlignDoc:
+    """A document as the alignment stage reads it (:func:`aligned_doc`, word
+    ids from :func:`process_word_ids`), cached in this process, where a
+    batch of pairs names the same document again and again. The cache key
+    holds the text's length and hash besides the document key: a process may
+    serve scans of several stores (a library caller, forked workers
+    inheriting the cache), where one key names different texts."""
+    k = (key, len(text), hash(text), ngram)
+    d = _DOCS.get(k)
+    if d is None:
+        if len(_DOCS) > 4096:
+            _DOCS.clear()
+        tok = tokenize(text)
+        d = _DOCS[k] = aligned_doc(tok, process_word_ids(tok), ngram)
+    return d
 
 
 def cached_tokens(key: int, text: str) -> tuple[Tokens, np.ndarray]:
-    """A document's tokens and word ids (:func:`process_word_ids`), cached in
-    this process, where a batch of pairs names the same document again and
-    again. The cache key holds the text's length and hash besides the
-    document key: a process may serve scans of several stores (a library
-    caller, forked workers inheriting the cache), where one key names
-    different texts."""
-    k = (key, len(text), hash(text))
-    t = _TOKENS.get(k)
-    if t is None:
-        if len(_TOKENS) > 4096:
-            _TOKENS.clear()
-        tok = tokenize(text)
-        t = _TOKENS[k] = (tok, process_word_ids(tok))
-    return t
+    """A document's tokens and word ids (:func:`process_word_ids`), from the
+    cache of :func:`cached_doc`."""
+    d = cached_doc(key, text, AlignParams().ngram)
+    return d.tokens, d.ids
 
 
 def align_pairs(pairs: list[tuple[int, int]], texts: dict[int, str], params: AlignParams
@@ -632,12 +878,11 @@ def align_pairs(pairs: list[tuple[int, int]], texts: dict[int, str], params: Ali
     in every engine): each pair ``(a, b)`` of document keys (A is the
     earlier-stored document) aligned over ``texts[a]`` and ``texts[b]``; a
     passage whose wording is site furniture is kind ``boilerplate``
-    (`boilerplate.mark_furniture`)."""
-    out = []
-    for a, b in pairs:
-        (ta, ia), (tb, ib) = cached_tokens(a, texts[a]), cached_tokens(b, texts[b])
-        out.append((a, b, mark_furniture(align_tokens(ta, tb, params, ids=(ia, ib)))))
-    return out
+    (`boilerplate.mark_furniture`). Each document is tokenised, keyed and
+    searched for quotations once (:func:`cached_doc`), not once per pair."""
+    n = params.ngram
+    docs = [(cached_doc(a, texts[a], n), cached_doc(b, texts[b], n)) for a, b in pairs]
+    return [(a, b, mark_furniture(ps)) for (a, b), ps in zip(pairs, align_docs_many(docs, params))]
 
 
 def align_reference(a_text: str, b_text: str, params: AlignParams | None = None) -> list[tuple[Span, Span]]:

@@ -33,6 +33,8 @@ edge.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -200,6 +202,7 @@ def _glued_controls(word: str) -> bool:
     return ok[-1]
 
 
+@lru_cache(maxsize=65536)  # the same lines recur in every pair of a reprint cluster
 def furniture_kind(line: str) -> str | None:
     """What a line of shared text is when it is site furniture: ``code``,
     ``links`` (a lone address) or ``notice or prompt`` (notices, prompts,

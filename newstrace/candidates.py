@@ -20,11 +20,11 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from .text import Tokens, tokenize
+from .text import Tokens, tokenize_many
 
 _WORD_HASH: dict[str, int] = {}
 _MASK63 = (1 << 63) - 1
@@ -54,22 +54,42 @@ class CandidateParams:
             raise ValueError("max_df must be at least 2: a shingle in one document pairs nothing")
 
 
+def _blake2b63(word: str) -> int:
+    return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little") & _MASK63
+
+
 def word_hash(word: str) -> int:
     """A stable 63-bit hash of a normalised word (the same in every process)."""
     h = _WORD_HASH.get(word)
     if h is None:
-        h = int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little") & _MASK63
+        h = _blake2b63(word)
         if len(_WORD_HASH) < 2_000_000:
             _WORD_HASH[word] = h
     return h
 
 
+def word_hashes(words: Sequence[str]) -> np.ndarray:
+    """:func:`word_hash` of every word, as uint64, with no Python code run
+    per word but per distinct word not seen before in this process."""
+    new = set(words).difference(_WORD_HASH)
+    if len(_WORD_HASH) + len(new) > 2_000_000:
+        _WORD_HASH.clear()
+        new = set(words)
+    for w in new:
+        _WORD_HASH[w] = _blake2b63(w)
+    return np.fromiter(map(_WORD_HASH.__getitem__, words), dtype=np.uint64, count=len(words))
+
+
 def shingles(tokens: Tokens, params: CandidateParams = CandidateParams()) -> np.ndarray:
     """The distinct sampled n-gram hashes of one document, as sorted int64."""
+    return shingles_of_hashes(word_hashes(tokens.words), params)
+
+
+def shingles_of_hashes(ids: np.ndarray, params: CandidateParams = CandidateParams()) -> np.ndarray:
+    """:func:`shingles` of a document whose words' :func:`word_hashes` are ``ids``."""
     n = params.ngram
-    if len(tokens) < n:
+    if len(ids) < n:
         return np.zeros(0, dtype=np.int64)
-    ids = np.fromiter((word_hash(w) for w in tokens.words), dtype=np.uint64, count=len(tokens))
     # Not align.ngram_keys: these hashes are stored in postings and pick the
     # sample, so they are frozen; changing them changes which pairs a scan
     # finds and breaks incremental scans of existing stores.
@@ -97,10 +117,23 @@ def other_series_sql(a_outlet: str, b_outlet: str) -> str:
 
 def prepare(text: str, params: CandidateParams = CandidateParams()) -> tuple[int, np.ndarray]:
     """A document's part of the candidate stage: its number of words and its
-    sampled shingles (what the postings hold). Every engine calls this per
-    document, as does ``Store.load_tables`` for tables without postings."""
-    t = tokenize(text)
-    return len(t), shingles(t, params)
+    sampled shingles (what the postings hold). ``Store.load_tables`` calls
+    this per document; the engines call :func:`prepare_many` per batch."""
+    return prepare_many([text], params)[0]
+
+
+def prepare_many(texts: Sequence[str], params: CandidateParams = CandidateParams()) -> list[tuple[int, np.ndarray]]:
+    """:func:`prepare` of each text, tokenised and hashed as one batch
+    (:func:`~newstrace.text.tokenize_many`, :func:`word_hashes`)."""
+    toks = tokenize_many(texts)
+    words = [w for t in toks for w in t.words] if len(toks) > 1 else (toks[0].words if toks else [])
+    ids = word_hashes(words)
+    out = []
+    at = 0
+    for t in toks:
+        out.append((len(t), shingles_of_hashes(ids[at : at + len(t)], params)))
+        at += len(t)
+    return out
 
 
 def candidate_pairs_reference(

@@ -22,11 +22,12 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Sequence
 
 import numpy as np
 import regex
 
-from .sentences import is_abbreviation
+from .sentences import ABBREVIATIONS, is_abbreviation
 
 # Characters folded one-to-one before anything else (length preserving).
 FOLD = {
@@ -50,11 +51,8 @@ _MARKUP = regex.compile(
 # which Urdu and Persian use inside words), apostrophes allowed inside.
 # Han, Hiragana and Katakana are written without spaces: each character is a token.
 _CJK = r"\p{Han}\p{Hiragana}\p{Katakana}"
-WORD = regex.compile(
-    rf"(?V1)[{_CJK}]"
-    rf"|[[\p{{L}}\p{{M}}\p{{N}}\u200c\u200d]--[{_CJK}]]+"
-    rf"(?:'[[\p{{L}}\p{{M}}\p{{N}}\u200c\u200d]--[{_CJK}]]+)*"
-)
+_WORD_CHARS = rf"[[\p{{L}}\p{{M}}\p{{N}}\u200c\u200d]--[{_CJK}]]"
+WORD = regex.compile(rf"(?V1)[{_CJK}]|{_WORD_CHARS}+(?:'{_WORD_CHARS}+)*")
 
 SENTENCE_END = regex.compile(r"[.!?\u061f\u06d4\u3002\uff01\uff1f]|\n")
 
@@ -86,12 +84,17 @@ class Normalized:
 
 def mask_html(text: str) -> str:
     """Blank markup leftovers with spaces, keeping the length."""
+    if "<" not in text and "&" not in text and "](" not in text:  # what every markup form starts with
+        return text
     return _MARKUP.sub(lambda m: " " * (m.end() - m.start()), text)
 
 
 def normalize(text: str) -> Normalized:
     """Normalise ``text`` for matching, keeping an exact map to the original."""
-    t = mask_html(text).translate(FOLD)
+    t = mask_html(text)
+    if t.isascii():  # NFKC changes no ASCII, casefold is lower, FOLD only turns ` into '
+        return Normalized(t.replace("`", "'").lower())
+    t = code_points_text(fold_table()[code_points(t)])  # t.translate(FOLD)
     if unicodedata.is_normalized("NFKC", t):
         folded = t.casefold()
         if len(folded) == len(t):
@@ -164,7 +167,66 @@ class Tokens:
 
 
 def tokenize(text: str, norm: Normalized | None = None) -> Tokens:
-    """Split ``text`` into normalised word tokens with original offsets."""
+    """Split ``text`` into normalised word tokens with original offsets
+    (:func:`tokenize_many` of one text)."""
+    return tokenize_many([text], None if norm is None else [norm])[0]
+
+
+def tokenize_many(texts: Sequence[str], norms: Sequence[Normalized] | None = None) -> list[Tokens]:
+    """:func:`tokenize` of each text, vectorised over the whole batch.
+
+    The normalised texts are joined (with a NUL between them, which is no
+    word character) and their code points classified through one table
+    (:func:`char_classes`, built from :data:`WORD`'s own character classes);
+    word boundaries are found with numpy and the words are cut out by one
+    ``str.split`` of a copy with every other character blanked, so no Python
+    code runs per word. :func:`tokenize_slow` is the twin that runs
+    :data:`WORD` match by match; property tests check that they agree.
+    """
+    if norms is None:
+        norms = [normalize(t) for t in texts]
+    ntexts = [n.text for n in norms]
+    base = np.zeros(len(ntexts) + 1, dtype=np.int64)
+    np.cumsum([len(t) + 1 for t in ntexts], out=base[1:])
+    joined = "\0".join(ntexts)
+    codes = code_points(joined)
+    cls = char_classes()[codes]
+    inword = (cls & _W).astype(bool)
+    if len(codes) > 2:  # an apostrophe joins two word characters ("don't", "Iran's")
+        inword[1:-1] |= (codes[1:-1] == 39) & inword[:-2] & inword[2:]
+    edge = np.diff(inword.view(np.int8), prepend=np.int8(0), append=np.int8(0))
+    ns = np.flatnonzero(edge == 1)
+    ne = np.flatnonzero(edge == -1)
+    words = code_points_text(np.where(inword, codes, np.uint32(32))).split()
+    cjk = np.flatnonzero(cls & _CJK_CLASS)
+    if len(cjk):  # each Han, Hiragana or Katakana character is a token of its own
+        ns = np.concatenate([ns, cjk])
+        ne = np.concatenate([ne, cjk + 1])
+        order = np.argsort(ns, kind="stable")
+        ns, ne = ns[order], ne[order]
+        merged = np.empty(len(ns), dtype=object)
+        is_cjk = order >= len(words)
+        merged[~is_cjk] = words
+        merged[is_cjk] = [chr(c) for c in codes[cjk].tolist()]
+        words = merged.tolist()
+    first = np.searchsorted(ns, base)  # each text's first token
+    sent = _sentence_starts_vectorised(cls, words, ns, ne, first[:-1])
+    # offsets within each text (each text's arrays are views of the batch's)
+    shift = np.repeat(base[:-1], np.diff(first))
+    ns = ns - shift
+    ne = ne - shift
+    out = []
+    bounds = first.tolist()
+    for d, (text, norm) in enumerate(zip(texts, norms)):
+        lo, hi = bounds[d], bounds[d + 1]
+        starts, ends = _to_original(norm, ns[lo:hi], ne[lo:hi])
+        out.append(Tokens(text, words[lo:hi], starts, ends, sent[lo:hi]))
+    return out
+
+
+def tokenize_slow(text: str, norm: Normalized | None = None) -> Tokens:
+    """Slow twin of :func:`tokenize`: :data:`WORD` match by match, sentence
+    starts by :func:`sentence_starts`."""
     norm = norm or normalize(text)
     words: list[str] = []
     nstarts: list[int] = []
@@ -175,15 +237,90 @@ def tokenize(text: str, norm: Normalized | None = None) -> Tokens:
         nends.append(m.end())
     ns = np.asarray(nstarts, dtype=np.int64)
     ne = np.asarray(nends, dtype=np.int64)
-    if norm.orig_start is None or norm.orig_end is None:  # both or neither
-        starts, ends = ns, ne
-    elif len(ns):
-        starts = norm.orig_start[ns]
-        ends = norm.orig_end[ne - 1]
-    else:
-        starts, ends = ns, ne
+    starts, ends = _to_original(norm, ns, ne)
     sent = sentence_starts(norm.text, words, ns, ne)
     return Tokens(text, words, starts, ends, sent)
+
+
+def _to_original(norm: Normalized, ns: np.ndarray, ne: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Token ranges in the normalised text mapped to the original text."""
+    if norm.orig_start is None or norm.orig_end is None or not len(ns):  # both or neither
+        return ns, ne
+    return norm.orig_start[ns], norm.orig_end[ne - 1]
+
+
+def code_points(text: str) -> np.ndarray:
+    """The code points of ``text`` as uint32 (lone surrogates included)."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def code_points_text(codes: np.ndarray) -> str:
+    """The text of uint32 code points (the inverse of :func:`code_points`)."""
+    return codes.astype(np.uint32, copy=False).tobytes().decode("utf-32-le", "surrogatepass")
+
+
+_FOLD_TABLE: list[np.ndarray] = []
+
+
+def fold_table() -> np.ndarray:
+    """:data:`FOLD` as a table over all code points (every fold is one
+    character to one), for folding a whole text with one numpy lookup."""
+    if not _FOLD_TABLE:
+        table = np.arange(0x110000, dtype=np.uint32)
+        for k, v in FOLD.items():
+            table[k] = ord(v)
+        _FOLD_TABLE.append(table)
+    return _FOLD_TABLE[0]
+
+
+# bits of char_classes(): part of a word, a token of its own, what SENTENCE_END matches, a line break
+_W, _CJK_CLASS, _MARK, _LINE = 1, 2, 4, 8
+_CLASSES: list[np.ndarray] = []
+
+
+def char_classes() -> np.ndarray:
+    """For every code point, bit flags: 1 a word character of :data:`WORD`
+    (letter, mark, digit, joiner), 2 a token by itself (Han, Hiragana,
+    Katakana), 4 a mark :data:`SENTENCE_END` matches, 8 a line break. Built
+    once per process by running those patterns' own character classes over
+    all of Unicode."""
+    if not _CLASSES:
+        every = code_points_text(np.arange(0x110000, dtype=np.uint32))
+        table = np.zeros(0x110000, dtype=np.uint8)
+        for bit, pattern in ((_W, f"{_WORD_CHARS}+"), (_CJK_CLASS, f"[{_CJK}]+"), (_MARK, SENTENCE_END.pattern)):
+            for m in regex.finditer(f"(?V1){pattern}", every):
+                table[m.start() : m.end()] |= bit
+        table[10] |= _LINE
+        _CLASSES.append(table)
+    return _CLASSES[0]
+
+
+_LONGEST_ABBREVIATION = max(map(len, ABBREVIATIONS))
+_is_abbreviation = lru_cache(maxsize=65536)(is_abbreviation)  # called through C, not once per word in Python
+
+
+def _sentence_starts_vectorised(cls: np.ndarray, words: list[str], ns: np.ndarray, ne: np.ndarray,
+                                firsts: np.ndarray) -> np.ndarray:
+    """:func:`sentence_starts` of texts joined (``cls`` their characters'
+    :func:`char_classes`), with the marks between tokens counted by numpy;
+    ``firsts`` are each text's first token."""
+    sent = np.zeros(len(words), dtype=bool)
+    if not words:
+        return sent
+    marks = np.zeros(len(cls) + 1, dtype=np.int32)
+    np.cumsum((cls & _MARK).astype(bool), out=marks[1:])
+    sent[1:] = marks[ns[1:]] > marks[ne[:-1]]
+    # an abbreviation or an initial before the mark leaves the sentence open,
+    # unless a line break follows it
+    k = np.flatnonzero(sent[1:] & (ne[:-1] - ns[:-1] <= _LONGEST_ABBREVIATION))
+    if len(k):
+        lines = np.zeros(len(cls) + 1, dtype=np.int32)
+        np.cumsum((cls & _LINE).astype(bool), out=lines[1:])
+        k = k[lines[ns[k + 1]] == lines[ne[k]]]
+        abbreviated = map(_is_abbreviation, map(words.__getitem__, k.tolist()))
+        sent[k[np.fromiter(abbreviated, dtype=bool, count=len(k))] + 1] = False
+    sent[firsts[firsts < len(sent)]] = True
+    return sent
 
 
 def sentence_starts(ntext: str, words: list[str], ns: np.ndarray, ne: np.ndarray) -> np.ndarray:

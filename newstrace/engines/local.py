@@ -37,7 +37,7 @@ import numpy as np
 
 from ..align import AlignParams, align_pairs, align_tokens
 from ..analysis import analyse_stories
-from ..candidates import CandidateParams, prepare, shingles
+from ..candidates import CandidateParams, prepare_many, shingles
 from ..compare import passage_lines
 from ..excerpt import excerpt
 from ..labels import label_from
@@ -53,7 +53,7 @@ from .tables import content_hash, parameters_dict
 
 
 def _prepare_batch(texts: list[str], params: CandidateParams) -> list[tuple[int, np.ndarray]]:
-    return [prepare(t, params) for t in texts]
+    return prepare_many(texts, params)
 
 
 # --------------------------------------------------------------------------
