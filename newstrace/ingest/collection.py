@@ -1103,11 +1103,15 @@ def _with_http_charset(payload: bytes, content_type: str) -> bytes | str:
         return payload
 
 
-def _warc_error(exc: Exception, errors: tuple[type[BaseException], ...]) -> BaseException:
-    """``exc`` if it is a read error; else an error saying the WARC data is malformed."""
-    if isinstance(exc, errors):
+def _warc_error(exc: Exception) -> BaseException:
+    """``exc`` if it is a read error (an ``OSError``, a cut gzip stream); else an error saying
+    the WARC data is malformed, with warcio's words cut short (it quotes the bytes it met)."""
+    if isinstance(exc, _READ_ERRORS):
         return exc
-    return ValueError(f"the WARC data is malformed or cut short ({type(exc).__name__}: {exc})")
+    said = str(exc)
+    said = "".join(ch if ch.isprintable() else "?" for ch in (said if len(said) <= 80 else said[:79] + "…"))
+    return ValueError(f"the data is not WARC records, or they are malformed or cut short ({type(exc).__name__}: "
+                      f"{said})")
 
 
 def _read_warc(file: CollectionFile) -> Iterator[_ReaderItem]:
@@ -1133,7 +1137,7 @@ def _read_warc(file: CollectionFile) -> Iterator[_ReaderItem]:
             except StopIteration:
                 break
             except Exception as exc:  # noqa: BLE001 - warcio fails on damaged input in many ways
-                yield _broken(f"{file.path}:after {last}", _warc_error(exc, errors), unit="records")
+                yield _broken(f"{file.path}:after {last}", _warc_error(exc), unit="records")
                 return
             # The offset is known only once the record is read to its end: read the page first.
             outcome = None if record.rec_type in _SILENT_TYPES else _warc_response(record, file, errors)
@@ -1141,7 +1145,7 @@ def _read_warc(file: CollectionFile) -> Iterator[_ReaderItem]:
                 offset = archive.get_record_offset()
                 end = offset + archive.get_record_length()
             except Exception as exc:  # noqa: BLE001 - as above
-                yield _broken(f"{file.path}:after {last}", _warc_error(exc, errors), unit="records")
+                yield _broken(f"{file.path}:after {last}", _warc_error(exc), unit="records")
                 return
             last = f"offset {offset}"
             if cut := _warc_cut(record, archive):

@@ -371,8 +371,11 @@ class HeaderInfo:
 
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|[\r\n])?")
-_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+# Markdown images and links. No bracket inside the label and no bracket or parenthesis inside the
+# target: each attempt then stops at the next bracket, so a line of 40,000 "[" costs linear time,
+# not quadratic (a label or target holding brackets is left as it is; it is metadata, not text).
+_MD_IMAGE = re.compile(r"!\[([^\[\]]*)\]\([^()\[\]]*\)")
+_MD_LINK = re.compile(r"\[([^\[\]]*)\]\([^()\[\]]*\)")
 _MD_MARKS = re.compile(r"(\*\*|__|`)")
 _HEADING = re.compile(r"^\s*(?:#{1,6}\s+|>\s*)")
 _BYLINE = re.compile(r"^(?:(?:posted|written|reported|story|words|text|report)\s+)?by\s+(?P<rest>\S.*)$", re.IGNORECASE)
