@@ -143,6 +143,17 @@ def test_json_depth_matches_its_slow_twin(value: object) -> None:
     assert json_depth(text) == _depth(value)
 
 
+def test_header_sniffing_is_linear_on_a_line_of_brackets() -> None:
+    import time
+
+    from newstrace.ingest import load_text
+
+    text = "A headline\n\n" + "[" * 300_000 + "](" * 1000 + "\n" + story(16)
+    t0 = time.perf_counter()
+    load_text(text, doc_id="brackets")
+    assert time.perf_counter() - t0 < 10  # quadratic markdown-link rules took over a minute
+
+
 # --------------------------------------------------------------------------- CSV
 
 

@@ -62,9 +62,15 @@ the page gives no date). Any other response is Skipped; ``request``,
 ``metadata``, ``warcinfo``, ``revisit``, ``resource`` records and DNS
 lookups are ignored without a word.
 
-Damaged files: a JSON line that does not parse, a record without text, a CSV
-row that is not UTF-8, a page with no extractable text each give one
-Skipped and the stream goes on. A compressed or WARC file that is cut short
+Damaged files: a JSON line that does not parse or nests more than
+:data:`~newstrace.ingest.jsonrec.MAX_JSON_DEPTH` levels, a record without
+text, a CSV row that is not valid CSV (an unterminated quote: the Skipped
+names every line the row took) or has more cells than the header, a page
+with no extractable text each give one Skipped and the stream goes on.
+Encodings: a CSV row or JSON line that is not UTF-8 is decoded as cp1252
+(else latin-1), noted; a CSV or JSON file that is UTF-16/32 (by its
+byte-order mark, or UTF-16 by its NUL bytes) is decoded as such; a lone
+surrogate in a record becomes U+FFFD, noted. A compressed or WARC file that is cut short
 or corrupt gives the records before the damage, then one Skipped for the
 rest.
 
