@@ -379,14 +379,16 @@ def test_csv_bad_rows_gz_tsv_and_missing_text_column(tmp_path: Path) -> None:
     (tmp_path / "rows.csv.gz").write_bytes(gzip.compress(rows))
     (tmp_path / "tabs.tsv").write_text("id\tbody\n9\tA tab separated story.\n", encoding="utf-8")
     (tmp_path / "nocol.csv").write_text("id,words\n1,some words\n2,more words\n", encoding="utf-8")
-    docs, skipped, _ = split(list(iter_collection([tmp_path])))
-    assert [d.id for d in docs] == ["1", "4", "9"]
+    docs, skipped, notices = split(list(iter_collection([tmp_path])))
+    assert [d.id for d in docs] == ["1", "2", "4", "9"]
     assert docs[0].outlet == "Harbour Post"
+    # a row that is not UTF-8 is decoded as cp1252, as a .txt or .jsonl line is, and noted
+    assert docs[1].text == "Caf\u201c story"
     gz = tmp_path / "rows.csv.gz"
-    assert [s.where for s in skipped] == [str(tmp_path / "nocol.csv"), f"{gz}:3", f"{gz}:4"]
+    assert [n.where for n in notices] == [f"{gz}:3"] and "cp1252" in notices[0].message
+    assert [s.where for s in skipped] == [str(tmp_path / "nocol.csv"), f"{gz}:4"]
     assert skipped[0].reason.startswith("CSV header has no text column")  # once per file, not once per row
-    assert skipped[1].reason == "row is not valid UTF-8 (byte 0x93 in column 'text'); save the file as UTF-8"
-    assert "is empty" in skipped[2].reason
+    assert "is empty" in skipped[1].reason
 
 
 def test_csv_mapped_column_missing_from_header_is_noticed_once(tmp_path: Path) -> None:

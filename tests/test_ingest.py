@@ -172,8 +172,8 @@ def _assert_one_line_naming(exc: pytest.ExceptionInfo[LoadError], path: Path) ->
         (PNG_HEADER, "PNG"),
         (gzip.compress(b"an article that was compressed"), "gzip"),
         (b"Headline\n\nBody\x00text\x00with\x00NUL\x00bytes\x00all\x00along\x00\n", "NUL"),
-        ("Headline\n\nUTF-16 text saved without its byte-order mark.".encode("utf-16-le"), "UTF-16"),
-        ("Headline\n\nUTF-16 text saved without its byte-order mark.".encode("utf-16-be"), "UTF-16"),
+        # UTF-16 without a byte-order mark that does not decode (a lone surrogate): named, not "binary"
+        ("Headline\n\nUTF-16 text saved without its mark.".encode("utf-16-le") + b"\x3d\xd8", "UTF-16"),
         (bytes(range(1, 9)) * 40 + b"some text", "binary"),
         (bytes(range(256)) * 20, "binary"),  # real binary is still refused; a few stray NULs are not (below)
     ],
@@ -184,6 +184,16 @@ def test_bad_text_files_raise_load_error_naming_the_path(tmp_path: Path, content
     with pytest.raises(LoadError) as exc:
         load_path(path)
     assert phrase in _assert_one_line_naming(exc, path)
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_byte_order_mark_is_detected(tmp_path: Path, codec: str) -> None:
+    text = "Headline\n\nUTF-16 text saved without its byte-order mark, caf\u00e9 and all."
+    path = tmp_path / "article.txt"
+    path.write_bytes(text.encode(codec))
+    result = load_path(path)
+    assert result.document.text == text and result.encoding == codec
+    assert "no byte-order mark" in result.warnings[0] and codec.upper() in result.warnings[0]
 
 
 def test_missing_file(tmp_path: Path) -> None:

@@ -40,6 +40,7 @@ from ..analysis import analyse_stories
 from ..candidates import CandidateParams, prepare_many, shingles
 from ..compare import passage_lines
 from ..excerpt import excerpt
+from ..ingest.text import document_without_surrogates, fix_surrogates
 from ..labels import label_from
 from ..outputs import running
 from ..records import Document, Passage
@@ -195,13 +196,18 @@ def scan(
             skipped.append((where, reason))
 
         def docs() -> Iterator[Document]:
+            # strings that cannot be written as UTF-8 (lone surrogates: a file name that is not
+            # UTF-8, a Document made by the caller) become U+FFFD here, so that no store write fails
             for r in records:
                 if isinstance(r, Skipped):
-                    skip(r.where, r.reason)
+                    skip(fix_surrogates(r.where)[0], fix_surrogates(r.reason)[0])
                 elif isinstance(r, Notice):
-                    rep.notice(r.where, r.message)
+                    rep.notice(fix_surrogates(r.where)[0], fix_surrogates(r.message)[0])
                 else:
-                    yield r  # type: ignore[misc]
+                    doc, notes = document_without_surrogates(r)  # type: ignore[arg-type]
+                    for note in notes:
+                        rep.notice(doc.source_path or doc.id, note)
+                    yield doc
 
         # hashes and ids of the batches in flight: batches are prepared ahead
         # of their insertion, so the store does not know them yet. Each batch's

@@ -24,7 +24,7 @@ from newstrace.ingest.dates import find_dates, parse_date_string, parse_news_dat
 from newstrace.ingest.errors import LoadError, MissingExtra
 from newstrace.ingest.html import load_html
 from newstrace.ingest.jsonrec import load_json_record
-from newstrace.ingest.text import LoadResult, load_text, sniff_header
+from newstrace.ingest.text import LoadResult, document_without_surrogates, load_text, sniff_header
 
 __all__ = [
     "LoadError",
@@ -101,5 +101,8 @@ def load_paths(paths: Sequence[str | Path]) -> list[LoadResult]:
                 result = replace(result, document=replace(result.document, id=doc_id))
         else:
             result = load_path(path, doc_id=doc_id)
+        document, notes = document_without_surrogates(result.document)  # a file name that is not UTF-8
+        if notes:
+            result = replace(result, document=document, warnings=result.warnings + notes)
         results.append(result)
     return results

@@ -62,9 +62,15 @@ the page gives no date). Any other response is Skipped; ``request``,
 ``metadata``, ``warcinfo``, ``revisit``, ``resource`` records and DNS
 lookups are ignored without a word.
 
-Damaged files: a JSON line that does not parse, a record without text, a CSV
-row that is not UTF-8, a page with no extractable text each give one
-Skipped and the stream goes on. A compressed or WARC file that is cut short
+Damaged files: a JSON line that does not parse or nests more than
+:data:`~newstrace.ingest.jsonrec.MAX_JSON_DEPTH` levels, a record without
+text, a CSV row that is not valid CSV (an unterminated quote: the Skipped
+names every line the row took) or has more cells than the header, a page
+with no extractable text each give one Skipped and the stream goes on.
+Encodings: a CSV row or JSON line that is not UTF-8 is decoded as cp1252
+(else latin-1), noted; a CSV or JSON file that is UTF-16/32 (by its
+byte-order mark, or UTF-16 by its NUL bytes) is decoded as such; a lone
+surrogate in a record becomes U+FFFD, noted. A compressed or WARC file that is cut short
 or corrupt gives the records before the damage, then one Skipped for the
 rest.
 
@@ -101,10 +107,10 @@ from newstrace.ingest import load_path
 from newstrace.ingest.dates import parse_date_string
 from newstrace.ingest.errors import LoadError, MissingExtra
 from newstrace.ingest.html import declared_charset, load_html
-from newstrace.ingest.jsonrec import DEFAULT_KEYS, MISSING, load_json_record, lookup
+from newstrace.ingest.jsonrec import DEFAULT_KEYS, MISSING, load_json_record, lookup, parse_json
 from newstrace.ingest.nonarticle import non_article_reason
 from newstrace.ingest.seen import FirstSeen
-from newstrace.ingest.text import decode_bytes, decode_fallback, published_relative_to
+from newstrace.ingest.text import decode_bytes, decode_fallback, published_relative_to, stream_encoding
 from newstrace.records import Document
 
 __all__ = [
@@ -753,9 +759,12 @@ def read_json_line(lineno: int, raw: bytes, file: CollectionFile, options: ReadO
     where = f"{file.path}:{lineno}"
     line, _, warnings = decode_fallback(raw)
     try:
-        value = json.loads(line)
+        value = parse_json(line, where=where)
     except json.JSONDecodeError as exc:
         yield Skipped(where, f"line is not valid JSON ({exc.msg} at column {exc.colno}); fix or remove the line")
+        return
+    except LoadError as exc:
+        yield Skipped(where, f"line {_reason(exc)}")
         return
     if not isinstance(value, dict):
         yield Skipped(where, f"line holds {_json_type(value)}, not a JSON object; give one object per line")
@@ -776,13 +785,34 @@ def _json_lines(lines: Iterable[tuple[int, bytes] | _Broken], file: CollectionFi
 
 
 def _read_jsonl(file: CollectionFile, options: ReadOptions) -> Iterator[_ReaderItem]:
+    f, said = _open_utf8(file)
+    yield from said
+    if f is not None:
+        with f:
+            yield from _json_lines(_numbered_lines(f), file, options)
+
+
+def _open_utf8(file: CollectionFile) -> tuple[IO[bytes] | None, list[_ReaderItem]]:
+    """A JSON file opened as UTF-8 bytes, and what to say first (a Notice on
+    its encoding; a Skipped, with ``None`` for the file, if it cannot be read).
+
+    Recoded when its first bytes say it is UTF-16/32
+    (:func:`~newstrace.ingest.text.stream_encoding`; an undecodable unit
+    becomes U+FFFD); else the bytes as they are (each line is decoded on its own)."""
     try:
-        f = _open_binary(file.path)
+        raw = _open_binary(file.path)
     except OSError as exc:
-        yield _cannot_open(file.path, exc)
-        return
-    with f:
-        yield from _json_lines(_numbered_lines(f), file, options)
+        return None, [_cannot_open(file.path, exc)]
+    try:
+        peek = getattr(raw, "peek", None)
+        encoding, note = stream_encoding(peek(4096)[:4096] if peek is not None else b"")
+    except _READ_ERRORS as exc:
+        raw.close()
+        return None, [_broken(str(file.path), exc, unit="bytes")]
+    said: list[_ReaderItem] = [Notice(str(file.path), note)] if note else []
+    if encoding is None:
+        return raw, said
+    return cast(IO[bytes], codecs.EncodedFile(raw, "utf-8", encoding, errors="replace")), said
 
 
 # --------------------------------------------------------------------------- JSON files
@@ -790,20 +820,19 @@ def _read_jsonl(file: CollectionFile, options: ReadOptions) -> Iterator[_ReaderI
 
 def _is_object_line(raw: bytes) -> bool:
     try:
-        return isinstance(json.loads(raw), dict)
-    except ValueError:  # JSONDecodeError, UnicodeDecodeError
+        return isinstance(parse_json(raw, where=""), dict)
+    except (ValueError, LoadError):  # JSONDecodeError, UnicodeDecodeError, nested too deep
         return False
 
 
 def _read_json(file: CollectionFile, options: ReadOptions) -> Iterator[_ReaderItem]:
     """A ``.json`` file: JSON lines if its first line is a whole object and
     another line follows (passim's output), else one JSON value read whole."""
-    try:
-        f = _open_binary(file.path)
-    except OSError as exc:
-        yield _cannot_open(file.path, exc)
+    opened, said = _open_utf8(file)
+    yield from said
+    if opened is None:
         return
-    with f:
+    with opened as f:
         lines = _numbered_lines(f)
         head: list[tuple[int, bytes] | _Broken] = []
         nonblank = 0
@@ -843,13 +872,16 @@ def _json_value(data: bytes, file: CollectionFile, options: ReadOptions) -> Iter
         yield Skipped(where, _reason(exc))
         return
     try:
-        value = json.loads(text)
+        value = parse_json(text, where=where)
     except json.JSONDecodeError as exc:
         yield Skipped(
             where,
             f"is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
             "fix the JSON, or name the file .txt to read it as plain text",
         )
+        return
+    except LoadError as exc:
+        yield Skipped(where, f"file {_reason(exc)}")
         return
     if isinstance(value, dict):
         yield from read_record(value, where=where, fallback_id=file.id, file=file, options=options, warnings=warnings)
@@ -873,14 +905,54 @@ def _json_value(data: bytes, file: CollectionFile, options: ReadOptions) -> Iter
 _SURROGATE = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8, kept by errors="surrogateescape"
 
 
-def _undecodable(row: Mapping[str | None, Any]) -> tuple[str, int] | None:
-    """The first column holding bytes that are not UTF-8, and the first such byte."""
-    for column, value in row.items():
-        values = value if isinstance(value, list) else [value]
-        for v in values:
-            if isinstance(v, str) and (m := _SURROGATE.search(v)):
-                return str(column), ord(m.group()) - 0xDC00
-    return None
+class _CsvLines:
+    """The physical lines a ``csv.reader`` reads, numbered from 1, with the
+    first and last line of the row being read (a quoted cell may span lines)."""
+
+    def __init__(self, f: IO[str]) -> None:
+        self.f = f
+        self.number = 0
+        self.first = 0  # the first line of the row being read; 0 before it reads any
+
+    def __iter__(self) -> _CsvLines:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.f)
+        self.number += 1
+        if not self.first:
+            self.first = self.number
+        return line
+
+
+def _utf8_or_fallback(cells: list[str]) -> tuple[list[str], int, str | None]:
+    """A row's cells with bytes that were not UTF-8 (kept as surrogate escapes)
+    decoded as cp1252 (else latin-1), as for ``.txt`` and ``.jsonl``; the
+    first such cell's index and the warning (``None`` if all were UTF-8)."""
+    warning: str | None = None
+    first = 0
+    out = []
+    for n, cell in enumerate(cells):
+        if _SURROGATE.search(cell):
+            cell, _, notes = decode_fallback(cell.encode("utf-8", "surrogateescape"))
+            if warning is None and notes:
+                warning, first = notes[0], n
+        out.append(cell)
+    return out, first, warning
+
+
+def _open_text(raw: IO[bytes], where: str) -> tuple[IO[str], Notice | None]:
+    """A CSV file's bytes as text: UTF-16/32 when a byte-order mark or the NUL
+    bytes say so (:func:`~newstrace.ingest.text.stream_encoding`), else UTF-8
+    with bytes that are not UTF-8 kept as surrogate escapes, to be decoded
+    row by row (:func:`_utf8_or_fallback`)."""
+    peek = getattr(raw, "peek", None)
+    head = peek(4096)[:4096] if peek is not None else b""
+    encoding, note = stream_encoding(head)
+    notice = Notice(where, note) if note else None
+    if encoding is None:
+        return io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape", newline=""), notice
+    return io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline=""), notice
 
 
 def _read_csv(file: CollectionFile, options: ReadOptions, *, delimiter: str) -> Iterator[_ReaderItem]:
@@ -891,23 +963,38 @@ def _read_csv(file: CollectionFile, options: ReadOptions, *, delimiter: str) -> 
     except OSError as exc:
         yield _cannot_open(file.path, exc)
         return
-    with io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape", newline="") as f:
-        reader = csv.DictReader(f, delimiter=delimiter)
+    with raw:
         try:
-            header = reader.fieldnames
+            f, notice = _open_text(raw, where)
+        except _READ_ERRORS as exc:
+            yield _broken(where, exc, unit="bytes")
+            return
+        if notice:
+            yield notice
+        lines = _CsvLines(f)
+        # strict: a quote that closes a cell must be followed by the delimiter or the row's end, so an
+        # unterminated quote ends in an error (at the next quote, or at the end of the file) instead of
+        # silently swallowing the rows after it
+        reader = csv.reader(lines, delimiter=delimiter, strict=True)
+        try:
+            header = next(reader, None)
         except csv.Error as exc:
             yield Skipped(where, f"the header row is not valid CSV ({exc}); fix the file")
             return
         except _READ_ERRORS as exc:
             yield _broken(where, exc, unit="bytes")
             return
-        if not header:
+        if not header or not any(header):
             yield Skipped(where, "file is empty (no header row); give a CSV file whose first row names the columns")
             return
-        yield from _csv_rows(reader, list(header), file, options)
+        header, _, warning = _utf8_or_fallback(header)
+        if warning:
+            yield Notice(where, f"the header row is {warning}")
+        yield from _csv_rows(reader, lines, header, file, options)
 
 
-def _csv_rows(reader: csv.DictReader[str], header: list[str], file: CollectionFile, options: ReadOptions) -> Iterator[_ReaderItem]:
+def _csv_rows(reader: Iterator[list[str]], lines: _CsvLines, header: list[str], file: CollectionFile,
+              options: ReadOptions) -> Iterator[_ReaderItem]:
     where = str(file.path)
     fmap = options.fields
     text_column = fmap.text or next((key for key in DEFAULT_KEYS["text"] if key in header), None)
@@ -925,42 +1012,71 @@ def _csv_rows(reader: csv.DictReader[str], header: list[str], file: CollectionFi
         if column not in header:
             yield Notice(where, f"column {column!r} (given for {name}) is not in the header; {name} left empty")
     note = {"paragraphs": f"{options.separator!r} replaced by a blank line"} if options.separator else {}
+    decoded_note = False  # the first row decoded as cp1252 is noted, not every one
     while True:
-        start = reader.line_num + 1  # the row's first line (a quoted cell may span several)
-        row_where = f"{file.path}:{start}"
+        lines.first = 0
         try:
-            row = next(reader)
+            cells = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
-            yield Skipped(row_where, f"row is not valid CSV ({exc}); fix or remove the row")
+            yield _bad_csv_row(file.path, lines, exc)
             continue
         except _READ_ERRORS as exc:
-            yield _broken(row_where, exc, unit="rows")
+            yield _broken(f"{file.path}:{lines.first or lines.number}", exc, unit="rows")
             return
-        if bad := _undecodable(row):
-            column, byte = bad
+        start = lines.first
+        row_where = f"{file.path}:{start}"
+        if not any(cells):
+            continue  # a blank line
+        cells, bad_column, warning = _utf8_or_fallback(cells)
+        extra = [c for c in cells[len(header):] if c != ""]
+        if extra:
+            shown = ", ".join(repr(excerpt_cell(c)) for c in extra[:3]) + (", ..." if len(extra) > 3 else "")
             yield Skipped(
                 row_where,
-                f"row is not valid UTF-8 (byte 0x{byte:02x} in column {column!r}); save the file as UTF-8",
+                f"row has {len(cells)} cells, the header {len(header)}: {len(extra)} more cell"
+                f"{'s' * (len(extra) != 1)} than columns ({shown}), so its cells cannot be matched to the "
+                "columns; quote cells that hold the delimiter, or name the extra columns in the header",
             )
             continue
-        if row.get(text_column) is None:
-            cells = sum(v is not None for k, v in row.items() if k is not None)
+        if len(cells) <= header.index(text_column):
             yield Skipped(
                 row_where,
-                f"row has {cells} of the header's {len(header)} cells, none for the text column {text_column!r}; "
+                f"row has {len(cells)} of the header's {len(header)} cells, none for the text column {text_column!r}; "
                 "fix or remove the row (is the file cut short?)",
             )
             continue
         # Empty cells are missing values, except the text's (an empty text is reported as such).
-        record = {k: (v if k == text_column or v != "" else None) for k, v in row.items() if k is not None}
+        record: dict[str, Any] = {k: (v if k == text_column or v != "" else None) for k, v in zip(header, cells)}
         text = record.get(text_column)
         if options.separator and isinstance(text, str):
             record[text_column] = text.replace(options.separator, "\n\n")
-        yield from read_record(
+        items = list(read_record(
             record, where=row_where, fallback_id=f"{file.id}:{start}", file=file, options=options, note=note
-        )
+        ))
+        yield from items
+        if warning and not decoded_note and any(isinstance(item, Loaded) for item in items):
+            decoded_note = True
+            yield Notice(row_where, f"row is {warning} (first in column {header[bad_column]!r}); "
+                                    "every row of this file that is not UTF-8 is decoded so, noted here once")
+
+
+def excerpt_cell(cell: str, limit: int = 30) -> str:
+    return cell if len(cell) <= limit else cell[: limit - 1] + "…"
+
+
+def _bad_csv_row(path: Path, lines: _CsvLines, exc: csv.Error) -> Skipped:
+    """The Skipped for a row the csv reader rejects, naming every line it took."""
+    first = lines.first or lines.number
+    last = lines.number
+    if last > first:
+        span = (f"lines {first}-{last} were read as one row and skipped ({last - first + 1} lines: a quote that "
+                "opens a cell is not closed, and the rows on those lines were not read)")
+    else:
+        span = "a quote inside a cell is not doubled"
+    return Skipped(f"{path}:{first}", f"row is not valid CSV ({exc}): {span}; fix the quotes in the file "
+                                      "(a quote inside a quoted cell is written twice: \"\")")
 
 
 # --------------------------------------------------------------------------- WARC
@@ -993,11 +1109,15 @@ def _with_http_charset(payload: bytes, content_type: str) -> bytes | str:
         return payload
 
 
-def _warc_error(exc: Exception, errors: tuple[type[BaseException], ...]) -> BaseException:
-    """``exc`` if it is a read error; else an error saying the WARC data is malformed."""
-    if isinstance(exc, errors):
+def _warc_error(exc: Exception) -> BaseException:
+    """``exc`` if it is a read error (an ``OSError``, a cut gzip stream); else an error saying
+    the WARC data is malformed, with warcio's words cut short (it quotes the bytes it met)."""
+    if isinstance(exc, _READ_ERRORS):
         return exc
-    return ValueError(f"the WARC data is malformed or cut short ({type(exc).__name__}: {exc})")
+    said = str(exc)
+    said = "".join(ch if ch.isprintable() else "?" for ch in (said if len(said) <= 80 else said[:79] + "…"))
+    return ValueError(f"the data is not WARC records, or they are malformed or cut short ({type(exc).__name__}: "
+                      f"{said})")
 
 
 def _read_warc(file: CollectionFile) -> Iterator[_ReaderItem]:
@@ -1023,7 +1143,7 @@ def _read_warc(file: CollectionFile) -> Iterator[_ReaderItem]:
             except StopIteration:
                 break
             except Exception as exc:  # noqa: BLE001 - warcio fails on damaged input in many ways
-                yield _broken(f"{file.path}:after {last}", _warc_error(exc, errors), unit="records")
+                yield _broken(f"{file.path}:after {last}", _warc_error(exc), unit="records")
                 return
             # The offset is known only once the record is read to its end: read the page first.
             outcome = None if record.rec_type in _SILENT_TYPES else _warc_response(record, file, errors)
@@ -1031,7 +1151,7 @@ def _read_warc(file: CollectionFile) -> Iterator[_ReaderItem]:
                 offset = archive.get_record_offset()
                 end = offset + archive.get_record_length()
             except Exception as exc:  # noqa: BLE001 - as above
-                yield _broken(f"{file.path}:after {last}", _warc_error(exc, errors), unit="records")
+                yield _broken(f"{file.path}:after {last}", _warc_error(exc), unit="records")
                 return
             last = f"offset {offset}"
             if cut := _warc_cut(record, archive):

@@ -5,7 +5,10 @@
 into nested objects when no key with the dot itself exists). Names not given
 fall back to the common keys in :data:`DEFAULT_KEYS`, first present wins.
 
-The document text is the record's text value exactly as stored.
+The document text is the record's text value exactly as stored, except that
+a lone surrogate (``"\\ud83d"``, half of a cut emoji) becomes U+FFFD, one
+code point for one, with a warning. JSON is parsed with a bound:
+:func:`parse_json` refuses values nested deeper than :data:`MAX_JSON_DEPTH`.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Any
 
+import numpy as np
+
 from newstrace.ingest.dates import parse_date_string
 from newstrace.ingest.errors import LoadError
 from newstrace.ingest.text import (
@@ -24,6 +29,7 @@ from newstrace.ingest.text import (
     check_text,
     control_warning,
     decode_bytes,
+    fix_surrogates,
     published_relative_to,
     sniff_record_title,
     where_of,
@@ -33,7 +39,44 @@ from newstrace.records import Document
 # a date field that records when the page was fetched, not when it appeared
 _SCRAPED = re.compile(r"scrap|crawl|fetch|harvest", re.IGNORECASE)
 
-__all__ = ["DEFAULT_KEYS", "load_json_record", "parse_date_value"]
+__all__ = ["DEFAULT_KEYS", "MAX_JSON_DEPTH", "load_json_record", "parse_date_value", "parse_json"]
+
+MAX_JSON_DEPTH = 200
+"""The deepest nesting of objects and lists a JSON value may have. News
+records nest a few levels; Python's parser fails near 1,000 levels (a
+RecursionError), and whatever walks a value afterwards could fail earlier."""
+
+# a JSON string (valid JSON: every quote that opens a string closes it), for json_depth
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+
+
+def json_depth(text: str) -> int:
+    """How deeply the valid JSON ``text`` nests objects and lists (``{}`` is 1),
+    in linear time: strings dropped, then a running count of brackets."""
+    rest = np.frombuffer(_JSON_STRING.sub("", text).encode("utf-8", "replace"), dtype=np.uint8)
+    step = np.isin(rest, (0x5B, 0x7B)).astype(np.int32) - np.isin(rest, (0x5D, 0x7D)).astype(np.int32)
+    return int(np.cumsum(step).max(initial=0))
+
+
+def parse_json(text: str | bytes, *, where: str) -> Any:
+    """``json.loads(text)``, bounded: raises :class:`LoadError` for a value
+    nested deeper than :data:`MAX_JSON_DEPTH` levels (never RecursionError),
+    and ``json.JSONDecodeError`` for text that is not JSON, for the caller to
+    word (it knows whether ``text`` is a line, a record or a file)."""
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        value = None
+    else:
+        if not isinstance(value, (dict, list)):
+            return value
+        opened = text.count("[") + text.count("{") if isinstance(text, str) else text.count(b"[") + text.count(b"{")
+        if opened <= MAX_JSON_DEPTH:
+            return value
+        if json_depth(text if isinstance(text, str) else text.decode("utf-8", "replace")) <= MAX_JSON_DEPTH:
+            return value
+    raise LoadError(where, f"holds JSON nested more than {MAX_JSON_DEPTH} levels deep",
+                    f"newstrace reads records nested at most {MAX_JSON_DEPTH} levels: flatten the record or remove it")
 
 DEFAULT_KEYS: dict[str, tuple[str, ...]] = {
     "id": ("id", "doc_id"),
@@ -112,7 +155,7 @@ def _parse_record(
         raise TypeError(f"{where}: expected a dict, JSON bytes or a JSON string, got {type(record).__name__}")
     check_text(record, where=where)
     try:
-        parsed = json.loads(record)
+        parsed = parse_json(record, where=where)
     except json.JSONDecodeError as exc:
         raise LoadError(
             where,
@@ -174,6 +217,8 @@ def load_json_record(
         if lookup(data, key) is MISSING:
             raise LoadError(where, f"JSON record has no key {key!r} (given for {name!r})", "check the fields mapping")
     text_key, text = _text_of(data, fields, where=where)
+    text, surrogates = fix_surrogates(text, what=f"JSON field {text_key!r}")
+    warnings += (surrogates,) if surrogates else ()
     if note := control_warning(text):
         warnings += (note,)
     detected = {"text": f"json key {text_key!r}"}
@@ -184,11 +229,14 @@ def load_json_record(
     final_id = final_id or (PurePath(source_path).name if source_path else None)
     if not final_id:
         raise LoadError(where, "JSON record has no id", "pass doc_id=..., or name the id key with fields={'id': KEY}")
+    final_id, surrogates = fix_surrogates(final_id, what="the id")
+    warnings += (surrogates,) if surrogates else ()
     meta: dict[str, Any] = {}
     for name in ("title", "outlet", "url", "byline"):
         key, value = _find(data, name, fields)
         if key is not None and (label := _as_label(value)):
-            meta[name] = label
+            meta[name], surrogates = fix_surrogates(label, what=f"JSON field {key!r}")
+            warnings += (surrogates,) if surrogates else ()
             detected[name] = f"json key {key!r}"
     if "title" not in meta and (found := sniff_record_title(text, meta.get("outlet"))):
         # no title field: the headline the text starts with (the news-2018 CSVs start with

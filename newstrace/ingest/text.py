@@ -35,8 +35,8 @@ import codecs
 import datetime as _dt
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import BinaryIO, Literal
+from dataclasses import dataclass, field, replace
+from typing import Any, BinaryIO, Literal
 
 from newstrace.boilerplate import is_boilerplate_line, is_furniture_line
 from newstrace.ingest.dates import DateMatch, find_dates, find_relative_date
@@ -51,7 +51,10 @@ __all__ = [
     "decode_bytes",
     "decode_fallback",
     "decode_input",
+    "document_without_surrogates",
+    "fix_surrogates",
     "reject_binary",
+    "stream_encoding",
     "load_text",
     "read_input",
     "sniff_header",
@@ -156,9 +159,9 @@ def reject_binary(data: bytes, *, where: str) -> None:
         return
     nuls = data.count(b"\x00")
     if nuls > max(MAX_NUL_SHARE * len(data), 3):
-        odd = data[1::2].count(b"\x00")
-        if nuls >= 0.3 * len(data) and min(odd, nuls - odd) <= 0.05 * nuls:  # NULs on one side of each pair
-            problem = f"{nuls:,} of its {len(data):,} bytes are NUL, every other byte: UTF-16 text without a byte-order mark"
+        if utf16_without_bom(data):
+            problem = (f"{nuls:,} of its {len(data):,} bytes are NUL, every other byte: UTF-16 text without a "
+                       "byte-order mark, and not valid UTF-16")
             raise LoadError(where, problem, "save the article as UTF-8 (or as UTF-16 with a byte-order mark)")
         raise LoadError(
             where,
@@ -177,15 +180,103 @@ def _sniff_binary(data: bytes) -> str | None:
     return None
 
 
+def utf16_without_bom(data: bytes) -> str | None:
+    """``"utf-16-le"`` or ``"utf-16-be"`` when ``data`` (a whole text or its
+    first bytes) looks like UTF-16 without a byte-order mark: at least 30 % of
+    its bytes NUL, nearly all on one side of each byte pair (the high byte of
+    Latin-script characters); else ``None``."""
+    nuls = data.count(b"\x00")
+    if len(data) < 4 or nuls < 0.3 * len(data):
+        return None
+    odd = data[1::2].count(b"\x00")
+    if odd >= 0.95 * nuls:
+        return "utf-16-le"
+    if nuls - odd >= 0.95 * nuls:
+        return "utf-16-be"
+    return None
+
+
+def stream_encoding(head: bytes) -> tuple[str | None, str | None]:
+    """The encoding a multi-record file (CSV, JSON lines) must be decoded with
+    as a whole, judged by its first bytes, and a note when it is not what the
+    file says: a UTF-16/32 byte-order mark (``"utf-16"``, ``"utf-32"``), or
+    UTF-16 without one (:func:`utf16_without_bom`, with a note). ``(None,
+    None)`` for anything else: such files are read as UTF-8, each record
+    falling back to cp1252 on its own (:func:`decode_fallback`)."""
+    for bom, encoding in _BOMS:
+        if head.startswith(bom):
+            return (None, None) if encoding == "utf-8-sig" else (encoding, None)
+    if utf16 := utf16_without_bom(head):
+        return utf16, (f"no byte-order mark, but NUL bytes every other byte: read as {utf16.upper()}; "
+                          "save the file as UTF-8 to silence this")
+    return None, None
+
+
+_SURROGATE_CHARS = re.compile("[\ud800-\udfff]")
+
+
+def fix_surrogates(text: str, *, what: str = "text") -> tuple[str, str | None]:
+    """``text`` with every lone surrogate (half of a UTF-16 pair, as a JSON
+    ``"\\ud83d"`` escape of a truncated emoji gives) replaced by U+FFFD, and a
+    note saying so; ``(text, None)`` when it holds none. One code point for
+    one, so offsets into the result are offsets into ``text``. A surrogate
+    cannot be written as UTF-8, so the store, the reports and the terminal
+    would all fail on it."""
+    if text.isascii() or not (m := _SURROGATE_CHARS.search(text)):
+        return text, None
+    first = m.start()
+    fixed, n = _SURROGATE_CHARS.subn("\ufffd", text)
+    plural = "s" if n != 1 else ""
+    cause = ("a byte that is not UTF-8" if 0xDC80 <= ord(m.group()) <= 0xDCFF
+             else "half of a UTF-16 pair, as a cut emoji leaves")
+    note = (f"{what} holds {n} lone surrogate{plural} (the first, U+{ord(m.group()):04X} at offset {first}, "
+            f"is {cause}); each is kept as U+FFFD, one character for one, so offsets are exact")
+    return fixed, note
+
+
+_DOCUMENT_STRINGS = ("id", "text", "title", "outlet", "url", "byline", "source_path")
+
+
+def document_without_surrogates(doc: Document) -> tuple[Document, tuple[str, ...]]:
+    """``doc`` with lone surrogates in any of its strings replaced by U+FFFD
+    (:func:`fix_surrogates`), and a note for each string that held one. A
+    document handed to a scan directly, or named after a file whose name is
+    not UTF-8 (Python keeps such bytes as surrogates), would otherwise fail
+    where it is stored or printed."""
+    changes: dict[str, Any] = {}
+    notes: list[str] = []
+    for name in _DOCUMENT_STRINGS:
+        value = getattr(doc, name)
+        if isinstance(value, str):
+            fixed, note = fix_surrogates(value, what="the file name" if name == "source_path" else f"the {name}")
+            if note:
+                changes[name] = fixed
+                notes.append(note)
+    detected = {k: fix_surrogates(v)[0] for k, v in doc.detected.items()}
+    if detected != doc.detected:
+        changes["detected"] = detected
+    return (replace(doc, **changes) if changes else doc), tuple(notes)
+
+
 def decode_bytes(data: bytes, *, where: str) -> tuple[str, str, tuple[str, ...]]:
     """Decode article bytes; return ``(text, encoding, warnings)``.
 
     A byte-order mark decides (UTF-8, UTF-16 or UTF-32; the mark is dropped).
-    Otherwise UTF-8, falling back to cp1252 and then latin-1, each fallback
-    noted in the warnings. Raises :class:`LoadError` for known binary formats
-    and for data that is mostly NUL bytes outside UTF-16/32
+    UTF-16 without a mark (:func:`utf16_without_bom`) is read as such, with a
+    warning. Otherwise UTF-8, falling back to cp1252 and then latin-1, each
+    fallback noted in the warnings. Raises :class:`LoadError` for known binary
+    formats and for data that is mostly NUL bytes outside UTF-16/32
     (:func:`reject_binary`).
     """
+    if (utf16 := utf16_without_bom(data)) and not data.startswith(tuple(bom for bom, _ in _BOMS)):
+        try:
+            text = data.decode(utf16)
+        except UnicodeDecodeError:
+            pass  # reject_binary says what is wrong
+        else:
+            if not _SURROGATE_CHARS.search(text):
+                return text, utf16, (f"no byte-order mark, but NUL bytes every other byte: decoded as "
+                                     f"{utf16.upper()}",)
     reject_binary(data, where=where)
     for bom, encoding in _BOMS:
         if data.startswith(bom):
@@ -255,6 +346,8 @@ def decode_input(data: bytes | str, *, where: str) -> tuple[str, str | None, tup
     warnings: tuple[str, ...]
     if isinstance(data, str):
         text, encoding, warnings = data, None, ()
+        text, note = fix_surrogates(text)
+        warnings += (note,) if note else ()
     else:
         text, encoding, warnings = decode_bytes(data, where=where)
     check_text(text, where=where)
@@ -278,8 +371,11 @@ class HeaderInfo:
 
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|[\r\n])?")
-_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+# Markdown images and links. No bracket inside the label and no bracket or parenthesis inside the
+# target: each attempt then stops at the next bracket, so a line of 40,000 "[" costs linear time,
+# not quadratic (a label or target holding brackets is left as it is; it is metadata, not text).
+_MD_IMAGE = re.compile(r"!\[([^\[\]]*)\]\([^()\[\]]*\)")
+_MD_LINK = re.compile(r"\[([^\[\]]*)\]\([^()\[\]]*\)")
 _MD_MARKS = re.compile(r"(\*\*|__|`)")
 _HEADING = re.compile(r"^\s*(?:#{1,6}\s+|>\s*)")
 _BYLINE = re.compile(r"^(?:(?:posted|written|reported|story|words|text|report)\s+)?by\s+(?P<rest>\S.*)$", re.IGNORECASE)
