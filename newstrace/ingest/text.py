@@ -371,11 +371,6 @@ class HeaderInfo:
 
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|[\r\n])?")
-# Markdown images and links. No bracket inside the label and no bracket or parenthesis inside the
-# target: each attempt then stops at the next bracket, so a line of 40,000 "[" costs linear time,
-# not quadratic (a label or target holding brackets is left as it is; it is metadata, not text).
-_MD_IMAGE = re.compile(r"!\[([^\[\]]*)\]\([^()\[\]]*\)")
-_MD_LINK = re.compile(r"\[([^\[\]]*)\]\([^()\[\]]*\)")
 _MD_MARKS = re.compile(r"(\*\*|__|`)")
 _HEADING = re.compile(r"^\s*(?:#{1,6}\s+|>\s*)")
 _BYLINE = re.compile(r"^(?:(?:posted|written|reported|story|words|text|report)\s+)?by\s+(?P<rest>\S.*)$", re.IGNORECASE)
@@ -397,8 +392,9 @@ _MAX_DATELINE_WORDS = 8
 
 def unlink_markdown(line: str, opener: str = "[") -> str:
     """``line`` with each markdown link ``[text](target)`` (``opener`` ``"!["``:
-    each image) replaced by its text, as ``_MD_LINK.sub(r"\\1", line)``
-    (``_MD_IMAGE``) does, in one pass: the regular expression reads from
+    each image) replaced by its text, as the regular expression
+    ``[label](target)`` with no ``]`` in the label and no ``)`` in the target does
+    (the twin its test compares it with), in one pass: the regular expression reads from
     every ``[`` to the next ``]``, the square of a line of brackets. An
     opener's text runs to the first ``]`` after it; when no ``(`` follows
     that ``]``, no opener before it starts a link either."""
