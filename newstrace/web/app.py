@@ -47,8 +47,8 @@ def create_app(db: str | Path, *, name: str | None = None, taken: _dt.datetime |
     from ..report import render
     from ..report.collection import document_rows, overview, search
     from ..report.render import content_security_policy
-    from ..report.views import (Links, document_view, graph_neighbours, pair_view, short_name, stored_story,
-                                story_view)
+    from ..report.views import (Links, document_view, graph_neighbours, pair_view, short_name, stored_pair,
+                                stored_story, story_view)
     from ..store import open_store
 
     store = open_store(db, read_only=True, create=False)
@@ -208,10 +208,16 @@ def create_app(db: str | Path, *, name: str | None = None, taken: _dt.datetime |
             view.update(graph_neighbours(sv["graph"], doc.id, {d.id: short_name(d) for d in docs}, links))
         return page("document.html", view=view, graph=graph, story=sid, story_href=links.story(sid) if sid else None)
 
+    def get_pair(a: str, b: str):
+        """The two documents and what the scan stored about them (None: compare them afresh)."""
+        (da, sa), (db_, sb) = get_docs(a, b)
+        with lock:
+            return da, db_, stored_pair(store, da, db_, sa if sa == sb else None)
+
     @app.get("/pair", response_class=HTMLResponse, include_in_schema=False)
     def pair_page(a: str = Id(), b: str = Id()):
-        (da, _), (db_, _) = get_docs(a, b)
-        return page("pair.html", view=pair_view(da, db_, None, links))
+        da, db_, stored = get_pair(a, b)
+        return page("pair.html", view=pair_view(da, db_, None, links, stored=stored))
 
     @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
     def search_page(q: str = Query("", max_length=MAX_Q), page_no: int = Query(1, ge=1, le=MAX_PAGE, alias="page")):
@@ -288,14 +294,20 @@ def create_app(db: str | Path, *, name: str | None = None, taken: _dt.datetime |
     @app.get("/api/pair", summary="Two documents compared: passages, scores, provenance and the anatomy")
     def api_pair(a: str = Id(), b: str = Id()):
         from ..anatomy import AnatomyError, anatomy
-        from ..compare import compare
+        from ..compare import compare, comparison_of
 
-        (da, _), (db_, _) = get_docs(a, b)
-        c = compare(da, db_)
+        da, db_, stored = get_pair(a, b)
+        if stored is None:
+            c = compare(da, db_)
+        else:  # the stored passages, in the way they are stored, and the stored decision
+            decision, way, passages = stored
+            c = comparison_of(*((da, db_) if way == (da.id, db_.id) else (db_, da)), passages, decision)
         out: dict[str, Any] = {"compare": c.as_dict(), "anatomy": None}
-        src, der = (db_, da) if c.provenance is not None and c.provenance.relation == "b->a" else (da, db_)
+        src, der = (c.b, c.a) if c.provenance is not None and c.provenance.relation == "b->a" else (c.a, c.b)
+        given = ({src.id: [p for p in c.passages if p.kind != "rewritten"]} if stored is not None and src is c.a
+                 else None)  # the stored passages the anatomy's own alignment would find
         try:
-            out["anatomy"] = anatomy(der, [src]).as_dict()
+            out["anatomy"] = anatomy(der, [src], passages=given).as_dict()
         except AnatomyError as e:
             out["anatomy_note"] = str(e)
         return out
