@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -76,7 +76,8 @@ def _doc_dict(d: Document, words: int) -> dict[str, Any]:
     }
 
 
-def _coverage(t: Tokens, spans: list[tuple[int, int]]) -> float:
+def coverage(t: Tokens, spans: list[tuple[int, int]]) -> float:
+    """The share of the words of ``t`` that lie inside one of ``spans`` (0..1)."""
     if not len(t):
         return 0.0
     covered = np.zeros(len(t), dtype=bool)
@@ -104,20 +105,33 @@ def compare(a: Document, b: Document, params: AlignParams | None = None,
     verbatim = align_tokens(ta, tb, params, ids=(ia, ib))
     rewritten = beside_verbatim(align_rewritten(a.text, b.text, rewrite, tokens=(ta, tb)), verbatim)
     passages = sorted([*verbatim, *rewritten], key=lambda p: (p.b.start, p.a.start))
-    c_ab, c_ba = containment(ia, ib, params.ngram)
     decision = None
     if passages:
         from .provenance.direction import decide, profile
 
         decision = decide(profile(a), profile(b), passages, words=(len(ta), len(tb)))
+    return comparison_of(a, b, passages, decision, params, tokens=(ta, tb), ids=(ia, ib))
+
+
+def comparison_of(a: Document, b: Document, passages: Sequence[Passage], decision: Any = None,
+                  params: AlignParams | None = None, *, tokens: tuple[Tokens, Tokens] | None = None,
+                  ids: tuple[np.ndarray, np.ndarray] | None = None) -> Comparison:
+    """The :class:`Comparison` of ``a`` and ``b`` given their ``passages``
+    (A-side spans in ``a``) and provenance ``decision``, as found by
+    :func:`compare` or as a store keeps them: the scores, no alignment."""
+    params = params or AlignParams()
+    ta, tb = tokens or (tokenize(a.text), tokenize(b.text))
+    ia, ib = ids or word_ids(ta, tb)
+    c_ab, c_ba = containment(ia, ib, params.ngram)
+    passages = sorted(passages, key=lambda p: (p.b.start, p.a.start))
     return Comparison(
         a=a,
         b=b,
         passages=tuple(passages),
         a_words=len(ta),
         b_words=len(tb),
-        coverage_a=_coverage(ta, [(p.a.start, p.a.end) for p in passages]),
-        coverage_b=_coverage(tb, [(p.b.start, p.b.end) for p in passages]),
+        coverage_a=coverage(ta, [(p.a.start, p.a.end) for p in passages]),
+        coverage_b=coverage(tb, [(p.b.start, p.b.end) for p in passages]),
         containment_a_in_b=c_ab,
         containment_b_in_a=c_ba,
         params=params,

@@ -622,6 +622,28 @@ class Store:
             "WHERE story_key = ? ORDER BY seq", [row[0]]).fetchall() if decisions else []
         return graph_from_json(row[1], [decision_from_row(*r) for r in rows])
 
+    def stored_pair(self, a: Document, b: Document) -> tuple[Any, tuple[str, str], list[Passage]] | None:
+        """What the scan stored about the pair ``a``, ``b``: its provenance
+        decision (``None`` when the pair has none: it shares no passage, or
+        only boilerplate), the way its passages are stored (``(A's id, B's
+        id)``) and those passages; ``None`` when the two are not in one
+        story with a stored analysis (a page computes then)."""
+        from .analysis import decision_from_row
+
+        key = self.con.execute(
+            "SELECT s.story_key FROM analysis_stories s JOIN stories x ON x.story_id = s.story_id AND x.doc_id = ? "
+            "JOIN stories y ON y.story_id = s.story_id AND y.doc_id = ?", [a.id, b.id]).fetchone()
+        if key is None or a.id == b.id:
+            return None
+        row = self.con.execute(
+            "SELECT a_id, b_id, relation, confidence, common_source, evidence, common_credits FROM analysis_pairs "
+            "WHERE story_key = ? AND ((a_id = ? AND b_id = ?) OR (a_id = ? AND b_id = ?)) ORDER BY seq LIMIT 1",
+            [key[0], a.id, b.id, b.id, a.id]).fetchone()
+        found = self._pair_passages([a, b], "((a_id = ? AND b_id = ?) OR (a_id = ? AND b_id = ?))",
+                                    [a.id, b.id, b.id, a.id])
+        way = next(iter(found), (row[0], row[1]) if row else (a.id, b.id))
+        return (decision_from_row(*row) if row else None), way, found.get(way, [])
+
     def stored_summary(self, story_id: int) -> Any:
         """The stored `provenance.StorySummary` of a story, or ``None``."""
         from .analysis import summary_from_json

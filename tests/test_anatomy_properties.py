@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newstrace.anatomy import anatomy
-from newstrace.anatomy.lexicon import stem
+from newstrace.anatomy.lexicon import find_flags, find_flags_slow, stem
 from newstrace.anatomy.segments import tile, tile_slow
 from newstrace.records import Document
 from newstrace.sentences import split_sentences, split_sentences_slow
@@ -89,3 +89,20 @@ def test_stem():
     assert stem("defected") == stem("defections") == stem("defectors") == stem("Defected")
     assert stem("confirms") == stem("confirmed") == stem("confirmation") == "confirm"
     assert stem("Syrian") == stem("Syria")
+
+
+# Words of the lexicon's patterns and characters whose case folds differ
+# (full folding: "ß" -> "ss", "ﬁ" -> "fi", "İ" -> "i̇"; "K" the Kelvin sign, "ſ"
+# the long s), so that the fast pattern's simple folding meets them.
+FLAG_WORDS = ["said", "says", "told", "according to", "the", "officials", "spokesman", "reporters", "Putin",
+              "John Smith", "He", "she", "allegedly", "could", "not", "don't", "never", "at least", "5", "1,200",
+              "$3.5bn", "two", "million", "handful", "small “handful”", "familiar with the matter", "who spoke",
+              "SAID", "Told", "ſaid", "Kremlin", "Kelvin", "ß", "ﬁne", "ﬁve", "leß than a dozen", "İstanbul", "Straße", "added", "per cent"]
+flag_texts = st.lists(st.one_of(st.sampled_from(FLAG_WORDS), st.sampled_from([" ", " ", ", ", ". ", "\n\n", "-", "’"]),
+                                st.text(max_size=3)), max_size=40).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(flag_texts)
+def test_find_flags_is_its_slow_twin(text):
+    assert find_flags("s", text, split_sentences(text)) == find_flags_slow("s", text, split_sentences(text))

@@ -349,10 +349,11 @@ def test_pair_commands_on_hostile_files(hostile: HostileCollection, tmp_path: Pa
             assert_clean_exit(_invoke(*args), args)
 
 
-# Named as text, these are probes of the text rules (issue 16 item 6, another branch's work): 2 MB of
-# "[" on one line (quotations/speakers.py mask_markup is quadratic on it); a 3,000-character token and
-# records.jsonl's 5,600-character id (anatomy/lexicon.py _FLAG backtracks exponentially on long
-# tokens: 112 characters of "longid" take 8 s, 2,000 random letters more than 100 s).
+# Named as text, these are probes of the text rules (issue 16 item 6): 2 MB of "[" on one line
+# (quotations/speakers.py mask_markup was quadratic on it); a 3,000-character token and
+# records.jsonl's 5,600-character id (anatomy/lexicon.py's flag pattern backtracked on long
+# tokens: 112 characters of "longid" took 8 s). Each command gets 60 s, so that a text rule gone
+# super-linear again fails here instead of hanging.
 _TEXT_RULE_PROBES = (HUGE, LONG_TOKEN, "records.jsonl")
 
 
@@ -366,11 +367,8 @@ def test_pair_commands_on_every_hostile_file_in_subprocesses(hostile: HostileCol
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, raises=subprocess.TimeoutExpired,
-                   reason="issue 16 item 6: quotes and anatomy are not linear in their input yet")
 @pytest.mark.parametrize("name", _TEXT_RULE_PROBES)
 def test_pair_commands_on_text_rule_probes(hostile: HostileCollection, tmp_path: Path, name: str) -> None:
-    # 60 s per command, so that a text rule gone quadratic fails here instead of hanging
     for args in _pair_commands(hostile.path(name), hostile.path("wire.txt"), tmp_path):
         assert_clean_exit(_run(*args, timeout=60), args)
 

@@ -178,12 +178,48 @@ def test_pages_read_the_same_from_the_stored_analysis(stores):
     for sid, ids in sorted(members.items(), key=lambda kv: -len(kv[1]))[:4]:
         urls += [f"/story/{sid}", f"/api/stories/{sid}"]
         urls += [f"/doc?id={i}" for i in ids[:2]] + [f"/api/document?id={i}" for i in ids[:2]]
+        urls += [f"/{p}?a={x}&b={y}" for p in ("pair", "api/pair") for x, y in ((ids[0], ids[1]), (ids[1], ids[0]))]
     for url in urls:
         ra, rb = a.get(url), b.get(url)
         assert ra.status_code == rb.status_code == 200, url
         assert ra.text == rb.text, url
     for app in apps:
         app.state.store.close()
+
+
+def test_pair_pages_show_the_stored_passages_and_decision(stores):
+    """The pair page and API read what the scan stored: its passages, whose
+    offsets slice both texts, and its provenance decision."""
+    pytest.importorskip("fastapi", reason="the web extra is not installed")
+    from fastapi.testclient import TestClient
+
+    from newstrace.web.app import create_app
+
+    app = create_app(stores["fresh"])
+    client = TestClient(app)
+    with open_store(stores["fresh"], read_only=True) as s:
+        pairs = s.con.execute(
+            "SELECT p.a_id, p.b_id, p.relation FROM analysis_pairs p JOIN analysis_stories t USING (story_key) "
+            "ORDER BY p.story_key, p.seq LIMIT 6").fetchall()
+        assert pairs
+        for a, b, relation in pairs:
+            (da, _), (db_, _) = s.documents([a, b])
+            want = s.con.execute(
+                "SELECT a_id, a_start, a_end, b_id, b_start, b_end FROM passages WHERE kind <> 'boilerplate' "
+                "AND ((a_id = ? AND b_id = ?) OR (a_id = ? AND b_id = ?))", [a, b, b, a]).fetchall()
+            for x, y in ((a, b), (b, a)):
+                got = client.get("/api/pair", params={"a": x, "b": y}).json()["compare"]
+                assert got["provenance"]["relation"] == relation and {got["provenance"]["a"], got["provenance"]["b"]} == {a, b}
+                first, second = (d["id"] for d in got["documents"])
+                assert sorted((first, p["a_start"], p["a_end"], second, p["b_start"], p["b_end"])
+                              for p in got["passages"]) == sorted(want)
+                text = {da.id: da.text, db_.id: db_.text}
+                for p in got["passages"]:
+                    assert text[first][p["a_start"]:p["a_end"]] == p["a_text"]
+                    assert text[second][p["b_start"]:p["b_end"]] == p["b_text"]
+                page = client.get("/pair", params={"a": x, "b": y})
+                assert page.status_code == 200 and page.text.count("<tr data-p=") >= len(want)
+    app.state.store.close()
 
 
 def test_incremental_scan_recomputes_only_the_stories_it_touches(stores):

@@ -471,6 +471,7 @@ def _omissions(flags: Sequence[Flag], sentences: Mapping[str, Sequence[SentenceU
     qualifying = {(q.source, q.start) for q in headline.qualifiers}
     index: dict[str, dict[int, int]] = {sid: {u.start: k for k, u in enumerate(us)} for sid, us in sentences.items()}
     out: list[Flag] = []
+    words: dict[tuple[str, int, int], set[str]] = {}
     for f in flags:
         if f.used:
             continue
@@ -482,8 +483,10 @@ def _omissions(flags: Sequence[Flag], sentences: Mapping[str, Sequence[SentenceU
         inside = us[k].used > 0
         near = any(0 <= j < len(us) and us[j].used > 0 and "\n\n" not in text[min(us[j].end, us[k].end):max(us[j].start, us[k].start)]
                    for j in (k - 1, k + 1))
-        words = {term_key(m.group()) for m in TERM.finditer(text, f.sentence.start, f.sentence.end)}
-        about = bool(head_keys & words) or (f.source, f.start) in qualifying
+        key = (f.source, f.sentence.start, f.sentence.end)
+        if key not in words:  # a sentence's terms once, however many flags it holds
+            words[key] = {term_key(m.group()) for m in TERM.finditer(text, f.sentence.start, f.sentence.end)}
+        about = bool(head_keys & words[key]) or (f.source, f.start) in qualifying
         if not (inside or near or about):
             continue
         out.append(replace(f, weight=f.weight + 1.5 * inside + 0.5 * near + 1.5 * about))

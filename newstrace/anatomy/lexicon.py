@@ -58,11 +58,16 @@ def _alternation(patterns: list[str]) -> str:
 
 # One pattern, reasons in priority order: at a position the first reason that
 # matches wins, and within it the longest alternative listed first.
-_FLAG = regex.compile(
+_FLAG_PATTERN = (
     rf"(?<![\w-])(?:(?P<attribution>{_alternation(_ATTRIBUTIONS)})|(?P<hedge>{_alternation(_HEDGES)})"
-    rf"|(?P<number>{_alternation(_NUMBERS)})|(?P<negation>{_alternation(_NEGATIONS)}))(?![\w])",
-    flags=regex.IGNORECASE | regex.VERSION1,
+    rf"|(?P<number>{_alternation(_NUMBERS)})|(?P<negation>{_alternation(_NEGATIONS)}))(?![\w])"
 )
+_FLAG = regex.compile(_FLAG_PATTERN, flags=regex.IGNORECASE | regex.VERSION1)
+# The same pattern with simple case folding ("(?-f)"): about ten times faster
+# (full case folding makes every case-insensitive literal try multi-character
+# folds). The two agree on any text in which no character folds to several
+# ("ß" -> "ss", ligatures), which find_flags checks before using it.
+_FLAG_SIMPLE = regex.compile("(?-f)" + _FLAG_PATTERN, flags=regex.IGNORECASE | regex.VERSION1)
 _CASED = {"attribution"}  # names in these patterns need their capitals
 
 # How much dropping one matters, by reason.
@@ -73,9 +78,20 @@ def find_flags(source_id: str, text: str, sentences: tuple[Span, ...]) -> list[F
     """Every hedge, negation, number and attribution in ``text``, with its
     sentence (``used`` false and ``weight`` the reason's base weight; the
     caller fills both in)."""
+    simple = len(text.casefold()) == len(text)  # no character folds to several: simple folding is exact
+    return _flags(_FLAG_SIMPLE if simple else _FLAG, source_id, text, sentences)
+
+
+def find_flags_slow(source_id: str, text: str, sentences: tuple[Span, ...]) -> list[Flag]:
+    """:func:`find_flags` with full case folding on every text: the slow,
+    obviously-correct twin the property tests compare it with."""
+    return _flags(_FLAG, source_id, text, sentences)
+
+
+def _flags(pattern: regex.Pattern, source_id: str, text: str, sentences: tuple[Span, ...]) -> list[Flag]:
     out: list[Flag] = []
     starts = [s.start for s in sentences]
-    for m in _FLAG.finditer(text):
+    for m in pattern.finditer(text):
         reason = m.lastgroup
         s, e = m.span()
         if reason == "attribution" and not _attribution_ok(m.group()):

@@ -19,7 +19,7 @@ from ..align import AlignParams
 from ..compare import compare
 from ..excerpt import excerpt as _quoted
 from ..labels import document_label
-from ..records import Document, Passage
+from ..records import Document, Passage, Span
 from .graph_svg import layout, outlet_colors
 from ..analysis import StoryMeasures, story_measures
 from .runs import derivative_runs, passage_by_source, passage_label, plain_runs, source_runs
@@ -81,30 +81,25 @@ def _bars(shares: Mapping[str, float]) -> list[dict[str, Any]]:
 # the pair view
 
 
-def pair_view(a: Document, b: Document, params: AlignParams | None = None, links: Links | None = None
-              ) -> dict[str, Any]:
+def pair_view(a: Document, b: Document, params: AlignParams | None = None, links: Links | None = None,
+              *, stored: tuple[Any, tuple[str, str], Sequence[Passage]] | None = None) -> dict[str, Any]:
     """Two documents side by side: the source on the left, the derivative on
-    the right (the direction provenance decides; B when it cannot)."""
-    from ..anatomy import AnatomyError, anatomy
+    the right (the direction provenance decides; B when it cannot).
 
+    ``stored``, what the scan stored about the pair (`Store.stored_pair`):
+    its decision and its passages are shown as stored, nothing is realigned."""
     links = links or Links()
+    if stored is not None:
+        return _stored_pair_view(a, b, *stored, params, links)
     c = compare(a, b, params)
     decision = c.provenance
     source, derivative = (b, a) if decision is not None and decision.relation == "b->a" else (a, b)
     view: dict[str, Any] = {
-        "left": doc_info(source, links), "right": doc_info(derivative, links),
-        "relation": decision.relation if decision else None,
-        "confidence": decision.confidence if decision else None,
-        "common_source": decision.common_source if decision else None,
-        "evidence": [{"kind": e.kind, "detail": e.detail} for e in decision.evidence] if decision else [],
+        "left": doc_info(source, links), "right": doc_info(derivative, links), **_decision_view(decision),
         "coverage": {"left": c.coverage_a if source is a else c.coverage_b,
                      "right": c.coverage_b if source is a else c.coverage_a},
     }
-    try:
-        an = anatomy(derivative, [source], params)
-    except AnatomyError as e:
-        an = None
-        view["note"] = str(e)
+    an = _pair_anatomy(view, derivative, source, params)
     if an is None or not an.passages:
         view.update(left_runs=plain_runs(source.text), right_runs=plain_runs(derivative.text), passages=[],
                     omissions=[], changes=[], bars=[], headline=None, summary=None)
@@ -131,6 +126,88 @@ def pair_view(a: Document, b: Document, params: AlignParams | None = None, links
         headline=_headline(an),
         notes=list(an.notes),
     )
+    return view
+
+
+def _decision_view(decision: Any) -> dict[str, Any]:
+    return {"relation": decision.relation if decision else None,
+            "confidence": decision.confidence if decision else None,
+            "common_source": decision.common_source if decision else None,
+            "evidence": [{"kind": e.kind, "detail": e.detail} for e in decision.evidence] if decision else []}
+
+
+def _pair_anatomy(view: dict[str, Any], derivative: Document, source: Document, params: AlignParams | None,
+                  passages: Mapping[str, Sequence[Passage]] | None = None) -> Any:
+    from ..anatomy import AnatomyError, anatomy
+
+    try:
+        return anatomy(derivative, [source], params, passages=passages)
+    except AnatomyError as e:
+        view["note"] = str(e)
+        return None
+
+
+def _stored_pair_view(a: Document, b: Document, decision: Any, way: tuple[str, str], stored: Sequence[Passage],
+                      params: AlignParams | None, links: Links) -> dict[str, Any]:
+    """:func:`pair_view` from the stored decision and passages. The passage
+    list and the painted texts are the stored passages (offsets slice both
+    texts); the omissions, changes and headline check are the anatomy of the
+    derivative given those passages (aligned afresh only when the stored
+    passages run from the derivative to the source: they cannot be turned)."""
+    from ..compare import coverage
+    from ..text import tokenize
+
+    directed = decision is not None and decision.relation in ("a->b", "b->a")
+    by_id = {a.id: a, b.id: b}
+    if directed:
+        source, derivative = ((by_id[decision.b], by_id[decision.a]) if decision.relation == "b->a"
+                              else (by_id[decision.a], by_id[decision.b]))
+    else:  # no direction: as the passages are stored, so that they are the anatomy's
+        source, derivative = by_id[way[0]], by_id[way[1]]
+    forward = way == (source.id, derivative.id)  # stored A is the source, shown on the left
+
+    def left(p: Passage) -> Span:
+        return p.a if forward else p.b
+
+    def right(p: Passage) -> Span:
+        return p.b if forward else p.a
+
+    view: dict[str, Any] = {"left": doc_info(source, links), "right": doc_info(derivative, links),
+                            **_decision_view(decision), "stored": True,
+                            "coverage": {"left": coverage(tokenize(source.text), [(left(p).start, left(p).end)
+                                                                                  for p in stored]),
+                                         "right": coverage(tokenize(derivative.text), [(right(p).start, right(p).end)
+                                                                                       for p in stored])}}
+    labels = [passage_label(p) for p in stored]
+    view.update(
+        left_runs=plain_runs(source.text, [(left(p).start, left(p).end, k) for p, k in zip(stored, labels)]),
+        right_runs=plain_runs(derivative.text, [(right(p).start, right(p).end, k) for p, k in zip(stored, labels)]),
+        passages=[{"n": k, "label": lab, "kind": p.kind, "words": p.words, "similarity": p.similarity,
+                   "a": (left(p).start, left(p).end), "b": (right(p).start, right(p).end), "edits": len(p.edits),
+                   "excerpt": clip(right(p).slice(derivative.text), 90)} for k, (p, lab) in enumerate(zip(stored, labels))],
+        omissions=[], changes=[], bars=[], headline=None, summary=None)
+    if not stored:
+        return view
+    verbatim = [p for p in stored if p.kind != "rewritten"]  # what the anatomy's own alignment finds
+    an = _pair_anatomy(view, derivative, source, params, {source.id: verbatim} if forward else None)
+    if an is None or not an.passages:
+        return view
+    s = an.summary
+    words = max(s.words, 1)
+    rights = sorted((right(p).start, right(p).end, k) for k, p in enumerate(stored))
+
+    def numbered(at: int) -> int | None:  # the stored passage holding a change
+        return next((k for s0, e0, k in rights if s0 <= at < e0), None)
+
+    view.update(
+        omissions=[{"reason": f.reason, "text": f.text, "start": f.start, "end": f.end,
+                    "sentence": clip(f.sentence.slice(source.text), 160)}
+                   for f in sorted(an.omissions, key=lambda f: -f.weight)],
+        changes=[{"kind": ch.kind.replace("_", " "), "detail": ch.detail, "passage": k,
+                  "a_text": ch.a_text, "b_text": ch.b_text, "a": ch.a.start, "b": ch.b.start}
+                 for ch in an.changes if (k := numbered(ch.b.start)) is not None],
+        bars=_bars({k: v / words for k, v in s.words_by_label.items()}),
+        used=s.share_used.get(source.id, 0.0), summary=s, headline=_headline(an), notes=list(an.notes))
     return view
 
 
@@ -181,6 +258,32 @@ def stored_story(store: Any, story_id: int, doc_ids: Sequence[str], *, decisions
                   for i, e in entries.items()}
     return StoredStory(graph, store.stored_summary(story_id), store.stored_measures(story_id), quotations,
                        store.stored_quote_links(story_id))
+
+
+PAIR_STORY_DOCS = 60  # a pair whose story has no stored analysis: traced with its story up to this size
+
+
+def stored_pair(store: Any, a: Document, b: Document, story_id: int | None
+                ) -> tuple[Any, tuple[str, str], list[Passage]] | None:
+    """What a pair page shows of ``a`` and ``b``, documents of story
+    ``story_id``: the pair's provenance decision, the way its passages run
+    and the passages, as the scan stored them (`Store.stored_pair`). When
+    the story has no stored analysis, the same computed from the stored
+    passages of a story of at most :data:`PAIR_STORY_DOCS` documents (its
+    provenance is traced: a pair's decision weighs the story's other
+    pairs). ``None`` otherwise (the page compares the two afresh)."""
+    found = store.stored_pair(a, b)
+    if found is not None or story_id is None or a.id == b.id:
+        return found
+    if len(store.story_docs(story_id)) > PAIR_STORY_DOCS:
+        return None
+    from ..provenance import trace_passages
+
+    docs, passages = store.story(story_id)
+    decision = next((d for d in trace_passages(docs, passages).decisions if {d.a, d.b} == {a.id, b.id}), None)
+    way = next((k for k in ((a.id, b.id), (b.id, a.id)) if k in passages),
+               (decision.a, decision.b) if decision else (a.id, b.id))
+    return decision, way, passages.get(way, [])
 
 
 def story_view(docs: Sequence[Document], passages: Mapping[tuple[str, str], Sequence[Passage]],

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import threading
 import time
-from typing import Any, AsyncIterator, Callable, TypeVar
+from typing import Any, AsyncIterator, Callable, Iterator, TypeVar
 
 T = TypeVar("T")
 
@@ -74,6 +75,17 @@ class Limiter:
             self.timed_out += 1
             raise Busy(f"this page took longer than {self.time_limit:g} s to make; the server goes on with it "
                        "for a while, try again later", self.retry_after * 4) from None
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        """One slot taken for the block, as a page in the making takes it (a
+        maintenance pause; the tests' way to make the app busy at will)."""
+        if not self._free.acquire(timeout=max(self.wait, 0.0) + self.time_limit):
+            raise Busy("no slot came free", self.retry_after)
+        try:
+            yield
+        finally:
+            self._free.release()
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

@@ -132,12 +132,15 @@ class Pages:
         return tl, story_view(docs, passages, self.links, story_id=sid), len(docs)
 
     def _pair(self, a: str, b: str):
-        (da, _), (db_, _) = self.get_docs(a, b)
+        """The two documents and what the scan stored about them (None: compared afresh)."""
+        from ..report.views import stored_pair
+
+        (da, sa), (db_, sb) = self.get_docs(a, b)
         for d in (da, db_):
             if len(d.text) > MAX_PAIR_CHARS:
                 raise PageError(413, f"a document of this pair has {len(d.text):,} characters; the app compares "
                                      f"at most {MAX_PAIR_CHARS:,} (newstrace compare works on any length)")
-        return da, db_
+        return da, db_, stored_pair(self.store, da, db_, sa if sa == sb else None)
 
     def _query(self, text: str):
         from ..engines.local import query
@@ -177,8 +180,8 @@ class Pages:
     def pair(self, a: str, b: str) -> str:
         from ..report.views import pair_view
 
-        da, db_ = self._pair(a, b)
-        return self.page("pair.html", view=pair_view(da, db_, None, self.links))
+        da, db_, stored = self._pair(a, b)
+        return self.page("pair.html", view=pair_view(da, db_, None, self.links, stored=stored))
 
     def query(self, text: str) -> str:
         rows = [{"href": doc_link(m.doc_id), "id": m.doc_id, "title": m.label, "outlet": m.outlet,
@@ -230,14 +233,20 @@ class Pages:
 
     def api_pair(self, a: str, b: str) -> dict[str, Any]:
         from ..anatomy import AnatomyError, anatomy
-        from ..compare import compare
+        from ..compare import compare, comparison_of
 
-        da, db_ = self._pair(a, b)
-        c = compare(da, db_)
+        da, db_, stored = self._pair(a, b)
+        if stored is None:
+            c = compare(da, db_)
+        else:  # the stored passages, in the way they are stored, and the stored decision
+            decision, way, passages = stored
+            c = comparison_of(*((da, db_) if way == (da.id, db_.id) else (db_, da)), passages, decision)
         out: dict[str, Any] = {"compare": c.as_dict(), "anatomy": None}
-        src, der = (db_, da) if c.provenance is not None and c.provenance.relation == "b->a" else (da, db_)
+        src, der = (c.b, c.a) if c.provenance is not None and c.provenance.relation == "b->a" else (c.a, c.b)
+        given = ({src.id: [p for p in c.passages if p.kind != "rewritten"]} if stored is not None and src is c.a
+                 else None)  # the stored passages the anatomy's own alignment would find
         try:
-            out["anatomy"] = anatomy(der, [src]).as_dict()
+            out["anatomy"] = anatomy(der, [src], passages=given).as_dict()
         except AnatomyError as e:
             out["anatomy_note"] = str(e)
         return out
