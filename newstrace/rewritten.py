@@ -272,9 +272,10 @@ def _similarity(sp: _Space) -> tuple[np.ndarray, np.ndarray]:
     dot = np.bincount(key, weights=wa_ * wb_, minlength=na * nb).reshape(na, nb)
     common = np.bincount(key, weights=((wa_ > 0) & (wb_ > 0)).astype(np.float64), minlength=na * nb).reshape(na, nb)
     norms = np.outer(sp.na, sp.nb)
-    cos = np.divide(dot, norms, out=np.zeros_like(dot), where=norms > 0)
+    # (bincount of no entries gives integers: the outputs are floats whatever it gave)
+    cos = np.divide(dot, norms, out=np.zeros(dot.shape, dtype=np.float64), where=norms > 0)
     sizes = sp.da[:, None] + sp.db[None, :]
-    dice = np.divide(2 * common, sizes, out=np.zeros_like(common), where=sizes > 0)
+    dice = np.divide(2 * common, sizes, out=np.zeros(common.shape, dtype=np.float64), where=sizes > 0)
     return cos, dice
 
 

@@ -3,6 +3,7 @@ seeds (no rewritten passage where there is none), offsets, and the slow twin."""
 
 from pathlib import Path
 
+import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -106,6 +107,15 @@ def test_similarity_matches_slow_twin(a, b):
         for j in range(len(ub.spans)):
             assert abs(cos[i, j] - cos_s[i][j]) < 1e-9
             assert abs(dice[i, j] - dice_s[i][j]) < 1e-9
+
+
+def test_texts_sharing_no_term_are_no_rewriting():
+    # a pair with no term in common (a README beside an article) gave integer sums and a crash
+    ua, ub = units("Read me first. Install it."), units("The bridge council voted. Repairs cost 42 million.")
+    cos, dice = unit_similarity(ua, ub)
+    assert cos.dtype == dice.dtype == np.float64 and not cos.any() and not dice.any()
+    c = compare(Document(id="readme", text="Read me first. Install it."), Document(id="wire", text=WIRE))
+    assert not c.passages
 
 
 @given(_TEXT, _TEXT)
