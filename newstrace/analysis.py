@@ -217,23 +217,52 @@ def analyse_stories(store: Store, *, workers: Callable[[Callable, Iterable], Ite
     total = len(todo)
 
     def jobs() -> Iterator[tuple[tuple[int, str], tuple]]:
-        for sid in todo:
-            docs, passages = store.story(sid)
-            yield (sid, "provenance"), ("provenance", docs, passages)
-            yield (sid, "quotations"), ("quotations", docs, {})
+        for chunk in _story_chunks(todo, store):
+            read = store.stories(chunk)  # many small stories in two queries
+            for sid in chunk:
+                docs, passages = read[sid]
+                yield (sid, "provenance"), ("provenance", docs, passages)
+                yield (sid, "quotations"), ("quotations", docs, {})
 
     mapped = workers(_analyse_half, jobs()) if workers else ((c, _analyse_half(*a)) for c, a in jobs())
     done = 0
     half: Any = None
+    ready: list[tuple[int, StoryAnalysis]] = []
     for (sid, part), result in mapped:
         if part == "provenance":
             half = result
             continue
-        store.save_analysis(sid, combine(half, result))
+        ready.append((sid, combine(half, result)))
         done += 1
+        if len(ready) >= SAVE_STORIES or sum(len(a.documents) for _s, a in ready) >= SAVE_DOCUMENTS \
+                or done == total:
+            store.save_analyses(ready)  # one transaction a batch: a killed scan keeps the batches saved
+            ready = []
         say(f"analysed {done:,}/{total:,} stories (provenance, sources, quotations)",
             milestone=10 * (done - 1) // total != 10 * done // total)
     return total, kept
+
+
+SAVE_STORIES = 500      # stories whose analyses are saved in one transaction, at most
+SAVE_DOCUMENTS = 5_000  # ... and documents
+READ_DOCUMENTS = 2_000  # documents of the stories read from the store in one go, at most
+
+
+def _story_chunks(todo: Sequence[int], store: Store) -> Iterator[list[int]]:
+    """``todo`` in runs of stories of at most :data:`READ_DOCUMENTS`
+    documents together (a larger story alone), in order."""
+    sizes = store.story_sizes(todo)
+    chunk: list[int] = []
+    n = 0
+    for sid in todo:
+        size = sizes.get(sid, 0)
+        if chunk and n + size > READ_DOCUMENTS:
+            yield chunk
+            chunk, n = [], 0
+        chunk.append(sid)
+        n += size
+    if chunk:
+        yield chunk
 
 
 def analysis_rows(story_id: int | None, a: StoryAnalysis) -> dict[str, list[tuple]]:

@@ -537,6 +537,47 @@ class Store:
         return docs, self._pair_passages(docs, "a_id IN (SELECT doc_id FROM stories WHERE story_id = ?)",
                                          [story_id])
 
+    def story_sizes(self, story_ids: Sequence[int]) -> dict[int, int]:
+        """``{story_id: documents}`` of these stories."""
+        if not story_ids:
+            return {}
+        sb = {"sid": np.array(sorted(set(story_ids)), dtype=np.int64)}  # noqa: F841
+        return dict(self.con.execute("SELECT story_id, count(*) FROM stories WHERE story_id IN (SELECT sid FROM sb) "
+                                     "GROUP BY story_id").fetchall())
+
+    def stories(self, story_ids: Sequence[int]
+                ) -> dict[int, tuple[list[Document], dict[tuple[str, str], list[Passage]]]]:
+        """:meth:`story` of each of several stories, read in two queries (one
+        for their documents, one for their passages) instead of two a story."""
+        from .ingest.dates import parse_date_string
+
+        if not story_ids:
+            return {}
+        sb = {"sid": np.array(sorted(set(story_ids)), dtype=np.int64)}  # noqa: F841
+        out: dict[int, tuple[list[Document], dict[tuple[str, str], list[Passage]]]] = {
+            int(sid): ([], {}) for sid in story_ids}
+        story_of: dict[str, int] = {}
+        text: dict[str, str] = {}
+        for r in self.con.execute(
+                "SELECT d.id, d.text, d.title, d.outlet, d.url, d.published, d.byline, d.source_path, s.story_id "
+                "FROM documents d JOIN stories s ON s.doc_id = d.id WHERE s.story_id IN (SELECT sid FROM sb) "
+                "ORDER BY d.doc_key").fetchall():
+            out[r[8]][0].append(Document(id=r[0], text=r[1], title=r[2], outlet=r[3], url=r[4],
+                                         published=parse_date_string(r[5]) if r[5] else None, byline=r[6],
+                                         source_path=r[7]))
+            story_of[r[0]], text[r[0]] = r[8], r[1]
+        for a, a0, a1, b, b0, b1, words, sim, kind, edits in self.con.execute(
+                "SELECT a_id, a_start, a_end, b_id, b_start, b_end, words, similarity, kind, edits FROM passages "
+                "WHERE a_id IN (SELECT doc_id FROM stories WHERE story_id IN (SELECT sid FROM sb)) "
+                "AND kind <> 'boilerplate' ORDER BY passage_id").fetchall():
+            if a not in story_of or story_of.get(b) != story_of[a]:
+                continue
+            eds = tuple(Edit(e["op"], Span(e["a_start"], e["a_end"]), Span(e["b_start"], e["b_end"]),
+                             e["a_text"], e["b_text"]) for e in json.loads(edits or "[]"))
+            out[story_of[a]][1].setdefault((a, b), []).append(
+                Passage(Span(a0, a1), Span(b0, b1), text[a][a0:a1], text[b][b0:b1], words, sim, kind, eds))
+        return out
+
     def document_passages(self, doc_id: str, docs: Sequence[Document]) -> dict[tuple[str, str], list[Passage]]:
         """The passages of the pairs of document ``doc_id`` with the others of
         ``docs`` (its story, from :meth:`story_docs`), as :meth:`story` gives
@@ -591,16 +632,31 @@ class Store:
     def save_analysis(self, story_id: int, a: Any) -> None:
         """Store the :class:`~newstrace.analysis.StoryAnalysis` of story
         ``story_id``, in one transaction (replacing any of the same key)."""
+        self.save_analyses([(story_id, a)])
+
+    def save_analyses(self, items: Sequence[tuple[int, Any]]) -> None:
+        """Store the analyses of several stories ``(story_id, StoryAnalysis)``
+        in one transaction, replacing any of the same keys: one statement a
+        table for the lot (a statement a story costs a scan of each table a
+        story, which on a store of 200,000 documents and thousands of stories
+        is most of the scan)."""
         from .analysis import analysis_rows
 
+        if not items:
+            return
         con = self.con
+        rows: dict[str, list[tuple]] = {t: [] for t in ANALYSIS_TABLES}
+        for story_id, a in items:
+            for t, rs in analysis_rows(story_id, a).items():
+                rows[t].extend(rs)
+        kb = {"k": np.array(sorted({a.key for _sid, a in items}), dtype=object)}  # noqa: F841
         with _transaction(con):
             for t in ANALYSIS_TABLES:
-                con.execute(f"DELETE FROM {t} WHERE story_key = ?", [a.key])
-            for t, rows in analysis_rows(story_id, a).items():
-                insert_rows(con, t, ANALYSIS_COLUMNS[t], rows)
-            con.execute("UPDATE analysis_stories SET run_id = (SELECT max(run_id) FROM runs) WHERE story_key = ?",
-                        [a.key])
+                con.execute(f"DELETE FROM {t} WHERE story_key IN (SELECT k FROM kb)")
+            for t, rs in rows.items():
+                insert_rows(con, t, ANALYSIS_COLUMNS[t], rs)
+            con.execute("UPDATE analysis_stories SET run_id = (SELECT max(run_id) FROM runs) "
+                        "WHERE story_key IN (SELECT k FROM kb)")
 
     def _story_key(self, story_id: int) -> str | None:
         row = self.con.execute("SELECT story_key FROM analysis_stories WHERE story_id = ?", [story_id]).fetchone()

@@ -371,3 +371,14 @@ def test_export_then_import_keeps_the_stored_analysis(stores, tmp_path):
     assert con.execute("SELECT count(*) FROM analysis_stories WHERE run_id IS NOT NULL").fetchone()[0] == 0
     assert con.execute("SELECT count(*) FROM analysis_stories WHERE story_id IS NULL").fetchone()[0] == 0
     con.close()
+
+
+def test_stories_read_together_are_each_story_read_alone(stores):
+    # the scan reads many small stories in two queries (Store.stories); Store.story is its twin
+    with open_store(stores["fresh"], read_only=True) as s:
+        ids = sorted(_members(s))
+        together = s.stories(ids)
+        assert sorted(together) == ids
+        for sid in ids:
+            assert together[sid] == s.story(sid)
+        assert s.story_sizes(ids) == {sid: len(s.story(sid)[0]) for sid in ids}
