@@ -168,6 +168,9 @@ def insert_rows(con: Any, table: str, columns: Sequence[str], rows: Sequence[Seq
     con.execute(f"INSERT INTO {table} ({cols}) SELECT {', '.join(names)} FROM batch")
 
 
+INDEX_DOCUMENTS = 20_000  # documents whose words make one file of the app's browsing index
+
+
 class StoreError(Exception):
     """A store file that cannot be used; the message names the file and the fix."""
 
@@ -930,7 +933,7 @@ class Store:
 
     def browse_index(self, folder: str | Path) -> Path:
         """Write the browsing index of this store into ``folder`` (a private
-        folder of the app; the store itself is not written): ``terms.parquet``,
+        folder of the app; the store itself is not written): ``terms/*.parquet``,
         ``(term, doc_key)`` for every word of every title and text (lower
         case, split at anything not a letter or digit), sorted by term; and
         ``shares.parquet``, ``(doc_key, covered)``: the characters of each
@@ -938,13 +941,29 @@ class Store:
         pass it to :meth:`with_index`."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        terms, shares = (f"'{_sql_path(folder / n)}'" for n in ("terms.parquet", "shares.parquet"))
-        self.con.execute(f"""
-            COPY (SELECT DISTINCT t AS term, doc_key FROM (
-                    SELECT doc_key, unnest(regexp_split_to_array(lower(coalesce(title, '') || ' ' || text),
-                                                                 '{_NOT_WORD}')) AS t FROM documents)
-                  WHERE t <> '' ORDER BY term, doc_key)
-            TO {terms} (FORMAT parquet, ROW_GROUP_SIZE 100000)""")
+        shares = f"'{_sql_path(folder / 'shares.parquet')}'"
+        # the words of a large store (124 million at 200,000 documents) outgrow the app's memory
+        # limit read at once: one file of (term, doc_key) per run of documents, each sorted by term
+        # (a lookup reads the row groups of each file that can hold its word)
+        self.con.execute(f"SET temp_directory = '{_sql_path(folder / 'spill')}'")
+        self.con.execute("SET preserve_insertion_order = false")
+        (folder / "terms").mkdir(exist_ok=True)
+        lo, hi = self.con.execute("SELECT coalesce(min(doc_key), 0), coalesce(max(doc_key), -1) FROM documents"
+                                  ).fetchone()
+        part = 0
+        for start in range(int(lo), int(hi) + 1, INDEX_DOCUMENTS):
+            out = f"'{_sql_path(folder / 'terms' / f'{part:05d}.parquet')}'"
+            self.con.execute(f"""
+                COPY (SELECT DISTINCT t AS term, doc_key FROM (
+                        SELECT doc_key, unnest(regexp_split_to_array(lower(coalesce(title, '') || ' ' || text),
+                                                                     '{_NOT_WORD}')) AS t FROM documents
+                        WHERE doc_key >= {start} AND doc_key < {start + INDEX_DOCUMENTS})
+                      WHERE t <> '' ORDER BY term, doc_key)
+                TO {out} (FORMAT parquet, ROW_GROUP_SIZE 100000)""")
+            part += 1
+        if part == 0:  # an empty store: one empty file, so that lookups find nothing
+            self.con.execute(f"COPY (SELECT ''::VARCHAR AS term, 0::BIGINT AS doc_key WHERE false) "
+                             f"TO '{_sql_path(folder / 'terms' / '00000.parquet')}' (FORMAT parquet)")
         self.con.execute(f"""
             COPY (WITH sp AS (SELECT a_key AS k, a_start AS s, a_end AS e FROM passages WHERE kind <> 'boilerplate'
                               UNION ALL SELECT b_key, b_start, b_end FROM passages WHERE kind <> 'boilerplate'),
@@ -1008,7 +1027,7 @@ class Store:
         if not words:
             return [r[0] for r in self.con.execute(
                 f"SELECT doc_key FROM documents WHERE {test} ORDER BY doc_key", [like, like]).fetchall()]
-        terms = self._index_file("terms.parquet")
+        terms = self._index_file("terms/*.parquet")
         parts, params = [], []
         for k, w in enumerate(words):
             if k == len(words) - 1 and prefix:
@@ -1031,7 +1050,7 @@ class Store:
     def _term_filter(self, key: str, words: list[str], prefix: bool, where: list[str], params: list[Any]) -> None:
         """Conditions that the document ``key`` holds every word (the last
         as a word's beginning when ``prefix``), through the browsing index."""
-        terms = self._index_file("terms.parquet") if words else ""
+        terms = self._index_file("terms/*.parquet") if words else ""
         for k, w in enumerate(words):
             if k == len(words) - 1 and prefix:
                 where.append(f"{key} IN (SELECT doc_key FROM {terms} WHERE term >= ? AND term < ?)")
