@@ -643,3 +643,23 @@ def test_page_workers_die_with_the_server(seed_db, tmp_path):
             break
         time.sleep(0.1)
     assert not any(alive(w) for w in workers)
+
+
+def test_a_long_stored_id_is_reachable(tmp_path):
+    # ids over 1,000 characters were stored but every page refused them (422)
+    long_id = "j-" + "long-id-" * 700
+    src = tmp_path / "long.jsonl"
+    text = ("The council voted on Tuesday to close the old bridge for repairs that will cost "
+            "four million pounds, and engineers warned the crossing could not carry lorries. ") * 3
+    src.write_text(json.dumps({"id": long_id, "title": "Bridge shut", "text": text}) + "\n"
+                   + json.dumps({"id": "short", "title": "Bridge shut again", "text": text + " More."}) + "\n",
+                   encoding="utf-8")
+    db = tmp_path / "long.duckdb"
+    scan_store(db, src)
+    app = create_app(db, **PATIENT)
+    c = TestClient(app, raise_server_exceptions=False)
+    r = c.get("/doc", params={"id": long_id})
+    assert r.status_code == 200 and "Bridge shut" in r.text
+    assert c.get("/api/document", params={"id": long_id}).json()["document"]["id"] == long_id
+    assert c.get("/doc", params={"id": long_id + "x"}).status_code == 422  # longer than any stored id
+    app.state.pages.close()

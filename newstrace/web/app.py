@@ -41,6 +41,7 @@ from .pages import MAX_PASTE, MEMORY_LIMIT, PagePool, PageError, PageTimeout
 
 MAX_BODY = 4 * MAX_PASTE + 64_000  # bytes of a request body (URL-encoded or JSON text)
 MAX_ID = 1_000
+MAX_STORED_ID = 12_000  # the longest stored id the app reaches (h11 reads request lines of up to 16 KB)
 MAX_Q = 500
 PAGE = 50
 MAX_PAGE = 100_000
@@ -302,8 +303,13 @@ def create_app(db: str | Path, *, name: str | None = None, taken: _dt.datetime |
 
     # -- pages ------------------------------------------------------------------------
 
+    # every stored id is reachable: the limit is the longest id of the store when that is longer
+    # (up to what a request line carries)
+    id_limit = max(MAX_ID, min(MAX_STORED_ID, int(root.con.execute(
+        "SELECT coalesce(max(length(id)), 0) FROM documents").fetchone()[0])))
+
     def Id():  # noqa: N802 - a fresh parameter declaration per use
-        return Query(..., min_length=1, max_length=MAX_ID)
+        return Query(..., min_length=1, max_length=id_limit)
 
     def Page():  # noqa: N802
         return Query(1, ge=1, le=MAX_PAGE, alias="page")
@@ -404,7 +410,7 @@ def create_app(db: str | Path, *, name: str | None = None, taken: _dt.datetime |
     KINDS = ("passage", "quotation", "boilerplate")
 
     @app.get("/passages", response_class=HTMLResponse, include_in_schema=False)
-    def passages_page(q: str = Text(), kind: str | None = Opt(20), doc: str | None = Opt(MAX_ID),
+    def passages_page(q: str = Text(), kind: str | None = Opt(20), doc: str | None = Opt(id_limit),
                       cluster: int | None = None, sort: str = Query("words", max_length=20), page_no: int = Page()):
         if kind and kind not in KINDS:
             raise HTTPException(422, f"bad request: kind: one of {', '.join(KINDS)}")
@@ -415,7 +421,7 @@ def create_app(db: str | Path, *, name: str | None = None, taken: _dt.datetime |
                     pages=pager("/passages", params, page_no, total))
 
     @app.get("/passages.{fmt}", summary="Shared passages as CSV or JSON (the same filters as /passages)")
-    def passages_download(fmt: str, q: str = Text(), kind: str | None = Opt(20), doc: str | None = Opt(MAX_ID),
+    def passages_download(fmt: str, q: str = Text(), kind: str | None = Opt(20), doc: str | None = Opt(id_limit),
                           cluster: int | None = None, sort: str = Query("words", max_length=20)):
         if fmt not in ("csv", "json"):
             raise HTTPException(404, "download as .csv or .json")
