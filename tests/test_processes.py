@@ -57,6 +57,12 @@ def wait_gone(pids: list[int], timeout: float = WAIT) -> list[int]:
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
 
 
+def _as_from_a_terminal() -> None:
+    """The scan's SIGINT as a terminal gives it: a test run from a background job (``cmd &``
+    in a script, as a CI runner may start it) inherits SIGINT ignored, and so would the scan."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_scan(tmp_path: Path, **popen) -> tuple[subprocess.Popen, list[str], list[int]]:
     """A two-worker scan of a made-up collection, once its workers are busy
     aligning; returns the process, its progress so far and its workers."""
@@ -65,7 +71,8 @@ def start_scan(tmp_path: Path, **popen) -> tuple[subprocess.Popen, list[str], li
         made_up_collection(corpus, 1500)
     proc = subprocess.Popen([sys.executable, "-m", "newstrace", "scan", str(corpus), "--db", str(tmp_path / "s.duckdb"),
                              "--preset", "passim", "--workers", "2", "--progress", "always"],
-                            cwd=ROOT, env=ENV, stderr=subprocess.PIPE, text=True, **popen)
+                            cwd=ROOT, env=ENV, stderr=subprocess.PIPE, text=True, preexec_fn=_as_from_a_terminal,
+                            **popen)
     seen: list[str] = []
     assert proc.stderr is not None
     end = time.monotonic() + 300
