@@ -778,19 +778,9 @@ class Store:
         sid, key = row
         edges = self.con.execute("SELECT source, target, confidence, evidence FROM analysis_edges "
                                  "WHERE story_key = ? ORDER BY seq", [key]).fetchall()
-        up: dict[str, list[str]] = {}
-        down: dict[str, list[str]] = {}
-        for src, tgt, _c, _e in edges:
-            down.setdefault(src, []).append(tgt)
-            up.setdefault(tgt, []).append(src)
-        distance = {doc_id: 0}
-        for way, sign in ((up, -1), (down, 1)):
-            frontier = [doc_id]
-            for step in range(1, max(0, int(hops)) + 1):
-                nxt = [w for v in frontier for w in way.get(v, ()) if w not in distance]
-                for w in nxt:
-                    distance.setdefault(w, sign * step)
-                frontier = nxt
+        from .provenance.graph import edge_distances
+
+        distance = edge_distances(((src, tgt) for src, tgt, _c, _e in edges), doc_id, hops)
         nodes = self.con.execute(
             "SELECT node_id, label, placeholder, outlet, published, reuse_class, hops FROM analysis_nodes "
             "WHERE story_key = ? AND node_id IN (SELECT unnest(?::VARCHAR[]))", [key, list(distance)]).fetchall()

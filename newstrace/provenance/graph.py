@@ -48,6 +48,26 @@ def _total(spans: list[tuple[int, int]]) -> int:
     return sum(e - s for s, e in spans)
 
 
+def edge_distances(edges: Iterable[tuple[str, str]], doc_id: str, hops: int) -> dict[str, int]:
+    """``{node: edges from doc_id}`` over ``(source, target)`` edges: its
+    sources (negative, followed up only) and derivatives (positive, followed
+    down only) within ``hops`` edges; the document itself is 0."""
+    up: dict[str, list[str]] = {}
+    down: dict[str, list[str]] = {}
+    for src, tgt in edges:
+        down.setdefault(src, []).append(tgt)
+        up.setdefault(tgt, []).append(src)
+    distance = {doc_id: 0}
+    for way, sign in ((up, -1), (down, 1)):
+        frontier = [doc_id]
+        for step in range(1, max(0, int(hops)) + 1):
+            nxt = [w for v in frontier for w in way.get(v, ()) if w not in distance]
+            for w in nxt:
+                distance.setdefault(w, sign * step)
+            frontier = nxt
+    return distance
+
+
 @dataclass(frozen=True, slots=True)
 class Node:
     id: str

@@ -239,26 +239,6 @@ def story_graph(store: Store, story_id: int | None) -> Any:
     return trace_passages(docs, passages) if docs else None
 
 
-def graph_distances(graph: Any, doc_id: str, hops: int) -> dict[str, int]:
-    """``{node: edges from doc_id}`` of its sources (negative, followed up
-    only) and derivatives (positive, followed down only) within ``hops``
-    edges of ``graph``; the document itself is 0 (`Store.neighbourhood`'s rule)."""
-    up: dict[str, list[str]] = {}
-    down: dict[str, list[str]] = {}
-    for e in graph.edges:
-        down.setdefault(e.source, []).append(e.target)
-        up.setdefault(e.target, []).append(e.source)
-    distance = {doc_id: 0}
-    for way, sign in ((up, -1), (down, 1)):
-        frontier = [doc_id]
-        for step in range(1, max(0, int(hops)) + 1):
-            nxt = [w for v in frontier for w in way.get(v, ()) if w not in distance]
-            for w in nxt:
-                distance.setdefault(w, sign * step)
-            frontier = nxt
-    return distance
-
-
 def sub_graph(graph: Any, keep: Any) -> Any:
     """The part of ``graph`` over the nodes ``keep`` and the edges between them."""
     from ..provenance.graph import ProvenanceGraph
@@ -280,6 +260,7 @@ def neighbourhood_view(store: Store, doc_id: str, hops: int = 2, links: Links | 
     for a large story without stored analysis, traced among the
     neighbourhood alone."""
     from ..provenance import trace_passages
+    from ..provenance.graph import edge_distances
 
     links = links or Links()
     if not store.documents([doc_id]):
@@ -287,7 +268,7 @@ def neighbourhood_view(store: Store, doc_id: str, hops: int = 2, links: Links | 
     near, truncated = neighbourhood_ids(store, doc_id, 1, max_docs=max_docs)
     whole = story_graph(store, store.stories_of([doc_id]).get(doc_id))
     if whole is not None:  # the story's decisions: its sources and derivatives, and those it shares text with
-        distance = graph_distances(whole, doc_id, hops)
+        distance = edge_distances(((e.source, e.target) for e in whole.edges), doc_id, hops)
         order = sorted(distance, key=lambda n: (abs(distance[n]), distance[n], n))
         truncated = truncated or len(order) > max_docs
         keep = {n: abs(distance[n]) for n in order[:max_docs]}
