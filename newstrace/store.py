@@ -171,6 +171,15 @@ def insert_rows(con: Any, table: str, columns: Sequence[str], rows: Sequence[Seq
 INDEX_DOCUMENTS = 20_000  # documents whose words make one file of the app's browsing index
 
 
+def _document(r: Sequence[Any]) -> Document:
+    """A Document from a row whose first columns are ``id, text, title,
+    outlet, url, published, byline, source_path`` (the store's reads of documents)."""
+    from .ingest.dates import parse_date_string
+
+    return Document(id=r[0], text=r[1], title=r[2], outlet=r[3], url=r[4],
+                    published=parse_date_string(r[5]) if r[5] else None, byline=r[6], source_path=r[7])
+
+
 class StoreError(Exception):
     """A store file that cannot be used; the message names the file and the fix."""
 
@@ -523,15 +532,11 @@ class Store:
 
     def story_docs(self, story_id: int) -> list[Document]:
         """The documents of a story, in scan order (those of :meth:`story`, without the passages)."""
-        from .ingest.dates import parse_date_string
-
         rows = self.con.execute(
             "SELECT d.id, d.text, d.title, d.outlet, d.url, d.published, d.byline, d.source_path "
             "FROM documents d JOIN stories s ON s.doc_id = d.id WHERE s.story_id = ? ORDER BY d.doc_key",
             [story_id]).fetchall()
-        return [Document(id=r[0], text=r[1], title=r[2], outlet=r[3], url=r[4],
-                         published=parse_date_string(r[5]) if r[5] else None, byline=r[6], source_path=r[7])
-                for r in rows]
+        return [_document(r) for r in rows]
 
     def story(self, story_id: int) -> tuple[list[Document], dict[tuple[str, str], list[Passage]]]:
         """The documents of a story and the passages of each of their pairs
@@ -552,7 +557,6 @@ class Store:
                 ) -> dict[int, tuple[list[Document], dict[tuple[str, str], list[Passage]]]]:
         """:meth:`story` of each of several stories, read in two queries (one
         for their documents, one for their passages) instead of two a story."""
-        from .ingest.dates import parse_date_string
 
         if not story_ids:
             return {}
@@ -565,9 +569,7 @@ class Store:
                 "SELECT d.id, d.text, d.title, d.outlet, d.url, d.published, d.byline, d.source_path, s.story_id "
                 "FROM documents d JOIN stories s ON s.doc_id = d.id WHERE s.story_id IN (SELECT sid FROM sb) "
                 "ORDER BY d.doc_key").fetchall():
-            out[r[8]][0].append(Document(id=r[0], text=r[1], title=r[2], outlet=r[3], url=r[4],
-                                         published=parse_date_string(r[5]) if r[5] else None, byline=r[6],
-                                         source_path=r[7]))
+            out[r[8]][0].append(_document(r))
             story_of[r[0]], text[r[0]] = r[8], r[1]
         for a, a0, a1, b, b0, b1, words, sim, kind, edits in self.con.execute(
                 "SELECT a_id, a_start, a_end, b_id, b_start, b_end, words, similarity, kind, edits FROM passages "
@@ -821,7 +823,6 @@ class Store:
     def documents(self, ids: Sequence[str] | None = None) -> list[tuple[Document, int | None]]:
         """Documents (all, or those with the given ids) in scan order, each
         with its story number (``None`` for a document that shares no text)."""
-        from .ingest.dates import parse_date_string
 
         sql = ("SELECT d.id, d.text, d.title, d.outlet, d.url, d.published, d.byline, d.source_path, s.story_id "
                "FROM documents d LEFT JOIN stories s ON s.doc_id = d.id")
@@ -830,9 +831,7 @@ class Store:
             sql += " WHERE d.id IN (SELECT unnest(?::VARCHAR[]))"
             params.append(list(ids))
         rows = self.con.execute(sql + " ORDER BY d.doc_key", params).fetchall()
-        return [(Document(id=r[0], text=r[1], title=r[2], outlet=r[3], url=r[4],
-                          published=parse_date_string(r[5]) if r[5] else None, byline=r[6], source_path=r[7]), r[8])
-                for r in rows]
+        return [(_document(r), r[8]) for r in rows]
 
     def document_ids(self) -> list[str]:
         """The ids of all documents, in scan order."""
