@@ -345,6 +345,10 @@ class PagePool:
                     self._idle.put(self._new())
                 except PageError:
                     return
+                except OSError:
+                    if self._closed:  # serve stopped (SIGTERM, Ctrl-C) while the workers were starting
+                        return
+                    raise
 
         threading.Thread(target=start, daemon=True, name="newstrace-page-warm").start()
 
