@@ -23,13 +23,15 @@ again skips what is stored and aligned, and finishes the rest.
 from __future__ import annotations
 
 import ctypes
+import gc
+import multiprocessing
 import os
 import signal
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
@@ -77,6 +79,9 @@ _R = TypeVar("_R")  # a job's result
 
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
+# the workers are forked (they start at once and share the parent's pages), where the
+# system can fork; named, as Python 3.14 makes forkserver the default
+_FORK = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
 
 
 def _watch_parent(parent: int, ppid: int) -> None:
@@ -116,8 +121,28 @@ class _Pool:
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
-        self.ex = (ProcessPoolExecutor(workers, initializer=worker_start, initargs=(os.getpid(),))
+        self.started = False
+        self.ex = (ProcessPoolExecutor(workers, mp_context=_FORK, initializer=worker_start,
+                                       initargs=(os.getpid(),))
                    if workers > 1 else None)
+
+    def submit(self, fn: Callable[..., _R], args: tuple) -> Future:
+        """Submit one job; the first one starts (forks) the workers.
+
+        The workers are forked with the collector's objects frozen
+        (``gc.freeze``): a worker never collects garbage it inherited. The
+        calling process may hold unreachable DuckDB connections (a library
+        user's, a test run's) whose finaliser, run in a forked copy of a
+        process with DuckDB's threads, crashes the worker."""
+        assert self.ex is not None
+        if self.started:
+            return self.ex.submit(fn, *args)
+        gc.freeze()
+        try:
+            return self.ex.submit(fn, *args)  # with fork, every worker is started here
+        finally:
+            gc.unfreeze()
+            self.started = True
 
     def map(self, fn: Callable[..., _R], jobs: Iterable[tuple[_C, tuple]]) -> Iterator[tuple[_C, _R]]:
         """Run ``fn(*args)`` for each ``(context, args)``; yield ``(context,
@@ -128,7 +153,7 @@ class _Pool:
             return
         pending: list = []
         for ctx, args in jobs:
-            pending.append((ctx, self.ex.submit(fn, *args)))
+            pending.append((ctx, self.submit(fn, args)))
             if len(pending) >= 2 * self.workers:
                 c, f = pending.pop(0)
                 yield c, f.result()
