@@ -84,6 +84,8 @@ class RewriteParams:
                      same topic are no seeds when its copy is found).
     grow_cosine:     a passage grows by a unit pair next to it (one unit away on
     grow_dice:       both sides) whose cosine and Dice reach these lower bars.
+    summary_whole:   a summary whose long side spans this share of its text is
+                     widened to the whole text (1 never widens).
     """
 
     stem: int = 5
@@ -98,6 +100,7 @@ class RewriteParams:
     near_best: float = 0.5
     grow_cosine: float = 0.2
     grow_dice: float = 0.2
+    summary_whole: float = 0.5
 
     def __post_init__(self) -> None:
         if self.stem < 1 or self.min_unit_words < 1 or self.max_gap < 0 or self.summary_gap < 0:
@@ -122,11 +125,6 @@ class Units:
     words: np.ndarray  # tokens per unit
     starts: np.ndarray  # each token's character range
     ends: np.ndarray
-
-
-# A term in at most this share of all units (or in two) is rare enough to
-# mark where a passage begins and ends inside its first and last sentence.
-_RARE_SHARE = 1.0
 
 
 _WRAPPED = regex.compile(r"(?<!\n)\n(?=\p{Ll})")
@@ -214,7 +212,8 @@ class _Space:
     vocab: int
     ia: np.ndarray  # each token's term id
     ib: np.ndarray
-    rare: np.ndarray  # per term id: in few enough units to anchor a passage's edge
+    isf: np.ndarray  # per term id: its inverse sentence frequency
+    once: np.ndarray  # per term id: in one unit of each text (it pairs them)
 
 
 def _entries(ids: np.ndarray, unit_of: np.ndarray, vocab: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -241,8 +240,8 @@ def _space(ua: Units, ub: Units) -> _Space:
     nb = np.sqrt(np.bincount(bu, weights=bw * bw, minlength=len(ub.spans)))
     da = np.bincount(au, minlength=len(ua.spans)).astype(np.float64)
     db = np.bincount(bu, minlength=len(ub.spans)).astype(np.float64)
-    rare = df <= max(2.0, _RARE_SHARE * n_units)
-    return _Space(na, nb, da, db, (au, at, aw), (bu, bt, bw), v, ia, ib, rare)
+    once = (np.bincount(at, minlength=v) == 1) & (np.bincount(bt, minlength=v) == 1)
+    return _Space(na, nb, da, db, (au, at, aw), (bu, bt, bw), v, ia, ib, isf, once)
 
 
 def unit_similarity(ua: Units, ub: Units) -> tuple[np.ndarray, np.ndarray]:
@@ -484,6 +483,22 @@ def _grow(sp: _Space, found: list[_Found], weak: list[Seed], threshold: float) -
     return out
 
 
+def _widened(sp: _Space, ua: Units, ub: Units, f: _Found, params: RewriteParams) -> _Found:
+    """The summary ``f`` with its long side widened to the whole text when it
+    spans ``summary_whole`` of that text's characters already: a brief that
+    draws on most of a story summarises the story (PAN's summaries are of
+    the whole source document)."""
+    la, lb = _chars(ua, f.a0, f.a1), _chars(ub, f.b0, f.b1)
+    a0, a1, b0, b1 = f.a0, f.a1, f.b0, f.b1
+    if la >= params.summary_ratio * lb and la >= params.summary_whole * _chars(ua, 0, len(ua.spans) - 1):
+        a0, a1 = 0, len(ua.spans) - 1
+    elif lb >= params.summary_ratio * la and lb >= params.summary_whole * _chars(ub, 0, len(ub.spans) - 1):
+        b0, b1 = 0, len(ub.spans) - 1
+    else:
+        return f
+    return _Found(a0, a1, b0, b1, _stretch_cosine(sp, a0, a1, b0, b1), f.seeds)
+
+
 def _found(sp: _Space, ua: Units, ub: Units, seeds: list[Seed], params: RewriteParams,
            weak: list[Seed] | None = None) -> list[_Found]:
     found = _extend(sp, seeds, params.max_gap, params.max_gap, params.min_similarity)
@@ -492,34 +507,91 @@ def _found(sp: _Space, ua: Units, ub: Units, seeds: list[Seed], params: RewriteP
     if summaries:
         found = [f for f in found if not any(_covers(s, f) for s in summaries)] + summaries
         found = _join_summaries(sp, ua, ub, _merge(sp, found), params)
+        if params.summary_whole < 1.0:
+            found = _merge(sp, [_widened(sp, ua, ub, f, params) for f in found])
     return [f for f in found
             if _chars(ua, f.a0, f.a1) >= params.min_chars and _chars(ub, f.b0, f.b1) >= params.min_chars]
 
 
-def _edges(u: Units, ids: np.ndarray, other: np.ndarray, rare: np.ndarray, u0: int, u1: int) -> Span:
-    """The stretch of units ``u0..u1``, its first unit cut to start at the first
-    token that anchors (a rare term the other side's stretch has too), its
-    last unit cut to end at the last one: PAN's cases, and copied stretches,
-    often begin inside a sentence."""
+# What a word at a passage's edge that the other side's stretch lacks costs,
+# as a share of the highest isf (a shared word earns its own isf): a
+# paraphrase keeps about half its words, so a lack costs less than a share gains.
+_LACK = 0.25
+
+
+def _edges(u: Units, ids: np.ndarray, isf: np.ndarray, once: np.ndarray, u0: int, u1: int,
+           first_other: np.ndarray, last_other: np.ndarray) -> Span:
+    """The stretch of units ``u0..u1``, its first unit cut to start and its
+    last unit cut to end where the words the other side's stretch shares
+    outweigh those it lacks: PAN's cases, and copied stretches, often begin
+    and end inside a sentence.
+
+    Each word of an edge unit scores its term's isf when the other side's
+    stretch has the term (``first_other``, ``last_other``: its term ids for
+    either end, none to leave that end uncut) and ``-_LACK`` times the
+    highest isf when it has not; the first unit keeps its best-scoring
+    suffix, the last its best-scoring prefix (one unit alone: its
+    best-scoring run), the longest of equal scores, and no cut leaves out a
+    word whose term lies in one unit of each text (it pairs those units)."""
     start, end = u.spans[u0].start, u.spans[u1].end
-    anchor = np.isin(ids, other) & rare[ids]
-    first = np.nonzero(anchor & (u.unit_of == u0))[0]
-    last = np.nonzero(anchor & (u.unit_of == u1))[0]
+    first = np.nonzero(u.unit_of == u0)[0]
+    last = first if u1 == u0 else np.nonzero(u.unit_of == u1)[0]
+    if not len(first) or not len(last):
+        return Span(start, end)
+    lack = float(isf.max(initial=0.0))
+
+    def scores(toks: np.ndarray, other: np.ndarray) -> np.ndarray:
+        return np.where(np.isin(ids[toks], other), isf[ids[toks]], -_LACK * lack)
+
+    if u0 == u1:
+        sc = scores(first, np.union1d(first_other, last_other))
+        i, j = _best_run(sc)
+    else:
+        sf, sl = scores(first, first_other), scores(last, last_other)
+        suffix = np.cumsum(sf[::-1])[::-1]
+        prefix = np.cumsum(sl)
+        i = int(np.argmax(suffix))
+        j = len(sl) - 1 - int(np.argmax(prefix[::-1]))
+    # a word whose term lies in one unit of each text pairs those units: never cut off
+    pf = np.nonzero(np.isin(ids[first], first_other) & once[ids[first]])[0]
+    pl = np.nonzero(np.isin(ids[last], last_other) & once[ids[last]])[0]
+    if len(pf):
+        i = min(i, int(pf[0]))
+    if len(pl):
+        j = max(j, int(pl[-1]))
     # cut only where a word is left out: the unit's own first and last
     # characters (an opening quote, the full stop) stay
-    if len(first) and first[0] > 0 and u.unit_of[first[0] - 1] == u0:
-        start = int(u.starts[first[0]])
-    if len(last) and last[-1] + 1 < len(u.unit_of) and u.unit_of[last[-1] + 1] == u1:
-        end = int(u.ends[last[-1]])
+    if i > 0 and len(first_other):
+        start = int(u.starts[first[i]])
+    if j < len(last) - 1 and len(last_other):
+        end = int(u.ends[last[j]])
     return Span(start, end) if start < end else Span(u.spans[u0].start, u.spans[u1].end)
+
+
+def _best_run(sc: np.ndarray) -> tuple[int, int]:
+    """``(i, j)``: the run ``sc[i..j]`` (inclusive) of the highest sum, the longest of equal sums."""
+    c = np.concatenate(([0.0], np.cumsum(sc)))
+    best, bi, bj, lo = -math.inf, 0, len(sc) - 1, 0
+    for k in range(1, len(c)):
+        if c[k - 1] < c[lo] - 1e-12:
+            lo = k - 1
+        v = c[k] - c[lo]
+        if v > best + 1e-12 or (abs(v - best) <= 1e-12 and k - 1 - lo > bj - bi):
+            best, bi, bj = v, lo, k - 1
+    return bi, bj
 
 
 def _passage(ua: Units, ub: Units, sp: _Space, f: _Found, cos: np.ndarray) -> Passage:
     in_a = (ua.unit_of >= f.a0) & (ua.unit_of <= f.a1)
     in_b = (ub.unit_of >= f.b0) & (ub.unit_of <= f.b1)
     terms_a, terms_b = np.unique(sp.ia[in_a]), np.unique(sp.ib[in_b])
-    a = _edges(ua, sp.ia, terms_b, sp.rare, f.a0, f.a1)
-    b = _edges(ub, sp.ib, terms_a, sp.rare, f.b0, f.b1)
+
+    def seeded(side: int, unit: int, terms: np.ndarray) -> np.ndarray:
+        """``terms``, or none when no seed lies in ``unit`` (a side widened to its whole text)."""
+        return terms if any(s[side] == unit for s in f.seeds) else terms[:0]
+
+    a = _edges(ua, sp.ia, sp.isf, sp.once, f.a0, f.a1, seeded(0, f.a0, terms_b), seeded(0, f.a1, terms_b))
+    b = _edges(ub, sp.ib, sp.isf, sp.once, f.b0, f.b1, seeded(1, f.b0, terms_a), seeded(1, f.b1, terms_a))
     pairs = tuple(
         SentencePair(_clip(ua.spans[i], a), _clip(ub.spans[j], b), round(float(cos[i, j]), 4)) for i, j in f.seeds
     )
@@ -633,7 +705,7 @@ def _covered_share(span: Span, spans: Sequence[Span]) -> float:
 
 
 def beside_verbatim(rewritten: Sequence[Passage], verbatim: Sequence[Passage], cover: float = 0.8,
-                    summary_ratio: float = 3.0, *, join: bool = False) -> list[Passage]:
+                    summary_ratio: float = 3.0, *, join: bool = False, reprint: int = 0) -> list[Passage]:
     """The rewritten passages that say something the verbatim ones do not.
 
     When the verbatim passages inside a rewritten passage (those overlapping
@@ -646,20 +718,38 @@ def beside_verbatim(rewritten: Sequence[Passage], verbatim: Sequence[Passage], c
     when that is one verbatim passage alone: a stretch of reuse, as PAN
     counts a case, that the verbatim aligner reports in pieces). Other
     rewritten passages stay as they are.
+
+    With ``reprint`` > 0, a pair that shares an exact copy of at least
+    ``reprint`` characters on both sides (a verbatim passage of similarity
+    1) is a reprint, as Sanchez-Perez, Gelbukh and Sidorov's aligner decides
+    a pair: its copied text is what the verbatim passages say, so a rewritten
+    passage that holds none is the shared topic, not reuse, and is dropped,
+    and one that holds verbatim passages is cut to the stretch from the first
+    to the last of them (with ``join``) or dropped.
     """
+    reprinted = reprint > 0 and any(v.kind == "passage" and v.similarity >= 1.0
+                                    and min(len(v.a), len(v.b)) >= reprint for v in verbatim)
     out: list[Passage] = []
     for p in rewritten:
         inside = [v for v in verbatim if v.a.overlaps(p.a) and v.b.overlaps(p.b)]
-        ca, cb = _covered_share(p.a, [v.a for v in inside]), _covered_share(p.b, [v.b for v in inside])
         summary = max(len(p.a), len(p.b)) >= summary_ratio * min(len(p.a), len(p.b))
+        ca, cb = _covered_share(p.a, [v.a for v in inside]), _covered_share(p.b, [v.b for v in inside])
         short = ca if len(p.a) <= len(p.b) else cb
+        if reprinted and not summary:
+            if join and len(inside) > 1:
+                out.append(_hull(p, inside))
+            continue
         if not (short >= cover or (not summary and max(ca, cb) >= cover)):
             out.append(p)
         elif join and len(inside) > 1:
-            out.append(_cut(p, Span(min(v.a.start for v in inside), max(v.a.end for v in inside)),
-                            Span(min(v.b.start for v in inside), max(v.b.end for v in inside)),
-                            sum(v.words for v in inside)))
+            out.append(_hull(p, inside))
     return out
+
+
+def _hull(p: Passage, inside: Sequence[Passage]) -> Passage:
+    """``p`` cut to the stretch from the first to the last of the verbatim passages ``inside`` it."""
+    return _cut(p, Span(min(v.a.start for v in inside), max(v.a.end for v in inside)),
+                Span(min(v.b.start for v in inside), max(v.b.end for v in inside)), sum(v.words for v in inside))
 
 
 def _cut(p: Passage, a: Span, b: Span, words: int) -> Passage:
@@ -675,14 +765,18 @@ def _cut(p: Passage, a: Span, b: Span, words: int) -> Passage:
     return replace(p, a=a, b=b, a_text=a_text, b_text=b_text, words=words, sentences=pairs)
 
 
+
+
 def compare_passages(a_text: str, b_text: str, params: RewriteParams | None = None, *,
-                     join: bool = False) -> list[Passage]:
+                     join: bool = False, reprint: int = 150) -> list[Passage]:
     """Verbatim passages (:func:`newstrace.align.align`) and, beside them,
     the rewritten passages they do not already cover, in B's order (``join``
-    as in :func:`beside_verbatim`)."""
+    and ``reprint``, an exact copy of that many characters making the pair a
+    reprint, 0 never, as in :func:`beside_verbatim`)."""
     from .align import align_tokens
 
     ta, tb = tokenize(a_text), tokenize(b_text)
     verbatim = align_tokens(ta, tb)
-    rewritten = beside_verbatim(align_rewritten(a_text, b_text, params, tokens=(ta, tb)), verbatim, join=join)
+    rewritten = beside_verbatim(align_rewritten(a_text, b_text, params, tokens=(ta, tb)), verbatim, join=join,
+                                reprint=reprint)
     return sorted([*verbatim, *rewritten], key=lambda p: (p.b.start, p.a.start))
