@@ -51,7 +51,7 @@ No model and no word list is used: everything is computed from the two texts.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -86,6 +86,9 @@ class RewriteParams:
     grow_dice:       both sides) whose cosine and Dice reach these lower bars.
     summary_whole:   a summary whose long side spans this share of its text is
                      widened to the whole text (1 never widens).
+    edge_lack:       at a passage's edge, what a word the other side lacks costs, as a
+                     share of the highest isf (a shared word earns its own isf): a
+                     paraphrase keeps about half its words, so a lack costs less.
     """
 
     stem: int = 5
@@ -101,6 +104,7 @@ class RewriteParams:
     grow_cosine: float = 0.2
     grow_dice: float = 0.2
     summary_whole: float = 0.5
+    edge_lack: float = 0.25
 
     def __post_init__(self) -> None:
         if self.stem < 1 or self.min_unit_words < 1 or self.max_gap < 0 or self.summary_gap < 0:
@@ -384,9 +388,11 @@ def _overlap(x0: int, x1: int, y0: int, y1: int) -> bool:
     return x0 <= y1 and y0 <= x1
 
 
-def _merge(sp: _Space, found: list[_Found]) -> list[_Found]:
+def _merge(sp: _Space, found: list[_Found], stands: Callable[[_Found], bool] | None = None) -> list[_Found]:
     """Merge passages overlapping on both sides; of two overlapping on one
-    side only, keep the more similar (then the longer)."""
+    side only, keep the one that ``stands`` (long enough to be reported:
+    a sentence repeated in one text must not cost the passage around its
+    other copy), then the more similar, then the longer."""
     items = sorted(found, key=lambda f: (f.b0, f.a0))
     changed = True
     while changed:
@@ -401,7 +407,8 @@ def _merge(sp: _Space, found: list[_Found]) -> list[_Found]:
                     merged = _Found(a0, a1, b0, b1, _stretch_cosine(sp, a0, a1, b0, b1), seeds)
                     items = [h for k, h in enumerate(items) if k not in (x, y)] + [merged]
                 elif ob or oa:
-                    keep = max((f, g), key=lambda h: (h.similarity, h.a1 - h.a0 + h.b1 - h.b0))
+                    keep = max((f, g), key=lambda h: (stands is None or stands(h), h.similarity,
+                                                      h.a1 - h.a0 + h.b1 - h.b0))
                     items = [h for k, h in enumerate(items) if k not in (x, y)] + [keep]
                 else:
                     continue
@@ -502,25 +509,21 @@ def _widened(sp: _Space, ua: Units, ub: Units, f: _Found, params: RewriteParams)
 def _found(sp: _Space, ua: Units, ub: Units, seeds: list[Seed], params: RewriteParams,
            weak: list[Seed] | None = None) -> list[_Found]:
     found = _extend(sp, seeds, params.max_gap, params.max_gap, params.min_similarity)
-    found = _merge(sp, _grow(sp, found, weak or [], params.min_similarity))
-    summaries = _merge(sp, _summaries(sp, ua, ub, seeds, params))
+    def stands(f: _Found) -> bool:
+        return _chars(ua, f.a0, f.a1) >= params.min_chars and _chars(ub, f.b0, f.b1) >= params.min_chars
+
+    found = _merge(sp, _grow(sp, found, weak or [], params.min_similarity), stands)
+    summaries = _merge(sp, _summaries(sp, ua, ub, seeds, params), stands)
     if summaries:
         found = [f for f in found if not any(_covers(s, f) for s in summaries)] + summaries
-        found = _join_summaries(sp, ua, ub, _merge(sp, found), params)
+        found = _join_summaries(sp, ua, ub, _merge(sp, found, stands), params)
         if params.summary_whole < 1.0:
-            found = _merge(sp, [_widened(sp, ua, ub, f, params) for f in found])
-    return [f for f in found
-            if _chars(ua, f.a0, f.a1) >= params.min_chars and _chars(ub, f.b0, f.b1) >= params.min_chars]
-
-
-# What a word at a passage's edge that the other side's stretch lacks costs,
-# as a share of the highest isf (a shared word earns its own isf): a
-# paraphrase keeps about half its words, so a lack costs less than a share gains.
-_LACK = 0.25
+            found = _merge(sp, [_widened(sp, ua, ub, f, params) for f in found], stands)
+    return [f for f in found if stands(f)]
 
 
 def _edges(u: Units, ids: np.ndarray, isf: np.ndarray, once: np.ndarray, u0: int, u1: int,
-           first_other: np.ndarray, last_other: np.ndarray) -> Span:
+           first_other: np.ndarray, last_other: np.ndarray, lack: float) -> Span:
     """The stretch of units ``u0..u1``, its first unit cut to start and its
     last unit cut to end where the words the other side's stretch shares
     outweigh those it lacks: PAN's cases, and copied stretches, often begin
@@ -528,7 +531,7 @@ def _edges(u: Units, ids: np.ndarray, isf: np.ndarray, once: np.ndarray, u0: int
 
     Each word of an edge unit scores its term's isf when the other side's
     stretch has the term (``first_other``, ``last_other``: its term ids for
-    either end, none to leave that end uncut) and ``-_LACK`` times the
+    either end, none to leave that end uncut) and ``-lack`` times the
     highest isf when it has not; the first unit keeps its best-scoring
     suffix, the last its best-scoring prefix (one unit alone: its
     best-scoring run), the longest of equal scores, and no cut leaves out a
@@ -538,10 +541,10 @@ def _edges(u: Units, ids: np.ndarray, isf: np.ndarray, once: np.ndarray, u0: int
     last = first if u1 == u0 else np.nonzero(u.unit_of == u1)[0]
     if not len(first) or not len(last):
         return Span(start, end)
-    lack = float(isf.max(initial=0.0))
+    cost = lack * float(isf.max(initial=0.0))
 
     def scores(toks: np.ndarray, other: np.ndarray) -> np.ndarray:
-        return np.where(np.isin(ids[toks], other), isf[ids[toks]], -_LACK * lack)
+        return np.where(np.isin(ids[toks], other), isf[ids[toks]], -cost)
 
     if u0 == u1:
         sc = scores(first, np.union1d(first_other, last_other))
@@ -581,7 +584,7 @@ def _best_run(sc: np.ndarray) -> tuple[int, int]:
     return bi, bj
 
 
-def _passage(ua: Units, ub: Units, sp: _Space, f: _Found, cos: np.ndarray) -> Passage:
+def _passage(ua: Units, ub: Units, sp: _Space, f: _Found, cos: np.ndarray, lack: float) -> Passage:
     in_a = (ua.unit_of >= f.a0) & (ua.unit_of <= f.a1)
     in_b = (ub.unit_of >= f.b0) & (ub.unit_of <= f.b1)
     terms_a, terms_b = np.unique(sp.ia[in_a]), np.unique(sp.ib[in_b])
@@ -590,8 +593,8 @@ def _passage(ua: Units, ub: Units, sp: _Space, f: _Found, cos: np.ndarray) -> Pa
         """``terms``, or none when no seed lies in ``unit`` (a side widened to its whole text)."""
         return terms if any(s[side] == unit for s in f.seeds) else terms[:0]
 
-    a = _edges(ua, sp.ia, sp.isf, sp.once, f.a0, f.a1, seeded(0, f.a0, terms_b), seeded(0, f.a1, terms_b))
-    b = _edges(ub, sp.ib, sp.isf, sp.once, f.b0, f.b1, seeded(1, f.b0, terms_a), seeded(1, f.b1, terms_a))
+    a = _edges(ua, sp.ia, sp.isf, sp.once, f.a0, f.a1, seeded(0, f.a0, terms_b), seeded(0, f.a1, terms_b), lack)
+    b = _edges(ub, sp.ib, sp.isf, sp.once, f.b0, f.b1, seeded(1, f.b0, terms_a), seeded(1, f.b1, terms_a), lack)
     pairs = tuple(
         SentencePair(_clip(ua.spans[i], a), _clip(ub.spans[j], b), round(float(cos[i, j]), 4)) for i, j in f.seeds
     )
@@ -623,7 +626,7 @@ def align_rewritten_units(ua: Units, ub: Units, params: RewriteParams | None = N
     cos, dice = _similarity(sp)
     seeds = _seeds(cos, (cos >= params.seed_cosine) & (dice >= params.seed_dice), params.near_best)
     weak = _seeds(cos, (cos >= params.grow_cosine) & (dice >= params.grow_dice), params.near_best)
-    return [_passage(ua, ub, sp, f, cos) for f in _found(sp, ua, ub, seeds, params, weak)]
+    return [_passage(ua, ub, sp, f, cos, params.edge_lack) for f in _found(sp, ua, ub, seeds, params, weak)]
 
 
 def align_rewritten(a_text: str, b_text: str, params: RewriteParams | None = None, *,
@@ -656,10 +659,10 @@ def align_rewritten_slow(a_text: str, b_text: str, params: RewriteParams | None 
     cos = np.asarray(cos_l, dtype=np.float64).reshape(len(ua.spans), len(ub.spans))
     found = _found(sp, ua, ub, seeds_at(params.seed_cosine, params.seed_dice), params,
                    seeds_at(params.grow_cosine, params.grow_dice))
-    return [_passage(ua, ub, sp, f, cos) for f in found]
+    return [_passage(ua, ub, sp, f, cos, params.edge_lack) for f in found]
 
 
-def reuse_spans(passages: Sequence[Passage]) -> list[tuple[int, int, int, int]]:
+def reuse_spans(passages: Sequence[Passage], min_chars: int = 0) -> list[tuple[int, int, int, int]]:
     """The stretches of reuse, as ``(a_start, a_end, b_start, b_end)`` in B's
     order, as PAN scores detections: passages (quotations left out: a quoted
     phrase is cited, not reused) merged where they overlap on both sides; of
@@ -667,7 +670,9 @@ def reuse_spans(passages: Sequence[Passage]) -> list[tuple[int, int, int, int]]:
     longer is kept (the same text of B found twice in A).
 
     A rewritten passage and the verbatim passages inside it are one stretch
-    of reuse."""
+    of reuse. Stretches shorter than ``min_chars`` characters on either side
+    are left out (PAN's cases are at least a few sentences long; the
+    rewritten aligner's own passages are at least ``min_chars`` long)."""
     items = [(p.a.start, p.a.end, p.b.start, p.b.end) for p in passages if p.kind != "quotation"]
     changed = True
     while changed:
@@ -690,7 +695,7 @@ def reuse_spans(passages: Sequence[Passage]) -> list[tuple[int, int, int, int]]:
     for t in sorted(items, key=size, reverse=True):
         if not any(2 * (min(t[3], k[3]) - max(t[2], k[2])) > min(t[3] - t[2], k[3] - k[2]) for k in kept):
             kept.append(t)
-    return sorted(kept, key=lambda t: (t[2], t[0]))
+    return sorted((t for t in kept if min(t[1] - t[0], t[3] - t[2]) >= min_chars), key=lambda t: (t[2], t[0]))
 
 
 def _covered_share(span: Span, spans: Sequence[Span]) -> float:

@@ -25,13 +25,18 @@ import random
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .plagdet import Case, Scores, plagdet
 
+if TYPE_CHECKING:
+    from ..rewritten import RewriteParams
+
 __all__ = ["SUBSETS", "PanPair", "locate", "SubsetScores", "load_pairs", "sample_pairs", "evaluate",
-           "verbatim_detector", "combined_detector", "rewritten_detector"]
+           "verbatim_detector", "combined_detector", "rewritten_detector", "detect_all", "score",
+           "CrossValidation", "cross_validate", "folds_of"]
 
 # Subset name -> folder, in PAN's order.
 SUBSETS = {
@@ -159,15 +164,20 @@ def rewritten_detector(src: str, susp: str) -> list[Detection]:
     return [(p.a.start, p.a.end, p.b.start, p.b.end) for p in align_rewritten(src, susp)]
 
 
-def combined_detector(src: str, susp: str) -> list[Detection]:
+def combined_detector(src: str, susp: str, *, params: RewriteParams | None = None, reprint: int = 150,
+                      min_chars: int = 150) -> list[Detection]:
     """What ``compare`` reports (verbatim passages and the rewritten ones
     beside them, source as A), as stretches of reuse: passages that overlap
     on both sides count as one detection (:func:`newstrace.rewritten.reuse_spans`),
-    and a rewritten stretch that holds several verbatim passages is one
-    detection, as PAN counts a case (``join``)."""
+    a rewritten stretch that holds several verbatim passages is one
+    detection, as PAN counts a case (``join``), a pair sharing an exact copy
+    of ``reprint`` characters is a reprint (its rewritten passages only join
+    verbatim ones or summarise), and stretches shorter than ``min_chars`` on
+    either side are no case (Sanchez-Perez et al. filter at 150, the
+    rewritten aligner's own minimum)."""
     from ..rewritten import compare_passages, reuse_spans
 
-    return reuse_spans(compare_passages(src, susp, join=True))
+    return reuse_spans(compare_passages(src, susp, params, join=True, reprint=reprint), min_chars)
 
 
 DETECTORS: dict[str, Detector] = {
@@ -177,14 +187,37 @@ DETECTORS: dict[str, Detector] = {
 }
 
 
-def _run_one(args: tuple[str, str, str]) -> list[Detection]:
-    name, src, susp = args
-    return list(DETECTORS[name](_read(Path(src)), _read(Path(susp))))
+Settings = dict[str, Any]
 
 
-def detect_all(pairs: Sequence[PanPair], detector: str = "combined", workers: int = 1) -> list[list[Detection]]:
-    """The detections of ``detector`` (a key of ``DETECTORS``) on each pair, in order."""
-    jobs = [(detector, str(p.source), str(p.suspicious)) for p in pairs]
+def _detector_kwargs(settings: Settings) -> dict[str, Any]:
+    """``settings`` as the combined detector's keywords: the keys that are
+    :class:`~newstrace.rewritten.RewriteParams` fields become its ``params``."""
+    from ..rewritten import RewriteParams
+
+    names = {f.name for f in fields(RewriteParams)}
+    kw = {k: v for k, v in settings.items() if k not in names}
+    rp = {k: v for k, v in settings.items() if k in names}
+    if rp:
+        kw["params"] = RewriteParams(**rp)
+    return kw
+
+
+def _run_one(args: tuple[str, str, str, tuple[tuple[str, Any], ...]]) -> list[Detection]:
+    name, src, susp, settings = args
+    kw = _detector_kwargs(dict(settings)) if settings else {}
+    return list(DETECTORS[name](_read(Path(src)), _read(Path(susp)), **kw))
+
+
+def detect_all(pairs: Sequence[PanPair], detector: str = "combined", workers: int = 1,
+               settings: Settings | None = None) -> list[list[Detection]]:
+    """The detections of ``detector`` (a key of ``DETECTORS``) on each pair, in
+    order; ``settings`` (``combined`` only) names RewriteParams fields and the
+    detector's own keywords (``reprint``, ``min_chars``)."""
+    if settings and detector != "combined":
+        raise ValueError(f"settings {settings!r} apply to the combined detector only, not {detector!r}")
+    frozen = tuple(sorted((settings or {}).items()))
+    jobs = [(detector, str(p.source), str(p.suspicious), frozen) for p in pairs]
     if workers <= 1:
         return [_run_one(j) for j in jobs]
     with ProcessPoolExecutor(workers) as pool:
@@ -205,6 +238,58 @@ def score(pairs: Sequence[PanPair], detections: Sequence[Sequence[Detection]]) -
     return out
 
 
-def evaluate(pairs: Sequence[PanPair], detector: str = "combined", workers: int = 1) -> list[SubsetScores]:
+def evaluate(pairs: Sequence[PanPair], detector: str = "combined", workers: int = 1,
+             settings: Settings | None = None) -> list[SubsetScores]:
     """Run ``detector`` on ``pairs`` and score it (see :func:`score`)."""
-    return score(pairs, detect_all(pairs, detector, workers))
+    return score(pairs, detect_all(pairs, detector, workers, settings))
+
+
+def folds_of(pairs: Sequence[PanPair], k: int = 5, seed: int = 0) -> list[int]:
+    """Each pair's fold (``0..k-1``), stratified: each subset's pairs shuffled
+    with ``random.Random(seed)`` and dealt out in turn."""
+    out = [0] * len(pairs)
+    for s in SUBSETS:
+        idx = [i for i, p in enumerate(pairs) if p.subset == s]
+        random.Random(f"{seed}:{s}").shuffle(idx)
+        for n, i in enumerate(idx):
+            out[i] = n % k
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class CrossValidation:
+    """Held-out figures of a k-fold cross-validation: ``rows`` score every
+    pair by the detections of the setting chosen on the other folds;
+    ``chosen[f]`` is fold ``f``'s setting, ``fitted`` each setting's score
+    (plagdet over all pairs) on the whole sample, for reference."""
+
+    rows: list[SubsetScores]
+    chosen: list[Settings]
+    fitted: list[tuple[Settings, float]]
+
+
+def cross_validate(pairs: Sequence[PanPair], grid: Sequence[Settings], k: int = 5, seed: int = 0,
+                   workers: int = 1) -> CrossValidation:
+    """Choose the setting of ``grid`` (see :func:`detect_all`) with the best
+    plagdet over the pairs of ``k - 1`` folds, score the held-out fold with it,
+    and pool the held-out detections of all ``k`` folds (:func:`folds_of`)."""
+    if not grid:
+        raise ValueError("cross_validate needs at least one setting in grid")
+    runs = [detect_all(pairs, "combined", workers, g) for g in grid]
+    fold = folds_of(pairs, k, seed)
+
+    def plagdet_on(run: list[list[Detection]], keep: list[int]) -> float:
+        rows = score([pairs[i] for i in keep], [run[i] for i in keep])
+        return rows[-1].scores.plagdet
+
+    chosen: list[Settings] = []
+    pooled: list[list[Detection]] = [[] for _ in pairs]
+    for f in range(k):
+        train = [i for i in range(len(pairs)) if fold[i] != f]
+        best = max(range(len(grid)), key=lambda g: plagdet_on(runs[g], train))
+        chosen.append(dict(grid[best]))
+        for i in range(len(pairs)):
+            if fold[i] == f:
+                pooled[i] = runs[best][i]
+    everything = list(range(len(pairs)))
+    return CrossValidation(score(pairs, pooled), chosen, [(dict(g), plagdet_on(r, everything)) for g, r in zip(grid, runs)])
