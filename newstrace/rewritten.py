@@ -33,15 +33,30 @@ seeds, filtering, adaptive parameters for summaries), with these choices:
   the longer side; a passage found so whose longer side is at least
   ``summary_ratio`` times its shorter side (one text condenses the other)
   replaces the fragments it covers, and is joined with every passage next to
-  it on its short side however far apart they lie on its long side.
+  it on its short side however far apart they lie on its long side. A
+  summary whose long side already spans ``summary_whole`` of its text is
+  widened to the whole text: a brief that draws on most of a story
+  summarises the story.
 - **Filtering**: passages that overlap on both sides are merged, a passage
-  that overlaps another on one side only loses to the more similar one, and
-  passages shorter than ``min_chars`` characters on either side are dropped.
+  that overlaps another on one side only loses to one long enough to be
+  reported, else to the more similar one, and passages shorter than
+  ``min_chars`` characters on either side are dropped.
+- **Edges**: a passage's first and last unit are cut to the best-scoring
+  suffix and prefix, each word scoring its isf when the other side's
+  stretch shares its term and ``-edge_lack`` times the highest isf when it
+  does not (a word whose term lies in one unit of each text is never cut
+  off): copied stretches often begin and end inside a sentence.
+- **Beside the verbatim passages** (:func:`beside_verbatim`): a rewritten
+  passage that the verbatim passages inside it already cover is dropped;
+  with ``reprint``, a pair sharing an exact copy of that many characters
+  keeps only the rewritten passages that summarise or that join verbatim
+  ones (Sanchez-Perez et al.'s per-pair verbatim decision).
 
 Each passage is a :class:`~newstrace.records.Passage` of kind
-``rewritten``; its spans begin and end on unit boundaries and slice back to
-the text exactly, and ``sentences`` lists the aligned unit pairs inside it
-(which sentence became which). :func:`align_rewritten_slow` is the
+``rewritten``; its spans begin and end on unit boundaries or, at an edge
+cut, on word boundaries, and slice back to the text exactly, and
+``sentences`` lists the aligned unit pairs inside it (which sentence became
+which). :func:`align_rewritten_slow` is the
 obviously-correct twin of the vectorised similarity (a loop over unit pairs
 with dictionaries), compared by property tests.
 

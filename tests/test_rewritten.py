@@ -152,3 +152,24 @@ def test_compare_command_shows_rewritten_passage(tmp_path):
     (p,) = [p for p in data["passages"] if p["kind"] == "rewritten"]
     assert WIRE[p["a_start"]:p["a_end"]] == p["a_text"]
     assert all(set(s) == {"a", "b", "similarity"} for s in p["sentences"])
+
+
+# a paragraph both texts carry word for word (an exact copy of 300 characters)
+COPY = ("The festival committee confirmed that the lantern parade will start at the harbour steps at seven o'clock, "
+        "follow the old tram route along Quay Street and finish with fireworks over the marina at half past nine. "
+        "Volunteers are still needed to marshal the crossings and to hand out programmes at the gates.")
+
+
+def test_a_reprint_is_its_verbatim_passages():
+    from newstrace.rewritten import compare_passages
+
+    a, b = WIRE + "\n\n" + COPY, PAPER + "\n\n" + COPY
+    start_a, start_b = a.index(COPY), b.index(COPY)
+    loose = compare_passages(a, b, reprint=0)
+    assert "rewritten" in [p.kind for p in loose]
+    (p,) = compare_passages(a, b, reprint=150)
+    assert p.kind == "passage" and (p.a.start, p.b.start) == (start_a, start_b)
+    assert p.a_text == a[p.a.start:p.a.end] == COPY
+    # a copy shorter than the bar is no reprint
+    assert [q.kind for q in compare_passages(a, b, reprint=len(COPY) + 1)] == [q.kind for q in loose]
+    assert all(min(t[1] - t[0], t[3] - t[2]) >= 200 for t in reuse_spans(loose, min_chars=200))
