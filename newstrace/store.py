@@ -484,22 +484,21 @@ class Store:
         with _transaction(self.con):
             self.con.execute("INSERT INTO terms SELECT term, doc_key FROM batch")
 
-    def rewritten_pairs(self, *, rarest: int, min_shared: int, max_df: int, same_series: bool) -> np.ndarray:
+    def rewritten_pairs(self, *, sketch: int, min_shared: int, max_df: int, same_series: bool) -> np.ndarray:
         """The rewritten stage's candidate pairs (:mod:`newstrace.candidates_rewritten`):
         pairs with at least one unscanned document, not yet aligned, that
-        share at least ``min_shared`` of both documents' ``rarest`` terms
-        (those in 2..``max_df`` documents, fewest first, ties by hash), as
-        an ``(n, 2)`` array of ``(a_key, b_key)``, ``a_key < b_key``, in order."""
+        share at least ``min_shared`` of both documents' sketches (the
+        ``sketch`` terms of smallest hash among those in at most ``max_df``
+        documents), as an ``(n, 2)`` array of ``(a_key, b_key)``,
+        ``a_key < b_key``, in order."""
         series = "" if same_series else f"AND {other_series_sql('da.outlet', 'db.outlet')}"
         got = self.con.execute(f"""
-            WITH df AS (SELECT term, count(*) AS df FROM terms WHERE term <> 0 GROUP BY term
-                        HAVING count(*) BETWEEN 2 AND {int(max_df)}),
-            ranked AS (SELECT t.term, t.doc_key,
-                              row_number() OVER (PARTITION BY t.doc_key ORDER BY df.df, t.term) AS r
-                       FROM terms t JOIN df USING (term)),
-            rare AS (SELECT term, doc_key FROM ranked WHERE r <= {int(rarest)}),
+            WITH common AS (SELECT term FROM terms GROUP BY term HAVING count(*) > {int(max_df)}),
+            ranked AS (SELECT term, doc_key, row_number() OVER (PARTITION BY doc_key ORDER BY term) AS r
+                       FROM terms ANTI JOIN common USING (term) WHERE term <> 0),
+            kept AS (SELECT term, doc_key FROM ranked WHERE r <= {int(sketch)}),
             fresh AS (SELECT doc_key FROM documents WHERE NOT scanned),
-            cand AS (SELECT x.doc_key AS a_key, y.doc_key AS b_key FROM rare x JOIN rare y
+            cand AS (SELECT x.doc_key AS a_key, y.doc_key AS b_key FROM kept x JOIN kept y
                      ON x.term = y.term AND x.doc_key < y.doc_key
                      WHERE x.doc_key IN (SELECT doc_key FROM fresh) OR y.doc_key IN (SELECT doc_key FROM fresh)
                      GROUP BY x.doc_key, y.doc_key HAVING count(*) >= {int(min_shared)})

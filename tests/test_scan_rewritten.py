@@ -42,8 +42,8 @@ def _texts(seed: int, n: int) -> dict[str, str]:
 
 @settings(max_examples=30, deadline=None)
 @given(st.integers(0, 10**6), st.sampled_from([2, 4, 100]), st.sampled_from([1, 3, 8]), st.sampled_from([1, 2, 4]))
-def test_rewritten_candidate_query_agrees_with_its_slow_twin(tmp_path_factory, seed, max_df, rarest, min_shared):
-    params = RewrittenCandidateParams(rarest=rarest, min_shared=min_shared, max_df=max_df)
+def test_rewritten_candidate_query_agrees_with_its_slow_twin(tmp_path_factory, seed, max_df, sketch, min_shared):
+    params = RewrittenCandidateParams(sketch=sketch, min_shared=min_shared, max_df=max_df)
     docs = _texts(seed, 12)
     names = sorted(docs)
     sk = {d: term_sketch(tokenize(docs[d]), params) for d in names}
@@ -54,13 +54,13 @@ def test_rewritten_candidate_query_agrees_with_its_slow_twin(tmp_path_factory, s
         # two batches: pairs of old x new and new x new both occur
         store.add_documents(run, rows[:5])
         store.add_terms(store.unsketched(100) and [(k, sk[names[k - 1]]) for k, _ in store.unsketched(100)])
-        first = store.rewritten_pairs(rarest=rarest, min_shared=min_shared, max_df=max_df, same_series=True)
+        first = store.rewritten_pairs(sketch=sketch, min_shared=min_shared, max_df=max_df, same_series=True)
         store.mark_scanned()
         store.add_documents(run, rows[5:])
         todo = store.unsketched(100)
         assert [k for k, _ in todo] == list(range(6, 13))  # only the new ones
         store.add_terms([(k, sk[names[k - 1]]) for k, _ in todo])
-        second = store.rewritten_pairs(rarest=rarest, min_shared=min_shared, max_df=max_df, same_series=True)
+        second = store.rewritten_pairs(sketch=sketch, min_shared=min_shared, max_df=max_df, same_series=True)
     key = {k + 1: d for k, d in enumerate(names)}
     keys = {d: k for k, d in key.items()}
     assert {(key[a], key[b]) for a, b in first.tolist()} == {

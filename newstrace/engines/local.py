@@ -358,7 +358,7 @@ def _rewritten_candidates(store: Store, params: RewrittenCandidateParams, pool: 
         jobs = ((None, (todo[k:k + batch_docs], params)) for k in range(0, len(todo), batch_docs))
         for _, sketches in pool.map(term_sketch_many, jobs):
             store.add_terms(sketches)
-    return store.rewritten_pairs(rarest=params.rarest, min_shared=params.min_shared, max_df=params.max_df,
+    return store.rewritten_pairs(sketch=params.sketch, min_shared=params.min_shared, max_df=params.max_df,
                                  same_series=same_series)
 
 
