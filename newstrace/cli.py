@@ -216,6 +216,10 @@ def _field_map(preset: str | None, field: tuple[str, ...]):
                    "CHANGELOG, files without prose), which a scan skips and reports.")
 @click.option("--same-series/--no-same-series", default=False, show_default=True,
               help="Also report reuse between documents of the same outlet (series).")
+@click.option("--rewritten/--no-rewritten", default=None,
+              help="Also find pairs that share rewritten text (rare terms in common, no identical run of "
+                   "words needed) and store their rewritten passages, as compare reports them. [default: "
+                   "rewritten with the embedded engine; the spark engine finds verbatim passages only]")
 @click.option("--workers", type=int, default=None, metavar="N", help="Processes to use (default: all cores).")
 @click.option("--progress", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
               help="Progress on standard error: on a terminal only (auto), also into pipes and logs, or never.")
@@ -225,7 +229,7 @@ def _field_map(preset: str | None, field: tuple[str, ...]):
               help="Ignore n-grams found in more than N documents (boilerplate, stock phrases).")
 @align_options
 def scan_cmd(paths, db, engine, output, master, confs, preset, field, paragraph_separator, keep_non_articles,
-             same_series, workers, progress, memory_limit, max_df, ngram, min_words, max_gap) -> None:
+             same_series, rewritten, workers, progress, memory_limit, max_df, ngram, min_words, max_gap) -> None:
     """Ingest PATHs into the store and find all reuse among its documents.
 
     A PATH is a folder (walked recursively), a glob, or a file: .txt, .html,
@@ -234,6 +238,7 @@ def scan_cmd(paths, db, engine, output, master, confs, preset, field, paragraph_
     was interrupted is completed by running it again.
     """
     from .candidates import CandidateParams
+    from .candidates_rewritten import RewrittenCandidateParams
     from .ingest.collection import check_paths, iter_collection
     from .engines.local import scan
     from .engines.report import terminal_progress
@@ -249,6 +254,11 @@ def scan_cmd(paths, db, engine, output, master, confs, preset, field, paragraph_
     fields, sep = _field_map(preset, field)
     if engine == "spark" and keep_non_articles:
         _fail("--keep-non-articles is for the embedded engine; the spark engine skips non-articles")
+    if rewritten is None:
+        rewritten = engine == "embedded"
+    if engine == "spark" and rewritten:
+        _fail("--rewritten is for the embedded engine; the spark engine finds verbatim passages only (leave "
+              "--rewritten out, or scan with --engine embedded)")
     if engine == "spark":  # options the spark engine would ignore are refused
         limit_given = click.get_current_context().get_parameter_source("memory_limit") is not ParameterSource.DEFAULT
         ignored = [name for name, used in (("--workers", workers is not None), ("--memory-limit", limit_given))
@@ -279,7 +289,8 @@ def scan_cmd(paths, db, engine, output, master, confs, preset, field, paragraph_
         records = iter_collection(paths, fields=fields, csv_paragraph_separator=paragraph_separator or sep,
                                   keep_non_articles=keep_non_articles)
         rep = scan(store, records, paths=list(paths), align_params=params, candidate_params=cparams,
-                   same_series=same_series, workers=workers, progress=say)
+                   same_series=same_series, workers=workers, progress=say,
+                   rewritten=RewrittenCandidateParams() if rewritten else None)
         counts = store.counts()
     except BaseException as e:
         if say and sys.stderr.isatty():
@@ -589,8 +600,9 @@ def _computing(what: str):
 @align_options
 def anatomy_cmd(items: tuple[str, ...], db: str | None, fmt: str, ngram: int, min_words: int, max_gap: int) -> None:
     """The anatomy of one derivative against its source(s): every character
-    of it labelled (verbatim, edited, quotation, added, boilerplate), every
-    character of each source used or left out, the changes inside borrowed
+    of it labelled (verbatim, edited, quotation, rewritten, added,
+    boilerplate), every character of each source used or left out, the
+    changes inside borrowed
     passages, the hedges, numbers, attributions and negations it left out,
     and whether its headline rests on what it borrowed.
 

@@ -198,7 +198,7 @@ class Quotation:
 # --------------------------------------------------------------------------
 # anatomy of a derivative (newstrace.anatomy)
 
-SegmentLabel = Literal["verbatim", "edited", "quotation", "added", "boilerplate", "used", "left_out"]
+SegmentLabel = Literal["verbatim", "edited", "quotation", "rewritten", "added", "boilerplate", "used", "left_out"]
 FlagReason = Literal["hedge", "negation", "number", "attribution"]
 ChangeKind = Literal["typo", "spelling", "punctuation", "word_replaced", "words_inserted", "words_deleted",
                      "sentence_split", "sentence_merged", "number", "name"]

@@ -56,19 +56,24 @@ from .engines.tables import (
     PASSAGE_COLUMNS,
     edits_json,
     published_text,
+    stored_passage,
 )
 from .labels import label_from
-from .records import Document, Edit, Passage, Span
+from .records import Document, Passage, Span
 
 FORMAT = "newstrace"
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 # versions a writable open upgrades in place: version 2 added the duplicates
 # table, version 3 dropped the key constraints of the tables that grow with
 # the collection (see SCHEMA), version 4 added the boilerplate column of
 # passages (the stories of an older store were built with site furniture,
 # so it is upgraded before it is read), version 5 the stored analysis (the
-# analysis_* tables, filled by the next scan: newstrace.analysis)
-_UPGRADABLE = {"1", "2", "3", "4"}
+# analysis_* tables, filled by the next scan: newstrace.analysis), version 6
+# the terms table (the rewritten stage's candidates, filled for every stored
+# document by the next scan that runs it) and rewritten passages, whose
+# ``edits`` column holds their sentence pairs (an older newstrace would read
+# them as edits)
+_UPGRADABLE = {"1", "2", "3", "4", "5"}
 # versions a read-only open reads as they are
 _READABLE: set[str] = set()
 
@@ -89,6 +94,7 @@ CREATE TABLE IF NOT EXISTS documents (
     source_path VARCHAR, length INTEGER, words INTEGER, run_id INTEGER,
     scanned BOOLEAN NOT NULL DEFAULT false, text VARCHAR NOT NULL, published_at TIMESTAMPTZ);
 CREATE TABLE IF NOT EXISTS postings (shingle BIGINT NOT NULL, doc_key INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS terms (term BIGINT NOT NULL, doc_key INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS aligned_pairs (
     a_key INTEGER NOT NULL, b_key INTEGER NOT NULL, passages INTEGER, run_id INTEGER);
 CREATE TABLE IF NOT EXISTS passages (
@@ -459,6 +465,50 @@ class Store:
         pairs = np.concatenate(out) if out else np.zeros((0, 2), dtype=np.int64)
         return pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
 
+    def unsketched(self, limit: int) -> list[tuple[int, str]]:
+        """Up to ``limit`` stored documents with no row in ``terms`` (fresh
+        ones, or all of a store scanned without the rewritten stage), as
+        ``(doc_key, text)`` in key order."""
+        return self.con.execute(
+            "SELECT d.doc_key, d.text FROM documents d ANTI JOIN (SELECT DISTINCT doc_key FROM terms) t "
+            f"USING (doc_key) ORDER BY d.doc_key LIMIT {int(limit)}").fetchall()
+
+    def add_terms(self, sketches: Sequence[tuple[int, np.ndarray]]) -> None:
+        """Store documents' term sketches (``candidates_rewritten.term_sketch``);
+        a document of no term gets a row of term 0, so that it counts as sketched."""
+        if not sketches:
+            return
+        terms = [s if len(s) else np.zeros(1, dtype=np.int64) for _, s in sketches]
+        batch = {"term": np.concatenate(terms),  # noqa: F841
+                 "doc_key": np.concatenate([np.full(len(t), k, dtype=np.int32) for (k, _), t in zip(sketches, terms)])}
+        with _transaction(self.con):
+            self.con.execute("INSERT INTO terms SELECT term, doc_key FROM batch")
+
+    def rewritten_pairs(self, *, sketch: int, min_shared: int, max_df: int, same_series: bool) -> np.ndarray:
+        """The rewritten stage's candidate pairs (:mod:`newstrace.candidates_rewritten`):
+        pairs with at least one unscanned document, not yet aligned, that
+        share at least ``min_shared`` of both documents' sketches (the
+        ``sketch`` terms of smallest hash among those in at most ``max_df``
+        documents), as an ``(n, 2)`` array of ``(a_key, b_key)``,
+        ``a_key < b_key``, in order."""
+        series = "" if same_series else f"AND {other_series_sql('da.outlet', 'db.outlet')}"
+        got = self.con.execute(f"""
+            WITH common AS (SELECT term FROM terms GROUP BY term HAVING count(*) > {int(max_df)}),
+            ranked AS (SELECT term, doc_key, row_number() OVER (PARTITION BY doc_key ORDER BY term) AS r
+                       FROM terms ANTI JOIN common USING (term) WHERE term <> 0),
+            kept AS (SELECT term, doc_key FROM ranked WHERE r <= {int(sketch)}),
+            fresh AS (SELECT doc_key FROM documents WHERE NOT scanned),
+            cand AS (SELECT x.doc_key AS a_key, y.doc_key AS b_key FROM kept x JOIN kept y
+                     ON x.term = y.term AND x.doc_key < y.doc_key
+                     WHERE x.doc_key IN (SELECT doc_key FROM fresh) OR y.doc_key IN (SELECT doc_key FROM fresh)
+                     GROUP BY x.doc_key, y.doc_key HAVING count(*) >= {int(min_shared)})
+            SELECT c.a_key, c.b_key FROM cand c
+            JOIN documents da ON da.doc_key = c.a_key JOIN documents db ON db.doc_key = c.b_key
+            WHERE NOT EXISTS (SELECT 1 FROM aligned_pairs x WHERE x.a_key = c.a_key AND x.b_key = c.b_key)
+            {series}
+            ORDER BY c.a_key, c.b_key""").fetchnumpy()
+        return np.column_stack([np.asarray(got["a_key"], dtype=np.int64), np.asarray(got["b_key"], dtype=np.int64)])
+
     def record_alignments(self, run_id: int, results: Sequence[tuple[int, int, Sequence[Passage]]],
                           ids: dict[int, str]) -> int:
         """Store the passages of aligned pairs and mark the pairs done, in one transaction."""
@@ -577,10 +627,8 @@ class Store:
                 "AND kind <> 'boilerplate' ORDER BY passage_id").fetchall():
             if a not in story_of or story_of.get(b) != story_of[a]:
                 continue
-            eds = tuple(Edit(e["op"], Span(e["a_start"], e["a_end"]), Span(e["b_start"], e["b_end"]),
-                             e["a_text"], e["b_text"]) for e in json.loads(edits or "[]"))
             out[story_of[a]][1].setdefault((a, b), []).append(
-                Passage(Span(a0, a1), Span(b0, b1), text[a][a0:a1], text[b][b0:b1], words, sim, kind, eds))
+                stored_passage(Span(a0, a1), Span(b0, b1), text[a][a0:a1], text[b][b0:b1], words, sim, kind, edits))
         return out
 
     def document_passages(self, doc_id: str, docs: Sequence[Document]) -> dict[tuple[str, str], list[Passage]]:
@@ -598,10 +646,8 @@ class Store:
                 f"WHERE {where} AND kind <> 'boilerplate' ORDER BY passage_id", params).fetchall():
             if a not in text or b not in text:
                 continue
-            eds = tuple(Edit(e["op"], Span(e["a_start"], e["a_end"]), Span(e["b_start"], e["b_end"]),
-                             e["a_text"], e["b_text"]) for e in json.loads(edits or "[]"))
-            out.setdefault((a, b), []).append(Passage(Span(a0, a1), Span(b0, b1), text[a][a0:a1], text[b][b0:b1],
-                                                      words, sim, kind, eds))
+            out.setdefault((a, b), []).append(stored_passage(Span(a0, a1), Span(b0, b1), text[a][a0:a1],
+                                                             text[b][b0:b1], words, sim, kind, edits))
         return out
 
     # -- the stored analysis (newstrace.analysis) -----------------------------------
@@ -1220,10 +1266,8 @@ class Store:
                 "SELECT a_id, a_start, a_end, b_id, b_start, b_end, words, similarity, kind, edits FROM passages "
                 "WHERE a_id IN (SELECT unnest(?::VARCHAR[])) AND b_id IN (SELECT unnest(?::VARCHAR[])) "
                 "AND kind <> 'boilerplate' ORDER BY passage_id", [list(ids), list(ids)]).fetchall():
-            eds = tuple(Edit(e["op"], Span(e["a_start"], e["a_end"]), Span(e["b_start"], e["b_end"]),
-                             e["a_text"], e["b_text"]) for e in json.loads(edits or "[]"))
-            out.setdefault((a, b), []).append(Passage(Span(a0, a1), Span(b0, b1), text[a][a0:a1], text[b][b0:b1],
-                                                      words, sim, kind, eds))
+            out.setdefault((a, b), []).append(stored_passage(Span(a0, a1), Span(b0, b1), text[a][a0:a1],
+                                                             text[b][b0:b1], words, sim, kind, edits))
         return docs, out
 
     def story_timeline_rows(self, story_id: int, *, limit: int = 400
@@ -1266,7 +1310,7 @@ class Store:
         rank = np.zeros(int(keys.max()) + 1 if len(keys) else 1, dtype=np.int64)
         rank[keys] = np.arange(len(keys))
         p = con.execute("SELECT passage_id, a_key, a_start, a_end, b_key, b_start, b_end, words, "
-                        "kind = 'quotation' AS quotation, "
+                        "kind IN ('quotation', 'rewritten') AS quotation, "
                         f"kind = 'boilerplate' AND coalesce(boilerplate, '') NOT LIKE '{_RECURS}%' AS worded "
                         "FROM passages ORDER BY passage_id").fetchnumpy()
         col = {k: np.asarray(v, dtype=np.int64) for k, v in p.items() if k not in ("quotation", "worded")}

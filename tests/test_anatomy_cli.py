@@ -66,3 +66,36 @@ def test_errors_are_one_line(tmp_path):
     assert r.exit_code == 2 and "newstrace: error: no document 'nope'" in r.output
     r = CliRunner().invoke(main, ["anatomy", "--db", str(tmp_path / "absent.duckdb"), "x"])
     assert r.exit_code == 2 and "newstrace: error:" in r.output
+
+
+def test_rewritten_text_is_labelled_rewritten_and_its_source_sentences_used(tmp_path):
+    from .test_provenance import AGENCY, PAPER
+
+    src, der = tmp_path / "agency.txt", tmp_path / "paper.txt"
+    src.write_text(AGENCY, encoding="utf-8")
+    der.write_text(PAPER, encoding="utf-8")
+    r = run("anatomy", str(der), str(src), "--format", "json")
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.output)
+    (p,) = d["passages"]
+    assert p["kind"] == "rewritten" and p["sentences"]
+    rewritten = [s for s in d["segments"] if s["label"] == "rewritten"]
+    assert rewritten and all(PAPER[s["start"]:s["end"]] == s["text"] for s in rewritten)
+    # every sentence of the derivative in a sentence pair is rewritten text
+    covered = {i for s in rewritten for i in range(s["start"], s["end"])}
+    for x in p["sentences"]:
+        body = [i for i in range(x["b"]["start"], x["b"]["end"]) if not PAPER[i].isspace()]
+        assert all(i in covered for i in body)
+    used = [s for s in d["source_segments"]["agency.txt"] if s["label"] == "used"]
+    for x in p["sentences"]:
+        assert any(s["start"] <= x["a"]["start"] and x["a"]["end"] <= s["end"] for s in used)
+    assert d["summary"]["words_by_label"]["rewritten"] > 0
+    assert d["summary"]["share_borrowed"] > 0.8  # rewritten text counts as borrowed
+    text = run("anatomy", str(der), str(src))
+    assert "#1 rewritten from agency.txt" in text.output and "sentence [" in text.output
+
+
+def test_the_seeds_anatomy_has_no_rewritten_text():
+    d = json.loads(run("anatomy", GR, CNN, "--format", "json").output)
+    assert all(s["label"] != "rewritten" for s in d["segments"])
+    assert all(p["kind"] != "rewritten" for p in d["passages"])

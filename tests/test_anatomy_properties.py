@@ -74,7 +74,7 @@ def test_anatomy_segments_tile_both_texts(src_paras, picks, own):
     r = anatomy(Document(id="d", text=derivative), [Document(id="s", text=source)])
     _assert_tiles(derivative, r.segments)
     _assert_tiles(source, r.source_segments["s"])
-    assert {g.label for g in r.segments} <= {"verbatim", "edited", "quotation", "added", "boilerplate"}
+    assert {g.label for g in r.segments} <= {"verbatim", "edited", "quotation", "rewritten", "added", "boilerplate"}
     assert {g.label for g in r.source_segments["s"]} <= {"used", "left_out"}
     for _sid, p in r.passages:
         assert source[p.a.start:p.a.end] == p.a_text and derivative[p.b.start:p.b.end] == p.b_text

@@ -15,7 +15,10 @@ from hypothesis import strategies as st
 from newstrace.align import align
 from newstrace.cli import main
 from newstrace.ingest import load_path
-from newstrace.provenance import decide, find_credits, normalize_outlet, profile, trace
+from newstrace.provenance import (PAIR_REWRITE, decide, find_credits, normalize_outlet, pair_passages, profile,
+                                  trace)
+from newstrace.rewritten import align_rewritten
+from newstrace.text import tokenize
 from newstrace.records import Document
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -102,6 +105,73 @@ def test_credit_to_the_others_outlet_decides():
 def test_two_copies_crediting_a_missing_wire_are_siblings():
     d = _decide(_doc("p1", COPY_1, outlet="Springfield Post"), _doc("p2", COPY_2, outlet="Shelbyville Times"))
     assert d.relation == "siblings" and d.common_source == "Associated Press"
+
+
+def test_a_wire_dateline_of_no_outlet_makes_the_agency_the_source_not_a_sibling():
+    # the agency's own copy (no outlet given: its dateline names AP) and a
+    # paper crediting AP: the paper credits the other document, so AP is no
+    # third source both take from
+    wire, paper = _doc("wire", WIRE), _doc("paper", COPY_1)
+    d = _decide(wire, paper)
+    assert d.relation == "a->b" and d.common_source is None
+    assert any(e.kind == "credit" and e.favours == "a" for e in d.evidence)
+    assert _decide(paper, wire).relation == "b->a"
+    g = trace([wire, paper], use_dates=False)
+    assert [(e.source, e.target) for e in g.edges] == [("wire", "paper")]
+    assert not any(n.placeholder for n in g.nodes.values())
+
+
+def test_two_files_with_the_same_wire_dateline_are_not_siblings_of_a_placeholder():
+    # both carry AP's dateline and neither has an outlet: one of them is AP's copy
+    d = _decide(_doc("x", WIRE), _doc("y", COPY_2))
+    assert d.relation != "siblings" and d.common_source is None
+    g = trace([_doc("x", WIRE), _doc("y", COPY_2)], use_dates=False)
+    assert not any(n.placeholder for n in g.nodes.values())
+
+
+# An agency story and two rewrites of it, written for these tests: PAPER
+# rewords every sentence and keeps the order (compare's bars find it);
+# REWORDED goes further (only provenance's lower bars, PAIR_REWRITE, do).
+AGENCY = ("Harbour fees to rise\n\nPORTVILLE (APP) The port authority on Monday raised harbour fees for cargo ships "
+          "by eleven percent, citing the cost of dredging the northern channel. Shipping firms said the increase "
+          "would be passed on to importers of grain and fuel within weeks. The authority said the dredging "
+          "contract, worth forty million, would be signed in March with a Dutch company. Fishermen were "
+          "exempted from the new charges after protests outside the harbour office last week.\n")
+PAPER = ("Port charges go up\n\nPortville (our correspondent) Cargo ships will pay eleven percent more to use the "
+         "harbour after the port authority announced higher fees on Monday, blaming the dredging of the northern "
+         "channel. Importers of fuel and grain will soon bear the rise, according to shipping companies. A Dutch "
+         "firm is expected to sign the forty million dredging contract in March. Local fishermen, who protested "
+         "at the harbour office last week, will not pay the new charges.\n")
+REWORDED = ("Shipping costs climb\n\nPortville (staff reporter) Vessels carrying cargo now face charges eleven "
+            "percent higher at the harbour, officials announced Monday, pointing to the expense of deepening the "
+            "northern channel. Companies that ship goods warned that buyers of grain and fuel abroad would soon "
+            "feel the increase. Officials expect a Dutch contractor to finalise the forty million deal for the "
+            "works in March. After demonstrations last week, fishermen have been spared the extra charges.\n")
+
+
+@pytest.mark.parametrize("paper", [PAPER, REWORDED], ids=["rewritten", "reworded"])
+def test_a_rewritten_copy_gets_an_edge_from_the_agency(paper):
+    for first, second in ((AGENCY, paper), (paper, AGENCY)):
+        g = trace([_doc("x", first), _doc("y", second)], use_dates=False)
+        src, dst = ("x", "y") if first is AGENCY else ("y", "x")
+        assert [(e.source, e.target) for e in g.edges] == [(src, dst)]
+        assert any(e.kind == "wire" for e in g.edges[0].evidence)
+        (decision,) = g.decisions
+        assert decision.relation in ("a->b", "b->a")
+
+
+def test_the_lower_bars_apply_only_to_a_pair_that_shares_nothing_at_compares():
+    assert align_rewritten(AGENCY, PAPER) and not align_rewritten(AGENCY, REWORDED)
+    ta, tp, tr = tokenize(AGENCY), tokenize(PAPER), tokenize(REWORDED)
+    assert pair_passages(ta, tp) == align_rewritten(AGENCY, PAPER)
+    (p,) = pair_passages(ta, tr)
+    assert p.kind == "rewritten" and p == align_rewritten(AGENCY, REWORDED, PAIR_REWRITE)[0]
+    assert AGENCY[p.a.start:p.a.end] == p.a_text and REWORDED[p.b.start:p.b.end] == p.b_text
+    # the seeds share verbatim passages: no rewritten passage is added at the lower bars
+    sa, sb = (tokenize(Path(f).read_text(encoding="utf-8")) for f in (A, B))
+    assert all(q.kind != "rewritten" for q in pair_passages(sa, sb))
+    unrelated = tokenize(WIRE)
+    assert pair_passages(ta, unrelated) == []
 
 
 def test_dates_alone_order_the_pair():
@@ -199,8 +269,9 @@ def test_provenance_of_a_stored_story(tmp_path):
     listing = json.loads(_cli("provenance", "--db", db, "--format", "json").output)
     assert listing["stories"][0]["documents"] == 2
     g = json.loads(_cli("provenance", "--db", db, "p1.txt", "--format", "json").output)
-    assert g["roots"] == ["placeholder:Associated Press"]
-    assert {n["id"] for n in g["nodes"]} == {"p1.txt", "p2.txt", "placeholder:Associated Press"}
+    # p2 carries AP's dateline and no outlet: AP's copy, the source of p1 that credits AP
+    assert g["roots"] == ["p2.txt"]
+    assert {n["id"] for n in g["nodes"]} == {"p1.txt", "p2.txt"}
     bad = _cli("provenance", "--db", db, "nope")
     assert bad.exit_code == 2 and "neither a story number nor a document id" in bad.output
 

@@ -2,7 +2,8 @@
 
 Measured when written (benchmarks/bench_provenance.py):
 - COUNTER direction on its 423 derived pairs: 0.9929 with dates, 0.9953 with the
-  dates removed, 0.7518 from the texts alone (no outlets, no dates);
+  dates removed, 0.7518 from the texts alone (no outlets, no dates), 0.8274 since a file of no outlet
+  that carries an agency's dateline reads as the agency's copy;
 - COUNTER reuse class, 10-fold cross-validated thresholds: macro-F1 0.72, binary
   (derived vs non-derived) F1 0.86; 0.714 and 0.862 since wholly derived needs the
   passages to cover 30 % of the derivative when there are any (newstrace.provenance.reuse);
@@ -39,9 +40,38 @@ def test_counter_direction(counter):
     assert no_dates >= 0.95, counts
     text_only, counts = direction_accuracy(evaluate_pairs(counter, use_dates=False, use_outlets=False),
                                            ("wholly", "partially"))
-    assert text_only >= 0.72, counts
-    # a wrong direction is rare: undetermined and siblings make up most of the rest
-    assert counts.get("b->a", 0) <= 0.05 * sum(counts.values())
+    assert text_only >= 0.80, counts
+    # a wrong direction is rare: undetermined makes up most of the rest. Two
+    # files that both carry the agency's dateline are no longer siblings of a
+    # placeholder but one the agency's copy, the text deciding which: 0.827
+    # right and 42 of 423 wrong where it was 0.752 and 17 (floor 5 % lowered
+    # to 11 % on purpose)
+    assert counts.get("b->a", 0) <= 0.11 * sum(counts.values())
+
+
+def test_counter_through_trace_with_rewritten_passages(counter):
+    """What `newstrace provenance x.txt y.txt` does on every COUNTER pair with
+    no outlets and no dates: verbatim and rewritten passages (provenance's
+    lower bars for a pair that shares nothing at compare's). Measured when
+    written: 288 of 423 derived pairs with an edge in the right direction
+    (0.681), 43 wrong; 117 of 177 non-derived pairs with an edge (0.661)."""
+    from dataclasses import replace
+
+    from newstrace.provenance import trace
+
+    right = wrong = flagged = non = 0
+    for p in counter:
+        a, b = replace(p.source, outlet=None, published=None), replace(p.derived, outlet=None, published=None)
+        edges = {(e.source, e.target) for e in trace([b, a], use_dates=False).edges}
+        if p.label == "non":
+            non += 1
+            flagged += bool(edges)
+        else:
+            right += (a.id, b.id) in edges
+            wrong += (b.id, a.id) in edges
+    derived = len(counter) - non
+    assert right >= 0.65 * derived and wrong <= 0.12 * derived
+    assert flagged <= 0.70 * non
 
 
 def test_counter_reuse_class(counter):

@@ -167,3 +167,51 @@ def assert_inert(html: str) -> None:
     for tag in re.findall(r"<[a-zA-Z][^>]*>", html):
         assert "pwned" not in tag, tag
         assert not re.search(r"\son[a-z]+\s*=", tag), tag
+
+
+def _rewritten_pair(hostile: bool = False):
+    from newstrace.records import Document
+    from tests.test_provenance import AGENCY, PAPER
+
+    paper = PAPER.replace("Local fishermen", "Local <script>window.__pwned=1</script> fishermen") if hostile else PAPER
+    return Document(id="agency", text=AGENCY), Document(id="paper", text=paper)
+
+
+def test_pair_view_tints_rewritten_text_and_lists_its_sentence_pairs():
+    a, b = _rewritten_pair()
+    view = pair_view(a, b)
+    (p,) = view["passages"]
+    assert p["kind"] == p["label"] == "rewritten" and len(p["sentences"]) >= 3
+    for x in p["sentences"]:
+        assert x["source"] == a.text[x["a"][0]:x["a"][1]] and x["here"] == b.text[x["b"][0]:x["b"][1]]
+    assert {r.label for r in view["right_runs"]} >= {"rewritten"} and _text(view["right_runs"]) == b.text
+    assert {r.label for r in view["left_runs"]} >= {"used"} and _text(view["left_runs"]) == a.text
+    html = pair_report(a, b)
+    assert 'class="k-rewritten"' in html or "k-rewritten" in html
+    assert "which sentence became which" in html
+    assert "Cargo ships will pay eleven percent more" in html  # a sentence of the derivative, in the table
+
+
+def test_rewritten_sentence_pairs_are_escaped():
+    a, b = _rewritten_pair(hostile=True)
+    html = pair_report(a, b)
+    body = html.split("<script>(function", 1)[0]
+    assert "which sentence became which" in body
+    assert "<script>window" not in body and "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in body
+
+
+def test_stored_pair_page_shows_rewritten_passages(tmp_path):
+    a, b = _rewritten_pair()
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "agency.txt").write_text(a.text, encoding="utf-8")
+    (folder / "paper.txt").write_text(b.text, encoding="utf-8")
+    db = tmp_path / "s.duckdb"
+    r = CliRunner().invoke(main, ["scan", str(folder), "--db", str(db), "--progress", "never", "--workers", "1"])
+    assert r.exit_code == 0, r.output
+    site = tmp_path / "site"
+    r = CliRunner().invoke(main, ["report", "--db", str(db), "-o", str(site)])
+    assert r.exit_code == 0, r.output
+    pair = next(p for p in site.iterdir() if p.name.startswith("pair-")).read_text(encoding="utf-8")
+    assert "k-rewritten" in pair and "which sentence became which" in pair
+    assert "Cargo ships will pay eleven percent more" in pair

@@ -269,7 +269,7 @@ def test_version_2_store_is_upgraded_by_a_scan(tmp_path):
     r = run("scan", third, "--db", db)
     assert r.exit_code == 0 and "1 added" in r.output and "passages found" in r.output, r.output
     with duckdb.connect(str(db), read_only=True) as con:
-        assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == SCHEMA_VERSION == "5"
+        assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == SCHEMA_VERSION == "6"
         assert _key_constraints(con) == []
         ids = [x[0] for x in con.execute("SELECT id FROM documents ORDER BY doc_key").fetchall()]
     assert ids == ["000_da43fc32711ce6b8.txt", "002_c61f085763ff7fbd.txt", "third.txt"]

@@ -67,7 +67,7 @@ def scanned(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     src = tmp / "corpus.jsonl"
     write_collection(src, N_DOCS)
     runner = CliRunner()
-    emb = runner.invoke(main, ["scan", str(src), "--db", str(tmp / "e.duckdb"), "--progress", "never"])
+    emb = runner.invoke(main, ["scan", str(src), "--db", str(tmp / "e.duckdb"), "--progress", "never", "--no-rewritten"])
     assert emb.exit_code == 0, emb.output
     runner.invoke(main, ["export", "--db", str(tmp / "e.duckdb"), "--format", "parquet", "--output",
                          str(tmp / "e")], catch_exceptions=False)
@@ -214,7 +214,7 @@ def test_mixed_formats_and_damaged_files_like_embedded(tmp_path):
     (folder / "notes.md").write_text("not an article\n", encoding="utf-8")
 
     runner = CliRunner()
-    e = runner.invoke(main, ["scan", str(folder), "--db", str(tmp_path / "e.duckdb"), "--progress", "never"])
+    e = runner.invoke(main, ["scan", str(folder), "--db", str(tmp_path / "e.duckdb"), "--progress", "never", "--no-rewritten"])
     assert e.exit_code == 0, e.output
     runner.invoke(main, ["export", "--db", str(tmp_path / "e.duckdb"), "--format", "parquet",
                          "--output", str(tmp_path / "e")], catch_exceptions=False)

@@ -4,7 +4,11 @@
 :mod:`newstrace.align`, plus whole source sentences found word for word in
 the derivative, which the passage threshold misses when a summary reorders
 short sentences), keeps the strongest passages where sources compete for
-the same text, and labels every character of both sides.
+the same text, and labels every character of both sides. The rewritten
+passages beside the verbatim ones (:mod:`newstrace.rewritten`, as compare
+reports them) come after those in ``passages``: their sentences of the
+derivative are labelled ``rewritten`` (where no verbatim text or furniture
+lies) and their source sentences ``used``.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import numpy as np
 
 from ..align import AlignParams, align_tokens, widen_close, widen_open, word_ids
 from ..records import Change, Document, Edit, Flag, Passage, Segment, Span
+from ..rewritten import align_rewritten, beside_verbatim
 from ..sentences import split_sentences
 from ..text import Tokens, tokenize
 from ..boilerplate import boilerplate_spans
@@ -25,7 +30,7 @@ from .headline import Headline, check_headline
 from .lexicon import find_flags, stem
 from .segments import tile
 
-BORROWED = ("verbatim", "edited", "quotation")
+BORROWED = ("verbatim", "edited", "quotation", "rewritten")
 KEPT_SHARE = 0.5  # a source sentence is kept when this share of its words is used
 SENTENCE_MIN_WORDS = 3  # whole sentences matched on their own from this length
 SENTENCE_EDIT_WORDS = 3  # an edit this long across a sentence start cuts a passage
@@ -378,26 +383,38 @@ def anatomy(derivative: Document, sources: Sequence[Document], params: AlignPara
     d_sents = split_sentences(text)
     tokens: dict[str, tuple[Tokens, tuple[Span, ...]]] = {}
     candidates: list[tuple[str, Passage]] = []
+    rewrites: list[tuple[str, Passage]] = []  # rewritten passages (A = a source), after the verbatim ones
     for src in sources:
         ts = tokenize(src.text)
         ids = word_ids(ts, td)
         s_sents = split_sentences(src.text)
         tokens[src.id] = (ts, s_sents)
-        found = list(passages[src.id]) if passages and src.id in passages else align_tokens(ts, td, params, ids=ids)
+        if passages and src.id in passages:
+            found = [p for p in passages[src.id] if p.kind != "rewritten"]
+            rewrites += [(src.id, p) for p in passages[src.id] if p.kind == "rewritten"]
+        else:
+            found = align_tokens(ts, td, params, ids=ids)
+            rewrites += [(src.id, p) for p in beside_verbatim(align_rewritten(src.text, text, tokens=(ts, td)),
+                                                              [p for p in found if p.kind != "boilerplate"])]
         found = [q for p in found for q in split_at_sentence_edits(p, ts, td, params.min_words)]
         s_idx, d_idx = _sentence_index(ts, s_sents), _sentence_index(td, d_sents)
         found = [q for p in found for q in keep_sentence_chunks(p, ts, td, s_idx, d_idx, CHUNK_MIN_WORDS)]
         found += sentence_matches(ts, td, ids, s_sents, d_sents, found)
         candidates += [(src.id, p) for p in found]
     kept = _resolve(candidates)
+    verbatim_count = len(kept)
+    kept += sorted(rewrites, key=lambda x: (x[1].b.start, x[1].a.start))
 
-    # the derivative's labels
+    # the derivative's labels: a rewritten passage's sentences of the
+    # derivative are ``rewritten`` where nothing verbatim or furniture lies
+    rewritten = [(x.b.start, x.b.end, "rewritten", sid, k) for k, (sid, p) in enumerate(kept)
+                 if k >= verbatim_count for x in p.sentences]
     boiler = [(s.start, s.end, "boilerplate", None, None) for s in boilerplate_spans(text)]
     borrowed = []
-    for k, (sid, p) in enumerate(kept):
+    for k, (sid, p) in enumerate(kept[:verbatim_count]):
         borrowed.append((p.b.start, p.b.end, "quotation" if p.kind == "quotation" else "verbatim", sid, k))
         borrowed += [(s.start, s.end, "edited", sid, k) for s in _edited_spans(p, d_sents)]
-    segments = tile(text, "added", [boiler, borrowed])
+    segments = tile(text, "added", [rewritten, boiler, borrowed])
 
     # each source's labels, sentences, changes and flags
     source_segments: dict[str, tuple[Segment, ...]] = {}
@@ -408,7 +425,9 @@ def anatomy(derivative: Document, sources: Sequence[Document], params: AlignPara
     share_used: dict[str, float] = {}
     for src in sources:
         ts, s_sents = tokens[src.id]
-        spans = [p.a for sid, p in kept if sid == src.id]
+        # the source text used: verbatim passages, and the source sentences of rewritten ones
+        spans = [p.a for sid, p in kept[:verbatim_count] if sid == src.id]
+        spans += [x.a for sid, p in kept[verbatim_count:] if sid == src.id for x in p.sentences]
         used_spans[src.id] = spans
         source_segments[src.id] = tile(src.text, "left_out", [[(s.start, s.end, "used", None, None) for s in spans]])
         used_tok = _mask_tokens(ts, spans)
@@ -435,7 +454,8 @@ def anatomy(derivative: Document, sources: Sequence[Document], params: AlignPara
     n = max(len(td), 1)
     summary = AnatomySummary(
         words=len(td),
-        words_by_label={k: counts.get(k, 0) for k in ("verbatim", "edited", "quotation", "added", "boilerplate")},
+        words_by_label={k: counts.get(k, 0) for k in ("verbatim", "edited", "quotation", "rewritten", "added",
+                                                      "boilerplate")},
         share_borrowed=sum(counts.get(k, 0) for k in BORROWED) / n,
         share_added=counts.get("added", 0) / n,
         share_boilerplate=counts.get("boilerplate", 0) / n,

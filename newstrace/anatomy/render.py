@@ -13,7 +13,7 @@ from .core import Anatomy
 
 SHORT_LIST = 10
 _LABEL_WORDS = {"verbatim": "verbatim", "edited": "with edits", "quotation": "quoted phrases",
-                "added": "added", "boilerplate": "boilerplate"}
+                "rewritten": "rewritten", "added": "added", "boilerplate": "boilerplate"}
 
 
 def _pct(x: float) -> str:
@@ -49,6 +49,9 @@ def render_text(a: Anatomy) -> str:
         head = f"#{k + 1} {p.kind} from {_name(a, sid)} \u00b7 {p.words} words"
         out += [head, f"   source [{p.a.start}, {p.a.end})  {excerpt(p.a_text)}",
                 f"   here   [{p.b.start}, {p.b.end})  {excerpt(p.b_text)}"]
+        for x in p.sentences:  # a rewritten passage: which sentence became which
+            out.append(f"   sentence [{x.a.start}, {x.a.end}) → here [{x.b.start}, {x.b.end}) "
+                       f"({x.similarity:.0%} similar)  {excerpt(d.text[x.b.start:x.b.end], 50)}")
         changes = [c for c in a.changes if c.passage == k]
         if p.kind == "passage" and not changes:
             out.append("   no change")

@@ -40,6 +40,7 @@ import numpy as np
 from ..align import AlignParams, align_pairs, align_tokens
 from ..analysis import analyse_stories
 from ..candidates import CandidateParams, prepare_many, shingles
+from ..candidates_rewritten import RewrittenCandidateParams, align_pairs_rewritten, term_sketch_many
 from ..compare import passage_lines
 from ..excerpt import excerpt
 from ..ingest.text import document_without_surrogates, fix_surrogates
@@ -184,6 +185,10 @@ class _Pool:
             timer.cancel()
 
 
+# the rewritten stage's parameters by default (``rewritten=None``: verbatim passages only)
+REWRITTEN = RewrittenCandidateParams()
+
+
 def scan(
     store: Store,
     records: Iterable[object],
@@ -196,9 +201,13 @@ def scan(
     progress: Progress | None = None,
     batch_docs: int = 500,
     batch_pairs: int = 64,
+    rewritten: RewrittenCandidateParams | None = REWRITTEN,
 ) -> ScanReport:
     """Ingest ``records`` (Documents, or Skipped/Notice records from the
-    readers) into ``store`` and find all reuse among stored documents."""
+    readers) into ``store`` and find all reuse among stored documents.
+    With ``rewritten`` (``None``: verbatim passages only), also the pairs
+    that share rare terms (:mod:`newstrace.candidates_rewritten`), aligned
+    with rewritten passages beside the verbatim ones."""
     from ..ingest.collection import Notice, Skipped
 
     align_params = align_params or AlignParams()
@@ -290,6 +299,10 @@ def scan(
         say(f"finding candidate pairs for {rep.documents_added:,} new documents", milestone=True)
         pairs = store.pending_pairs(max_df=candidate_params.max_df, min_shared=candidate_params.min_shared,
                                     same_series=same_series)
+        rewrite = np.zeros((0, 2), dtype=np.int64)
+        if rewritten is not None:
+            rewrite = _rewritten_candidates(store, rewritten, pool, same_series, batch_docs, say)
+            pairs = np.unique(np.concatenate([pairs.reshape(-1, 2), rewrite]), axis=0)
         say(f"{len(pairs):,} candidate pairs to align")
 
         # 3. alignment
@@ -301,9 +314,15 @@ def scan(
                 chunk = [(a, b) for a, b in pairs[at : at + batch_pairs].tolist()]
                 docs = store.rows_by_key((k for p in chunk for k in p), ("id", "text"))
                 ids = {k: i for k, (i, _) in docs.items()}
-                yield ids, (chunk, {k: t for k, (_, t) in docs.items()}, align_params)
+                texts = {k: t for k, (_, t) in docs.items()}
+                if rewritten is None:
+                    yield ids, (chunk, texts, align_params)
+                else:
+                    yield ids, (chunk, texts, align_params, [p for p in chunk if p in rewrite_set])
 
-        for ids, results in pool.map(align_pairs, align_jobs()):
+        rewrite_set = {(int(a), int(b)) for a, b in rewrite.tolist()}
+        stage: Callable[..., list] = align_pairs if rewritten is None else align_pairs_rewritten
+        for ids, results in pool.map(stage, align_jobs()):
             rep.passages_found += store.record_alignments(rep.run_id, results, ids)
             before = rep.pairs_aligned
             rep.pairs_aligned += len(results)
@@ -328,6 +347,19 @@ def scan(
         raise
     pool.close()
     return rep
+
+
+def _rewritten_candidates(store: Store, params: RewrittenCandidateParams, pool: _Pool, same_series: bool,
+                          batch_docs: int, say: Progress) -> np.ndarray:
+    """The rewritten stage's candidates: the term sketches of every stored
+    document that has none (in the workers), then the store's query."""
+    say("sketching terms for the rewritten stage", milestone=True)
+    while todo := store.unsketched(batch_docs * 8):
+        jobs = ((None, (todo[k:k + batch_docs], params)) for k in range(0, len(todo), batch_docs))
+        for _, sketches in pool.map(term_sketch_many, jobs):
+            store.add_terms(sketches)
+    return store.rewritten_pairs(sketch=params.sketch, min_shared=params.min_shared, max_df=params.max_df,
+                                 same_series=same_series)
 
 
 @dataclass(frozen=True, slots=True)

@@ -79,7 +79,7 @@ from ..ingest.collection import (
     read_json_line,
     read_record,
 )
-from ..records import Document, Edit, Passage, Span
+from ..records import Document, Passage, Span
 from .report import Progress, ScanReport
 from .tables import (
     ANALYSIS_COLUMNS,
@@ -88,6 +88,7 @@ from .tables import (
     EXPORT_ORDER,
     content_hash,
     edits_json,
+    stored_passage,
     parameters_dict,
     published_text,
 )
@@ -725,11 +726,9 @@ def _analyse_group(group: tuple[int, tuple[Iterable, Iterable]]) -> list[tuple[s
         a, b = r["a_id"], r["b_id"]
         if a not in text or b not in text:
             continue
-        eds = tuple(Edit(e["op"], Span(e["a_start"], e["a_end"]), Span(e["b_start"], e["b_end"]), e["a_text"],
-                         e["b_text"]) for e in json.loads(r["edits"] or "[]"))
-        passages.setdefault((a, b), []).append(Passage(
+        passages.setdefault((a, b), []).append(stored_passage(
             Span(r["a_start"], r["a_end"]), Span(r["b_start"], r["b_end"]), text[a][r["a_start"]:r["a_end"]],
-            text[b][r["b_start"]:r["b_end"]], r["words"], r["similarity"], r["kind"], eds))
+            text[b][r["b_start"]:r["b_end"]], r["words"], r["similarity"], r["kind"], r["edits"]))
     return [(t, row) for t, rows in analysis_rows(sid, analyse_story(docs, passages)).items() for row in rows]
 
 

@@ -14,7 +14,7 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from ..records import Document, Passage
+from ..records import Document, Edit, Passage, SentencePair, Span
 
 # the store's documents and passages tables, in their declared order
 DOCUMENT_COLUMNS = ["doc_key", "id", "content_hash", "title", "outlet", "url", "published", "byline",
@@ -69,8 +69,25 @@ def content_hash(text: str) -> str:
 
 
 def edits_json(p: Passage) -> str:
-    """A passage's edits as the ``edits`` column holds them (every engine writes this)."""
+    """A passage's edits as the ``edits`` column holds them (every engine
+    writes this); for a ``rewritten`` passage, which has no edit script, its
+    sentence pairs (``SentencePair.as_dict``)."""
+    if p.kind == "rewritten":
+        return json.dumps([x.as_dict() for x in p.sentences])
     return json.dumps([e.as_dict() for e in p.edits], ensure_ascii=False)
+
+
+def stored_passage(a: Span, b: Span, a_text: str, b_text: str, words: int, similarity: float, kind: str,
+                   edits: str | None) -> Passage:
+    """A passage as a store row holds it (``edits`` the column :func:`edits_json` wrote)."""
+    items = json.loads(edits or "[]")
+    if kind == "rewritten":
+        pairs = tuple(SentencePair(Span(x["a"]["start"], x["a"]["end"]), Span(x["b"]["start"], x["b"]["end"]),
+                                   x["similarity"]) for x in items)
+        return Passage(a, b, a_text, b_text, words, similarity, "rewritten", sentences=pairs)
+    eds = tuple(Edit(e["op"], Span(e["a_start"], e["a_end"]), Span(e["b_start"], e["b_end"]), e["a_text"],
+                     e["b_text"]) for e in items)
+    return Passage(a, b, a_text, b_text, words, similarity, kind, eds)  # type: ignore[arg-type]
 
 
 def published_text(d: Document) -> str | None:

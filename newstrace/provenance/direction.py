@@ -4,7 +4,11 @@ The decision is a sum of weighed evidence, each item listed with what it
 rests on, so that a reader can check it:
 
 - ``credit``: one document credits the other's outlet (``told CNN`` in B
-  when A is CNN's; ``(AP) —`` in B when A is the AP's copy);
+  when A is CNN's; ``(AP) —`` in B when A is the AP's copy). A document
+  of no outlet that carries a news agency's wire dateline (``Dhaka (APP)``)
+  is read as that agency's copy (:attr:`Profile.house`), so when both of a
+  pair carry it the agency is one of them, not a third source: the text
+  evidence says which;
 - ``common_credit``: both credit the same third outlet for the text they
   share (a whole-article credit such as a byline or a dateline, or an
   attribution such as ``told CNN`` inside the shared passages), and neither
@@ -112,6 +116,13 @@ class Profile:
         return {c.outlet for c in self.credits if c.whole_article and c.outlet != self.outlet}
 
     @property
+    def house(self) -> str | None:
+        """The outlet whose copy this document is: its own outlet, else the
+        news agency of its wire dateline (``Dhaka (APP)`` in a file of no
+        outlet is the agency's copy, whoever printed it)."""
+        return self.outlet or self.wire_dateline
+
+    @property
     def wire_dateline(self) -> str | None:
         for c in self.credits:
             if c.kind == "dateline" and is_wire(c.outlet):
@@ -162,10 +173,11 @@ def _spans(passages: Sequence[Passage], side: str) -> list[tuple[int, int]]:
 
 def shared_text_credits(p: Profile, spans: list[tuple[int, int]]) -> dict[str, list[Credit]]:
     """Outlets ``p`` credits for the text inside ``spans``: its whole-article
-    credits, and attributions inside the spans; its own outlet excluded."""
+    credits, and attributions inside the spans; its own outlet (its
+    :attr:`~Profile.house`) excluded."""
     out: dict[str, list[Credit]] = {}
     for c in p.credits:
-        if c.outlet == p.outlet:
+        if c.outlet == p.house:
             continue
         if c.whole_article or any(s <= c.span.start and c.span.end <= e for s, e in spans):
             out.setdefault(c.outlet, []).append(c)
@@ -298,17 +310,20 @@ def decide(pa: Profile, pb: Profile, passages: Sequence[Passage], *,
     # 1. explicit credit to the other's outlet
     ca = shared_text_credits(pa, _spans(passages, "a"))
     cb = shared_text_credits(pb, _spans(passages, "b"))
-    if pa.outlet and pa.outlet != pb.outlet:
-        for c in [c for c in pb.credits if c.outlet == pa.outlet][:2]:
-            ev.append(Evidence("credit", f"{pb.id} credits {pa.outlet}, the outlet of {pa.id}: {credit_where(c)}",
+    # a document of no outlet whose wire dateline names agency X reads as X's
+    # copy (Profile.house): another crediting X credits it, not a third source
+    ha, hb = pa.house, pb.house
+    if ha and ha != hb:
+        for c in [c for c in pb.credits if c.outlet == ha][:2]:
+            ev.append(Evidence("credit", f"{pb.id} credits {ha}, the outlet of {pa.id}: {credit_where(c)}",
                                "a", W_CREDIT))
-    if pb.outlet and pb.outlet != pa.outlet:
-        for c in [c for c in pa.credits if c.outlet == pb.outlet][:2]:
-            ev.append(Evidence("credit", f"{pa.id} credits {pb.outlet}, the outlet of {pb.id}: {credit_where(c)}",
+    if hb and hb != ha:
+        for c in [c for c in pa.credits if c.outlet == hb][:2]:
+            ev.append(Evidence("credit", f"{pa.id} credits {hb}, the outlet of {pb.id}: {credit_where(c)}",
                                "b", W_CREDIT))
     direct = any(e.kind == "credit" for e in ev)
     # 2. a common source both credit
-    common = sorted((set(ca) & set(cb)) - {pa.outlet, pb.outlet} - {None},
+    common = sorted((set(ca) & set(cb)) - {ha, hb} - {None},
                     key=lambda o: (-(len(ca[o]) + len(cb[o])), o))
     common_source = common[0] if common and not direct else None
     if common_source:

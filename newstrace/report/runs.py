@@ -21,7 +21,8 @@ from typing import Iterable, Mapping, Sequence
 
 from ..records import Flag, Passage, Segment
 
-LABELS = frozenset({"verbatim", "edited", "quotation", "added", "boilerplate", "used", "left_out", "plain"})
+LABELS = frozenset({"verbatim", "edited", "quotation", "rewritten", "added", "boilerplate", "used", "left_out",
+                    "plain"})
 TAGS = frozenset({"span", "del", "ins", "mark"})
 
 
@@ -84,9 +85,10 @@ def _merge(runs: list[Run]) -> list[Run]:
 
 
 def passage_label(p: Passage) -> str:
-    """``quotation``, ``edited`` (a passage with word-level edits) or ``verbatim``."""
-    if p.kind == "quotation":
-        return "quotation"
+    """``quotation``, ``rewritten``, ``edited`` (a passage with word-level
+    edits) or ``verbatim``."""
+    if p.kind in ("quotation", "rewritten"):
+        return p.kind
     return "edited" if p.edits else "verbatim"
 
 

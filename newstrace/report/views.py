@@ -114,7 +114,8 @@ def pair_view(a: Document, b: Document, params: AlignParams | None = None, links
         right_runs=derivative_runs(derivative.text, an.segments, passages),
         passages=[{"n": k, "label": passage_label(p), "kind": p.kind, "words": p.words,
                    "similarity": p.similarity, "a": (p.a.start, p.a.end), "b": (p.b.start, p.b.end),
-                   "edits": len(p.edits), "excerpt": clip(p.b_text, 90)} for k, p in enumerate(passages)],
+                   "edits": len(p.edits), "excerpt": clip(p.b_text, 90),
+                   "sentences": sentence_pairs(p, source.text, derivative.text)} for k, p in enumerate(passages)],
         omissions=[{"reason": f.reason, "text": f.text, "start": f.start, "end": f.end,
                     "sentence": clip(f.sentence.slice(source.text), 160)}
                    for f in sorted(an.omissions, key=lambda f: -f.weight)],
@@ -127,6 +128,19 @@ def pair_view(a: Document, b: Document, params: AlignParams | None = None, links
         notes=list(an.notes),
     )
     return view
+
+
+def sentence_pairs(p: Passage, source_text: str, derivative_text: str, forward: bool = True
+                   ) -> list[dict[str, Any]]:
+    """A rewritten passage's aligned sentence pairs for the pair page: the
+    source's sentence, the derivative's and their similarity (``forward``:
+    the passage's A side is the source)."""
+    out = []
+    for x in p.sentences:
+        s, d = (x.a, x.b) if forward else (x.b, x.a)
+        out.append({"source": clip(s.slice(source_text), 400), "here": clip(d.slice(derivative_text), 400),
+                    "a": (s.start, s.end), "b": (d.start, d.end), "similarity": x.similarity})
+    return out
 
 
 def _decision_view(decision: Any) -> dict[str, Any]:
@@ -184,12 +198,13 @@ def _stored_pair_view(a: Document, b: Document, decision: Any, way: tuple[str, s
         right_runs=plain_runs(derivative.text, [(right(p).start, right(p).end, k) for p, k in zip(stored, labels)]),
         passages=[{"n": k, "label": lab, "kind": p.kind, "words": p.words, "similarity": p.similarity,
                    "a": (left(p).start, left(p).end), "b": (right(p).start, right(p).end), "edits": len(p.edits),
-                   "excerpt": clip(right(p).slice(derivative.text), 90)} for k, (p, lab) in enumerate(zip(stored, labels))],
+                   "excerpt": clip(right(p).slice(derivative.text), 90),
+                   "sentences": sentence_pairs(p, source.text, derivative.text, forward)}
+                  for k, (p, lab) in enumerate(zip(stored, labels))],
         omissions=[], changes=[], bars=[], headline=None, summary=None)
     if not stored:
         return view
-    verbatim = [p for p in stored if p.kind != "rewritten"]  # what the anatomy's own alignment finds
-    an = _pair_anatomy(view, derivative, source, params, {source.id: verbatim} if forward else None)
+    an = _pair_anatomy(view, derivative, source, params, {source.id: list(stored)} if forward else None)
     if an is None or not an.passages:
         return view
     s = an.summary

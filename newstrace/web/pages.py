@@ -243,8 +243,8 @@ class Pages:
             c = comparison_of(*((da, db_) if way == (da.id, db_.id) else (db_, da)), passages, decision)
         out: dict[str, Any] = {"compare": c.as_dict(), "anatomy": None}
         src, der = (c.b, c.a) if c.provenance is not None and c.provenance.relation == "b->a" else (c.a, c.b)
-        given = ({src.id: [p for p in c.passages if p.kind != "rewritten"]} if stored is not None and src is c.a
-                 else None)  # the stored passages the anatomy's own alignment would find
+        given = ({src.id: list(c.passages)} if stored is not None and src is c.a
+                 else None)  # the stored passages, rewritten ones too (anatomy labels those rewritten)
         try:
             out["anatomy"] = anatomy(der, [src], passages=given).as_dict()
         except AnatomyError as e:
