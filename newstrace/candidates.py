@@ -82,7 +82,36 @@ def word_hashes(words: Sequence[str]) -> np.ndarray:
 
 def shingles(tokens: Tokens, params: CandidateParams = CandidateParams()) -> np.ndarray:
     """The distinct sampled n-gram hashes of one document, as sorted int64."""
-    return shingles_of_hashes(word_hashes(tokens.words), params)
+    return shingles_of_hashes(token_hashes([tokens]), params)
+
+
+_HASH_OF_ID: dict[int, int] = {}
+
+
+def token_hashes(toks: Sequence[Tokens]) -> np.ndarray:
+    """:func:`word_hash` of every token of ``toks`` (in order, as uint64),
+    looked up by the tokens' word ids (:func:`~newstrace.text.word_id`):
+    the words as strings are cut out and hashed only for ids not seen
+    before in this process."""
+    ids = np.concatenate([t.ids for t in toks]) if len(toks) != 1 else toks[0].ids
+    idl = ids.tolist()
+    cache = _HASH_OF_ID
+    new = set(idl).difference(cache)
+    if len(cache) + len(new) > 2_000_000:
+        cache.clear()
+        new = set(idl)
+    if new:
+        pos = np.flatnonzero(np.isin(ids, np.fromiter(new, dtype=np.int64, count=len(new))))
+        found, first = np.unique(ids[pos], return_index=True)
+        at = pos[first]  # each new id's first token
+        lens = np.fromiter(map(len, toks), dtype=np.int64, count=len(toks))
+        ends = np.cumsum(lens)
+        doc = np.searchsorted(ends, at, side="right")
+        local = at - (ends - lens)[doc]
+        for k, d, i in zip(found.tolist(), doc.tolist(), local.tolist()):
+            t = toks[d]
+            cache[k] = _blake2b63(t.normalized[int(t.norm_starts[i]) : int(t.norm_ends[i])])
+    return np.fromiter(map(cache.__getitem__, idl), dtype=np.uint64, count=len(idl))
 
 
 def shingles_of_hashes(ids: np.ndarray, params: CandidateParams = CandidateParams()) -> np.ndarray:
@@ -124,10 +153,9 @@ def prepare(text: str, params: CandidateParams = CandidateParams()) -> tuple[int
 
 def prepare_many(texts: Sequence[str], params: CandidateParams = CandidateParams()) -> list[tuple[int, np.ndarray]]:
     """:func:`prepare` of each text, tokenised and hashed as one batch
-    (:func:`~newstrace.text.tokenize_many`, :func:`word_hashes`)."""
+    (:func:`~newstrace.text.tokenize_many`, :func:`token_hashes`)."""
     toks = tokenize_many(texts)
-    words = [w for t in toks for w in t.words] if len(toks) > 1 else (toks[0].words if toks else [])
-    ids = word_hashes(words)
+    ids = token_hashes(toks) if toks else np.zeros(0, dtype=np.uint64)
     out = []
     at = 0
     for t in toks:

@@ -1,8 +1,8 @@
 """The vectorised tokeniser and shingler against their slow twins, on any text.
 
 ``text.tokenize_many`` (numpy over a whole batch) must give exactly the
-tokens, offsets and sentence starts of ``text.tokenize_slow`` (the WORD
-pattern match by match), and ``candidates.prepare_many`` exactly the
+tokens, offsets, word ids and sentence starts of ``text.tokenize_slow``
+(the WORD pattern match by match, ``word_id`` word by word), and ``candidates.prepare_many`` exactly the
 shingles of hashing every word with ``candidates.word_hash``, on every
 script, combining marks, NUL, lone surrogates, CJK, Urdu and Arabic,
 markup leftovers and abbreviations.
@@ -34,7 +34,7 @@ from newstrace.align import (
 )
 from newstrace.boilerplate import mark_furniture
 from newstrace.candidates import CandidateParams, prepare_many, shingles_of_hashes, word_hash, word_hashes
-from newstrace.text import char_classes, normalize, normalize_slow, tokenize, tokenize_many, tokenize_slow
+from newstrace.text import char_classes, normalize, normalize_slow, tokenize, tokenize_many, tokenize_slow, word_id
 
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -63,6 +63,7 @@ TEXT = st.one_of(
 def _same(fast, slow) -> None:
     assert fast.text == slow.text
     assert fast.words == slow.words
+    assert fast.ids.tolist() == slow.ids.tolist() == [word_id(w) for w in slow.words]
     assert fast.starts.tolist() == slow.starts.tolist()
     assert fast.ends.tolist() == slow.ends.tolist()
     assert fast.sentence_start.tolist() == slow.sentence_start.tolist()
@@ -104,6 +105,29 @@ def test_prepare_many_agrees_with_word_by_word_hashing(texts, sample, n):
         ids = np.array([word_hash(w) for w in t.words], dtype=np.uint64)
         assert words == len(t)
         assert sh.tolist() == shingles_of_hashes(ids, params).tolist()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(PIECES + ["x" * 31, "y" * 33, "\u00e9" * 40, "\u0939" * 9, "a" * 8, "b" * 16]),
+                min_size=1, max_size=8), st.integers(0, 40), st.sampled_from(["a", "\u00e9", "\u0939"]))
+def test_long_texts_agree_across_the_hash_segments(pieces, shift, filler):
+    """Words long and short, narrow and wide, placed across the boundaries
+    of the word-id power tables (every 2**18 characters of a batch)."""
+    word = " ".join(pieces)
+    text = filler + " " * ((1 << 18) - 40 + shift) + word  # the filler makes the batch narrow or wide
+    _same(tokenize(text), tokenize_slow(text))
+
+
+def test_word_ids_do_not_depend_on_the_batch():
+    """A word gets one id whether its batch is all Latin-1 (hashed as bytes)
+    or holds wider characters (hashed as code points), and the ids tell
+    words apart."""
+    words = ["caf\u00e9", "cafe", "the", "Iran's", "a" * 8, "a" * 9, "x" * 40]
+    alone = tokenize(" ".join(words))
+    beside_wide = tokenize(" ".join(words) + " \u6771 \u0939\u093f")
+    assert alone.ids.tolist() == beside_wide.ids.tolist()[: len(words)] == [word_id(w) for w in alone.words]
+    assert len(set(alone.ids.tolist())) == len(words)
+    assert word_id("ab") != word_id("ba") and word_id("a") != word_id("a\x00")
 
 
 def test_word_hashes_are_word_hash():
