@@ -154,8 +154,10 @@ class AlignDoc:
     ids:         its word ids (one vocabulary for both sides of any pair).
     ngram:       the n-gram length of the keys below.
     keys:        :func:`ngram_keys` of ``ids``, one per n-gram position.
-    order:       the positions sorted by key (stable); ``sorted_keys = keys[order]``.
-    repeats:     for each position, how often its key occurs in the document.
+    order:       the positions sorted by key (stable).
+    unique_keys: the distinct keys, sorted; ``group_start[g]`` and
+                 ``group_count[g]`` say where key ``g``'s positions are in
+                 ``order`` and how many there are.
     quoted:      token ranges ``(i0, i1)`` of the spans it puts in quotation
                  marks (:func:`~newstrace.quotes.find_quoted_spans`), any length.
     id_bytes:    ``ids`` as bytes, for finding a phrase with ``bytes.find``.
@@ -166,8 +168,9 @@ class AlignDoc:
     ngram: int
     keys: np.ndarray
     order: np.ndarray
-    sorted_keys: np.ndarray
-    repeats: np.ndarray
+    unique_keys: np.ndarray
+    group_start: np.ndarray
+    group_count: np.ndarray
     quoted: tuple[tuple[int, int], ...]
     id_bytes: bytes
 
@@ -179,11 +182,11 @@ def aligned_doc(tokens: Tokens, ids: np.ndarray, ngram: int) -> AlignDoc:
     keys = ngram_keys(ids, ngram).view(np.int64)  # signed: numpy searches int64 several times faster
     order = np.argsort(keys, kind="stable").astype(np.int32)  # a process caches thousands of these
     sorted_keys = keys[order]
-    if len(keys):
-        _, inv, counts = np.unique(keys, return_inverse=True, return_counts=True)
-        repeats = counts[inv].astype(np.int32)
-    else:
-        repeats = np.zeros(0, dtype=np.int32)
+    new_key = np.ones(len(keys), dtype=bool)
+    new_key[1:] = sorted_keys[1:] != sorted_keys[:-1]
+    group_start = np.flatnonzero(new_key).astype(np.int32)
+    group_count = np.diff(np.append(group_start, len(keys))).astype(np.int32)
+    unique_keys = sorted_keys[group_start]
     spans = find_quoted_spans(tokens.text)
     if spans:
         q0 = np.searchsorted(tokens.starts, [q.start for q in spans], side="left")
@@ -191,7 +194,7 @@ def aligned_doc(tokens: Tokens, ids: np.ndarray, ngram: int) -> AlignDoc:
         quoted = tuple(zip(q0.tolist(), q1.tolist()))
     else:
         quoted = ()
-    return AlignDoc(tokens, ids, ngram, keys, order, sorted_keys, repeats, quoted, id_bytes)
+    return AlignDoc(tokens, ids, ngram, keys, order, unique_keys, group_start, group_count, quoted, id_bytes)
 
 
 def seeds(ia: np.ndarray, ib: np.ndarray, n: int, max_repeats: int) -> tuple[np.ndarray, np.ndarray]:
@@ -208,28 +211,36 @@ _EMPTY = np.zeros(0, dtype=np.int64)
 
 
 def doc_seeds(a: AlignDoc, b: AlignDoc, max_repeats: int) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`seeds` of two documents from their precomputed n-gram keys."""
+    """:func:`seeds` of two documents from their precomputed n-gram keys:
+    B's distinct keys (sorted, so one search walks A's distinct keys once)
+    looked up among A's, each shared key's positions in A paired with its
+    positions in B."""
     ia, ib, n = a.ids, b.ids, a.ngram
-    hb = b.keys
     empty = _EMPTY
-    if not len(a.keys) or not len(hb):
+    ua, ub = a.unique_keys, b.unique_keys
+    if not len(ua) or not len(ub):
         return empty, empty
-    order, sa = a.order, a.sorted_keys
-    lo = np.searchsorted(sa, hb, side="left")
-    hi = np.searchsorted(sa, hb, side="right")
-    cnt = hi - lo
-    ok = (cnt > 0) & (cnt <= max_repeats) & (b.repeats <= max_repeats)
-    js = np.nonzero(ok)[0]
-    if not len(js):
+    g = np.minimum(np.searchsorted(ua, ub), len(ua) - 1)
+    ca, cb = a.group_count[g], b.group_count
+    gb = np.flatnonzero((ua[g] == ub) & (ca <= max_repeats) & (cb <= max_repeats))
+    if not len(gb):
         return empty, empty
-    c = cnt[js]
-    j = np.repeat(js, c)
-    offs = np.arange(int(c.sum())) - np.repeat(np.cumsum(c) - c, c)
-    i = order[np.repeat(lo[js], c) + offs].astype(np.int64)
+    ga = g[gb]
+    ca, cb = ca[gb], cb[gb]
+    sa, sb = a.group_start[ga], b.group_start[gb]
+    if int(ca.max()) == 1 and int(cb.max()) == 1:  # keys that occur once on each side (most)
+        i = a.order[sa].astype(np.int64)
+        j = b.order[sb].astype(np.int64)
+    else:  # every position of the key in A with every one in B
+        per = ca.astype(np.int64) * cb
+        k = np.repeat(np.arange(len(gb)), per)
+        off = np.arange(int(per.sum())) - np.repeat(np.cumsum(per) - per, per)
+        i = a.order[sa[k] + off // cb[k]].astype(np.int64)
+        j = b.order[sb[k] + off % cb[k]].astype(np.int64)
     # verify (guards against hash collisions)
-    wa = np.lib.stride_tricks.sliding_window_view(ia, n)[i]
-    wb = np.lib.stride_tricks.sliding_window_view(ib, n)[j]
-    good = (wa == wb).all(axis=1)
+    good = ia[i] == ib[j]
+    for step in range(1, n):
+        good &= ia[i + step] == ib[j + step]
     i, j = i[good], j[good]
     d = j - i
     o = np.lexsort((i, d))

@@ -116,23 +116,7 @@ def token_hashes(toks: Sequence[Tokens]) -> np.ndarray:
 
 def shingles_of_hashes(ids: np.ndarray, params: CandidateParams = CandidateParams()) -> np.ndarray:
     """:func:`shingles` of a document whose words' :func:`word_hashes` are ``ids``."""
-    n = params.ngram
-    if len(ids) < n:
-        return np.zeros(0, dtype=np.int64)
-    # Not align.ngram_keys: these hashes are stored in postings and pick the
-    # sample, so they are frozen; changing them changes which pairs a scan
-    # finds and breaks incremental scans of existing stores.
-    win = np.lib.stride_tricks.sliding_window_view(ids, n)
-    h = np.zeros(len(win), dtype=np.uint64)
-    mult = np.uint64(0x9E3779B97F4A7C15)
-    with np.errstate(over="ignore"):
-        for k in range(n):
-            h = (h ^ win[:, k]) * mult
-        h ^= h >> np.uint64(29)
-    h = (h >> np.uint64(1)).astype(np.int64)  # non-negative, fits BIGINT
-    if params.sample > 1:
-        h = h[h % params.sample == 0]
-    return np.unique(h)
+    return shingles_many(ids, np.array([len(ids)], dtype=np.int64), params)[0]
 
 
 def other_series_sql(a_outlet: str, b_outlet: str) -> str:
@@ -155,13 +139,47 @@ def prepare_many(texts: Sequence[str], params: CandidateParams = CandidateParams
     """:func:`prepare` of each text, tokenised and hashed as one batch
     (:func:`~newstrace.text.tokenize_many`, :func:`token_hashes`)."""
     toks = tokenize_many(texts)
-    ids = token_hashes(toks) if toks else np.zeros(0, dtype=np.uint64)
-    out = []
-    at = 0
-    for t in toks:
-        out.append((len(t), shingles_of_hashes(ids[at : at + len(t)], params)))
-        at += len(t)
-    return out
+    if not toks:
+        return []
+    lengths = np.fromiter(map(len, toks), dtype=np.int64, count=len(toks))
+    return list(zip(lengths.tolist(), shingles_many(token_hashes(toks), lengths, params)))
+
+
+def shingles_many(hashes: np.ndarray, lengths: np.ndarray, params: CandidateParams = CandidateParams()
+                  ) -> list[np.ndarray]:
+    """:func:`shingles_of_hashes` of each document of a batch whose words'
+    hashes are ``hashes``, ``lengths[d]`` of them for document ``d`` in turn:
+    the n-grams of the whole batch hashed at once, those that cross from one
+    document into the next dropped, the rest sampled and made distinct per
+    document with one sort."""
+    n = params.ngram
+    docs = len(lengths)
+    if len(hashes) < n:
+        return [np.zeros(0, dtype=np.int64) for _ in range(docs)]
+    # Not align.ngram_keys: these hashes are stored in postings and pick the
+    # sample, so they are frozen; changing them changes which pairs a scan
+    # finds and breaks incremental scans of existing stores.
+    win = np.lib.stride_tricks.sliding_window_view(hashes, n)
+    h = np.zeros(len(win), dtype=np.uint64)
+    mult = np.uint64(0x9E3779B97F4A7C15)
+    with np.errstate(over="ignore"):
+        for k in range(n):
+            h = (h ^ win[:, k]) * mult
+        h ^= h >> np.uint64(29)
+    h = (h >> np.uint64(1)).astype(np.int64)  # non-negative, fits BIGINT
+    starts = np.cumsum(lengths) - lengths
+    doc = np.repeat(np.arange(docs), lengths)[: len(h)]
+    keep = np.arange(len(h)) - starts[doc] <= lengths[doc] - n  # the n-gram ends inside its document
+    if params.sample > 1:
+        keep &= h % params.sample == 0
+    h, doc = h[keep], doc[keep]
+    order = np.lexsort((h, doc))
+    h, doc = h[order], doc[order]
+    first = np.ones(len(h), dtype=bool)
+    first[1:] = (h[1:] != h[:-1]) | (doc[1:] != doc[:-1])
+    h, doc = h[first], doc[first]
+    bounds = np.searchsorted(doc, np.arange(docs + 1)).tolist()
+    return [h[bounds[d] : bounds[d + 1]] for d in range(docs)]
 
 
 def candidate_pairs_reference(

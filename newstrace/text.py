@@ -265,7 +265,8 @@ def _fmix64_array(h: np.ndarray) -> np.ndarray:
     return h
 
 
-_BYTE_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [_MASK64], dtype=np.uint64)
+_BYTE_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [_MASK64], dtype=np.uint64)  # by length, up to 8
+_LENGTH_TERMS = np.array([(k * _ID_LENGTH) & _MASK64 for k in range(MAX_HASHED_WORD + 1)], dtype=np.uint64)
 
 
 def _word_ids(joined: str, codes: np.ndarray, ns: np.ndarray, ne: np.ndarray) -> np.ndarray:
@@ -292,9 +293,9 @@ def _word_ids(joined: str, codes: np.ndarray, ns: np.ndarray, ne: np.ndarray) ->
     buf[: len(narrow_codes)] = narrow_codes
     windows = np.ndarray((len(buf) - 7,), dtype="<u8", buffer=buf, strides=(1,))  # 8 bytes from each offset
     with np.errstate(over="ignore"):
-        h = length.astype(np.uint64)
-        h *= np.uint64(_ID_LENGTH)
-        h ^= windows[ns] & _BYTE_MASKS[np.minimum(length, 8)]
+        h = windows[ns]
+        h &= _BYTE_MASKS.take(length, mode="clip")
+        h ^= _LENGTH_TERMS.take(length, mode="clip")  # (a longer word's is replaced below)
         _fmix64_array(h)
         for m in range(8, MAX_HASHED_WORD, 8):  # the chunks after the first, of the words that have them
             more = np.flatnonzero(length > m)
@@ -390,12 +391,7 @@ def tokenize_many(texts: Sequence[str], norms: Sequence[Normalized] | None = Non
     base = np.zeros(len(ntexts) + 1, dtype=np.int64)
     np.cumsum(np.fromiter(map(len, ntexts), dtype=np.int64, count=len(ntexts)) + 1, out=base[1:])
     joined = "\0".join(ntexts)
-    codes = _code_points_narrow(joined)
-    cls = _classes_of(codes)
-    inword = np.zeros(len(codes) + 2, dtype=bool)  # padded with a non-word character at each end
-    np.bitwise_and(cls, _W, out=inword[1:-1].view(np.uint8))
-    special = np.flatnonzero(cls > _W)  # the few characters of the other classes, found in one pass
-    special_cls = cls[special]
+    codes, inword, special, special_cls = _classify(joined)
     apos = special[(special_cls & _APOS).astype(bool)]
     if len(apos):  # an apostrophe joins two word characters ("don't", "Iran's")
         apos = apos[inword[apos] & inword[apos + 2]]  # inword[k + 1] is character k
@@ -504,24 +500,39 @@ def char_classes() -> np.ndarray:
     return _CLASSES[0]
 
 
-def _code_points_narrow(text: str) -> np.ndarray:
-    """:func:`code_points` of ``text``, as uint8 when every one fits (most
-    news text once normalised: a quarter of the memory, and faster lookups)."""
-    if text.isascii():
-        return np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+_BYTE_TABLES: list[bytes] = []
+
+
+def _byte_tables() -> tuple[bytes, bytes]:
+    """:func:`char_classes` of U+0000..U+00FF as two ``bytes.translate``
+    tables: 1 for a word character, else 0; the other classes' bits, else 0."""
+    if not _BYTE_TABLES:
+        table = char_classes()[:256]
+        _BYTE_TABLES.append((table & _W).tobytes())
+        _BYTE_TABLES.append(np.where(table > _W, table & ~np.uint8(_W), 0).astype(np.uint8).tobytes())
+    return _BYTE_TABLES[0], _BYTE_TABLES[1]
+
+
+def _classify(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The code points of ``text`` (uint8 when every one fits a byte, most
+    news text once normalised, else uint32), whether each is a word
+    character (padded with a non-word character at each end), and where
+    the characters of the other classes of :func:`char_classes` are, with
+    their classes. Text of bytes is classified by ``bytes.translate``."""
     try:
-        return np.frombuffer(text.encode("latin-1"), dtype=np.uint8)
+        raw = text.encode("latin-1")
     except UnicodeEncodeError:
-        return code_points(text)
-
-
-def _classes_of(codes: np.ndarray) -> np.ndarray:
-    """:func:`char_classes` of each code point (a small table's lookup for
-    code points that fit a byte)."""
-    table = char_classes()
-    if codes.dtype == np.uint8:
-        return table[:256].take(codes)
-    return table[codes]
+        codes = code_points(text)
+        cls = char_classes()[codes]
+        inword = np.zeros(len(codes) + 2, dtype=bool)
+        np.bitwise_and(cls, _W, out=inword[1:-1].view(np.uint8))
+        special = np.flatnonzero(cls > _W)
+        return codes, inword, special, cls[special]
+    word_table, other_table = _byte_tables()
+    inword = np.frombuffer(bytearray(b"\0" + raw.translate(word_table) + b"\0"), dtype=bool)
+    other = np.frombuffer(raw.translate(other_table), dtype=np.uint8)
+    special = np.flatnonzero(other)
+    return np.frombuffer(raw, dtype=np.uint8), inword, special, other[special]
 
 
 _LONGEST_ABBREVIATION = max(map(len, ABBREVIATIONS))

@@ -95,16 +95,33 @@ def test_normalize_agrees_with_slow_twin_on_any_code_point(s):
         assert fast.to_original(k, k + 1) == slow.to_original(k, k + 1)
 
 
+def _shingles_reference(hashes: list[int], params: CandidateParams) -> list[int]:
+    """The sampled shingles of one document, n-gram by n-gram in Python integers."""
+    out = set()
+    mask = (1 << 64) - 1
+    for at in range(len(hashes) - params.ngram + 1):
+        h = 0
+        for x in hashes[at : at + params.ngram]:
+            h = ((h ^ x) * 0x9E3779B97F4A7C15) & mask
+        h = (h ^ (h >> 29)) >> 1
+        if h % params.sample == 0:
+            out.add(h)
+    return sorted(out)
+
+
 @FAST
 @given(st.lists(TEXT, max_size=5), st.sampled_from([1, 2, 4]), st.sampled_from([2, 5]))
 def test_prepare_many_agrees_with_word_by_word_hashing(texts, sample, n):
+    """The batch's n-grams hashed at once (none crossing from one text into
+    the next) are each text's shingles, word by word and n-gram by n-gram."""
     params = CandidateParams(ngram=n, sample=sample)
     got = prepare_many(texts, params)
     for (words, sh), s in zip(got, texts):
         t = tokenize_slow(s)
-        ids = np.array([word_hash(w) for w in t.words], dtype=np.uint64)
+        hashes = [word_hash(w) for w in t.words]
         assert words == len(t)
-        assert sh.tolist() == shingles_of_hashes(ids, params).tolist()
+        assert sh.tolist() == _shingles_reference(hashes, params)
+        assert sh.tolist() == shingles_of_hashes(np.array(hashes, dtype=np.uint64), params).tolist()
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
