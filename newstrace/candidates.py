@@ -85,33 +85,56 @@ def shingles(tokens: Tokens, params: CandidateParams = CandidateParams()) -> np.
     return shingles_of_hashes(token_hashes([tokens]), params)
 
 
-_HASH_OF_ID: dict[int, int] = {}
+# the word ids seen in this process (sorted) and their words' word_hash, side by side
+_KNOWN: list[np.ndarray] = [np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)]
+_MAX_KNOWN = 2_000_000
 
 
 def token_hashes(toks: Sequence[Tokens]) -> np.ndarray:
     """:func:`word_hash` of every token of ``toks`` (in order, as uint64),
-    looked up by the tokens' word ids (:func:`~newstrace.text.word_id`):
-    the words as strings are cut out and hashed only for ids not seen
-    before in this process."""
+    looked up by the tokens' word ids (:func:`~newstrace.text.word_id`) in a
+    sorted table of the ids this process has seen: a word is cut out as a
+    string and hashed only the first time its id is seen, and no Python code
+    runs per token."""
     ids = np.concatenate([t.ids for t in toks]) if len(toks) != 1 else toks[0].ids
-    idl = ids.tolist()
-    cache = _HASH_OF_ID
-    new = set(idl).difference(cache)
-    if len(cache) + len(new) > 2_000_000:
-        cache.clear()
-        new = set(idl)
-    if new:
-        pos = np.flatnonzero(np.isin(ids, np.fromiter(new, dtype=np.int64, count=len(new))))
-        found, first = np.unique(ids[pos], return_index=True)
-        at = pos[first]  # each new id's first token
+    if not len(ids):
+        return np.zeros(0, dtype=np.uint64)
+    known_ids, known_hashes = _KNOWN
+    at = np.searchsorted(known_ids, ids)
+    if len(known_ids):
+        miss = np.flatnonzero(known_ids[np.minimum(at, len(known_ids) - 1)] != ids)
+    else:
+        miss = np.arange(len(ids))
+    if len(miss):
+        new, first = np.unique(ids[miss], return_index=True)
+        tok_at = miss[first]  # each new id's first token
         lens = np.fromiter(map(len, toks), dtype=np.int64, count=len(toks))
         ends = np.cumsum(lens)
-        doc = np.searchsorted(ends, at, side="right")
-        local = at - (ends - lens)[doc]
-        for k, d, i in zip(found.tolist(), doc.tolist(), local.tolist()):
-            t = toks[d]
-            cache[k] = _blake2b63(t.normalized[int(t.norm_starts[i]) : int(t.norm_ends[i])])
-    return np.fromiter(map(cache.__getitem__, idl), dtype=np.uint64, count=len(idl))
+        doc = np.searchsorted(ends, tok_at, side="right")
+        local = tok_at - (ends - lens)[doc]
+        fresh = np.fromiter((_blake2b63(toks[d].normalized[int(toks[d].norm_starts[i]) : int(toks[d].norm_ends[i])])
+                             for d, i in zip(doc.tolist(), local.tolist())), dtype=np.uint64, count=len(new))
+        if len(known_ids) + len(new) > _MAX_KNOWN:  # start the table afresh, with this batch's words
+            hashes = np.empty(len(ids), dtype=np.uint64)
+            hit = np.ones(len(ids), dtype=bool)
+            hit[miss] = False
+            hashes[hit] = known_hashes[at[hit]]
+            hashes[miss] = fresh[np.searchsorted(new, ids[miss])]
+            uniq, first = np.unique(ids, return_index=True)
+            _KNOWN[:] = [uniq, hashes[first]]
+            return hashes
+        ins = np.searchsorted(known_ids, new)
+        known_ids = np.insert(known_ids, ins, new)
+        known_hashes = np.insert(known_hashes, ins, fresh)
+        _KNOWN[:] = [known_ids, known_hashes]
+        at = np.searchsorted(known_ids, ids)
+    return known_hashes[at]
+
+
+def forget_word_hashes() -> None:
+    """Empty this process's caches of word hashes (for timing a cold start)."""
+    _WORD_HASH.clear()
+    _KNOWN[:] = [np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)]
 
 
 def shingles_of_hashes(ids: np.ndarray, params: CandidateParams = CandidateParams()) -> np.ndarray:
@@ -171,9 +194,11 @@ def shingles_many(hashes: np.ndarray, lengths: np.ndarray, params: CandidatePara
     doc = np.repeat(np.arange(docs), lengths)[: len(h)]
     keep = np.arange(len(h)) - starts[doc] <= lengths[doc] - n  # the n-gram ends inside its document
     if params.sample > 1:
-        keep &= h % params.sample == 0
+        s = params.sample
+        keep &= (h & (s - 1) == 0) if s & (s - 1) == 0 else (h % s == 0)  # h >= 0: a power of two by its bits
     h, doc = h[keep], doc[keep]
-    order = np.lexsort((h, doc))
+    order = np.argsort(h)
+    order = order[np.argsort(doc[order], kind="stable")]  # by document, then by hash
     h, doc = h[order], doc[order]
     first = np.ones(len(h), dtype=bool)
     first[1:] = (h[1:] != h[:-1]) | (doc[1:] != doc[:-1])

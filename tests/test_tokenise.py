@@ -147,6 +147,19 @@ def test_word_ids_do_not_depend_on_the_batch():
     assert word_id("ab") != word_id("ba") and word_id("a") != word_id("a\x00")
 
 
+def test_token_hashes_survive_a_full_table(monkeypatch):
+    """When the table of seen word ids is full it starts afresh, and every
+    token still gets its word's hash."""
+    import newstrace.candidates as cand
+
+    monkeypatch.setattr(cand, "_MAX_KNOWN", 5)
+    cand.forget_word_hashes()
+    for text in ("one two three", "two three four five six", "seven one eight nine ten two"):
+        t = tokenize_slow(text)
+        assert cand.token_hashes([tokenize(text)]).tolist() == [word_hash(w) for w in t.words]
+    cand.forget_word_hashes()
+
+
 def test_word_hashes_are_word_hash():
     words = ["the", "Iran's", "\u6771", "the", "\u0939\u093f", ""]
     assert word_hashes(words).tolist() == [word_hash(w) for w in words]
