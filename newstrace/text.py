@@ -297,11 +297,12 @@ def _word_ids(joined: str, codes: np.ndarray, ns: np.ndarray, ne: np.ndarray) ->
         h &= _BYTE_MASKS.take(length, mode="clip")
         h ^= _LENGTH_TERMS.take(length, mode="clip")  # (a longer word's is replaced below)
         _fmix64_array(h)
+        more = np.flatnonzero(length > 8)
         for m in range(8, MAX_HASHED_WORD, 8):  # the chunks after the first, of the words that have them
-            more = np.flatnonzero(length > m)
+            more = more[length[more] > m]
             if not len(more):
                 break
-            x = windows[ns[more] + m] & _BYTE_MASKS[np.minimum(length[more] - m, 8)]
+            x = windows[ns[more] + m] & _BYTE_MASKS.take(length[more] - m, mode="clip")
             h[more] = _fmix64_array(h[more] ^ x)
     ids = h.view(np.int64)
     if wide is not None and wide.any():
@@ -397,7 +398,7 @@ def tokenize_many(texts: Sequence[str], norms: Sequence[Normalized] | None = Non
         apos = apos[inword[apos] & inword[apos + 2]]  # inword[k + 1] is character k
         inword[apos + 1] = True
     edge = np.flatnonzero(inword[1:] != inword[:-1])
-    ns, ne = np.ascontiguousarray(edge[0::2]), np.ascontiguousarray(edge[1::2])
+    ns, ne = edge[0::2], edge[1::2]
     cjk = special[(special_cls & _CJK_CLASS).astype(bool)]
     if len(cjk):  # each Han, Hiragana or Katakana character is a token of its own
         at_w = np.arange(len(ns)) + np.searchsorted(cjk, ns)
