@@ -13,17 +13,25 @@ words from BBC word statistics) and times, in one process, interleaved over
   word by word (``tokenize_slow`` + ``word_hash`` per word) and batched
   (``candidates.prepare_many``).
 
-Run against an older tree (``PYTHONPATH=/path/to/old python3
-benchmarks/bench_tokenise.py``), where only ``tokenize`` exists, it times
-that as the one tokeniser. Prints figures; asserts nothing.
+With ``--baseline DIR`` it also times, in the same process and
+interleaved, the tokeniser of another tree (``DIR/newstrace``, loaded under
+another package name): its ``tokenize_slow`` where it has one (on the tree
+before this tokeniser was vectorised, ``tokenize`` itself), and prints the
+vectorised tokeniser's speed against it. Run against an older tree
+(``PYTHONPATH=/path/to/old python3 benchmarks/bench_tokenise.py``), where
+only ``tokenize`` exists, it times that as the one tokeniser. Prints
+figures; asserts nothing.
 
     python benchmarks/bench_tokenise.py --docs 20000 --runs 3
+    python benchmarks/bench_tokenise.py --docs 20000 --runs 3 --baseline ../main
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import statistics
+import sys
 import time
 from pathlib import Path
 
@@ -36,12 +44,27 @@ from newstrace.evaluation.synth import load_bbc_articles, unpack_corpus
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def baseline_tokenizer(tree: Path):
+    """The slow twin (or the one tokeniser) of the tree at ``tree``, imported
+    as package ``newstrace_baseline`` beside this tree's ``newstrace``."""
+    spec = importlib.util.spec_from_file_location("newstrace_baseline", tree / "newstrace" / "__init__.py",
+                                                  submodule_search_locations=[str(tree / "newstrace")])
+    assert spec is not None and spec.loader is not None
+    pkg = importlib.util.module_from_spec(spec)
+    sys.modules["newstrace_baseline"] = pkg
+    spec.loader.exec_module(pkg)
+    from newstrace_baseline import text as old  # type: ignore[import-not-found]
+
+    return getattr(old, "tokenize_slow", old.tokenize)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--docs", type=int, default=20000)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--batch", type=int, default=500, help="documents per tokenize_many call (a scan's batch)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--baseline", type=Path, help="another tree whose slow tokeniser to time alongside")
     ap.add_argument("--corpora", type=Path, default=ROOT.parent / "shared" / "corpora")
     args = ap.parse_args()
 
@@ -76,6 +99,11 @@ def main() -> None:
 
     cases = {"tokenise, one document at a time (tokenize_slow)": one_by_one,
              "tokens + shingles, word by word": shingle_word_by_word}
+    base_name = ""
+    if args.baseline is not None:
+        old = baseline_tokenizer(args.baseline.resolve())
+        base_name = f"tokenise, one at a time ({args.baseline.name}'s {old.__name__})"
+        cases[base_name] = lambda: sum(len(old(t)) for t in texts)
     if fast is not None and prepare_many is not None:
         cases["tokenise, vectorised (tokenize_many)"] = batched
         cases["tokens + shingles, vectorised (prepare_many)"] = shingle_batched
@@ -86,7 +114,7 @@ def main() -> None:
     times: dict[str, list[float]] = {k: [] for k in cases}
     for _ in range(args.runs):
         for name, fn in cases.items():  # interleaved: a load spike hits every case alike
-            candidates._WORD_HASH.clear()  # each case starts with a cold word-hash cache
+            getattr(candidates, "forget_word_hashes", candidates._WORD_HASH.clear)()  # a cold word-hash cache
             t = time.perf_counter()
             fn()
             times[name].append(time.perf_counter() - t)
@@ -96,9 +124,13 @@ def main() -> None:
         print(f"  {name:52s} {med:7.2f} s  ({chars / med / 1e6:5.1f} M characters/s; runs {', '.join(f'{x:.2f}' for x in ts)})")
     if fast is not None and prepare_many is not None:
         names = list(times)
-        for slow_name, fast_name in ((names[0], names[2]), (names[1], names[3])):
+        fast_names = [n for n in names if "vectorised" in n]
+        for slow_name, fast_name in ((names[0], fast_names[0]), (names[1], fast_names[1])):
             ratio = statistics.median(times[slow_name]) / statistics.median(times[fast_name])
             print(f"  {fast_name.split(',')[0]}: vectorised is {ratio:.1f}x faster")
+        if base_name:
+            ratio = statistics.median(times[base_name]) / statistics.median(times["tokenise, vectorised (tokenize_many)"])
+            print(f"  tokenise: vectorised is {ratio:.1f}x faster than {base_name.split('(')[1].rstrip(')')}")
 
 
 if __name__ == "__main__":

@@ -38,7 +38,7 @@ from rapidfuzz.distance import Indel
 from .boilerplate import mark_furniture
 from .quotes import find_quoted_spans
 from .records import Edit, EditOp, Passage, Span
-from .text import FOLD, Tokens, tokenize
+from .text import FOLD, Tokens, no_tokens, tokenize, tokenize_many
 
 __all__ = [
     "AlignParams",
@@ -51,6 +51,7 @@ __all__ = [
     "AlignDoc",
     "align_reference",
     "cached_doc",
+    "cached_docs",
     "chain_may_reach",
     "doc_seeds",
     "find_sequence",
@@ -62,7 +63,6 @@ __all__ = [
     "seeds",
     "seeds_reference",
     "split_at_elisions",
-    "process_word_ids",
     "word_ids",
 ]
 
@@ -132,19 +132,6 @@ def word_ids(ta: Tokens, tb: Tokens) -> tuple[np.ndarray, np.ndarray]:
     return ia, ib
 
 
-_VOCAB: dict[str, int] = {}
-
-
-def process_word_ids(t: Tokens) -> np.ndarray:
-    """Word ids from one vocabulary shared by everything this process aligns,
-    so a document's ids can be computed once and reused for all its pairs
-    (ids agree only within one process)."""
-    for w in dict.fromkeys(t.words):  # each distinct word once, in text order
-        if w not in _VOCAB:
-            _VOCAB[w] = len(_VOCAB)
-    return np.fromiter(map(_VOCAB.__getitem__, t.words), dtype=np.int64, count=len(t.words))
-
-
 def ngram_keys(ids: np.ndarray, n: int) -> np.ndarray:
     """A 64-bit polynomial hash of every word n-gram (wrapping arithmetic)."""
     if len(ids) < n:
@@ -167,8 +154,10 @@ class AlignDoc:
     ids:         its word ids (one vocabulary for both sides of any pair).
     ngram:       the n-gram length of the keys below.
     keys:        :func:`ngram_keys` of ``ids``, one per n-gram position.
-    order:       the positions sorted by key (stable); ``sorted_keys = keys[order]``.
-    repeats:     for each position, how often its key occurs in the document.
+    order:       the positions sorted by key (stable).
+    unique_keys: the distinct keys, sorted; ``group_start[g]`` and
+                 ``group_count[g]`` say where key ``g``'s positions are in
+                 ``order`` and how many there are.
     quoted:      token ranges ``(i0, i1)`` of the spans it puts in quotation
                  marks (:func:`~newstrace.quotes.find_quoted_spans`), any length.
     id_bytes:    ``ids`` as bytes, for finding a phrase with ``bytes.find``.
@@ -179,8 +168,9 @@ class AlignDoc:
     ngram: int
     keys: np.ndarray
     order: np.ndarray
-    sorted_keys: np.ndarray
-    repeats: np.ndarray
+    unique_keys: np.ndarray
+    group_start: np.ndarray
+    group_count: np.ndarray
     quoted: tuple[tuple[int, int], ...]
     id_bytes: bytes
 
@@ -192,11 +182,11 @@ def aligned_doc(tokens: Tokens, ids: np.ndarray, ngram: int) -> AlignDoc:
     keys = ngram_keys(ids, ngram).view(np.int64)  # signed: numpy searches int64 several times faster
     order = np.argsort(keys, kind="stable").astype(np.int32)  # a process caches thousands of these
     sorted_keys = keys[order]
-    if len(keys):
-        _, inv, counts = np.unique(keys, return_inverse=True, return_counts=True)
-        repeats = counts[inv].astype(np.int32)
-    else:
-        repeats = np.zeros(0, dtype=np.int32)
+    new_key = np.ones(len(keys), dtype=bool)
+    new_key[1:] = sorted_keys[1:] != sorted_keys[:-1]
+    group_start = np.flatnonzero(new_key).astype(np.int32)
+    group_count = np.diff(np.append(group_start, len(keys))).astype(np.int32)
+    unique_keys = sorted_keys[group_start]
     spans = find_quoted_spans(tokens.text)
     if spans:
         q0 = np.searchsorted(tokens.starts, [q.start for q in spans], side="left")
@@ -204,7 +194,7 @@ def aligned_doc(tokens: Tokens, ids: np.ndarray, ngram: int) -> AlignDoc:
         quoted = tuple(zip(q0.tolist(), q1.tolist()))
     else:
         quoted = ()
-    return AlignDoc(tokens, ids, ngram, keys, order, sorted_keys, repeats, quoted, id_bytes)
+    return AlignDoc(tokens, ids, ngram, keys, order, unique_keys, group_start, group_count, quoted, id_bytes)
 
 
 def seeds(ia: np.ndarray, ib: np.ndarray, n: int, max_repeats: int) -> tuple[np.ndarray, np.ndarray]:
@@ -212,38 +202,45 @@ def seeds(ia: np.ndarray, ib: np.ndarray, n: int, max_repeats: int) -> tuple[np.
 
     N-grams that occur more than ``max_repeats`` times in either text are left out.
     """
-    a = aligned_doc(Tokens("", [], _EMPTY, _EMPTY, _NO_STARTS), ia, n)
-    b = aligned_doc(Tokens("", [], _EMPTY, _EMPTY, _NO_STARTS), ib, n)
+    a = aligned_doc(no_tokens(), ia, n)
+    b = aligned_doc(no_tokens(), ib, n)
     return doc_seeds(a, b, max_repeats)
 
 
 _EMPTY = np.zeros(0, dtype=np.int64)
-_NO_STARTS = np.zeros(0, dtype=bool)
 
 
 def doc_seeds(a: AlignDoc, b: AlignDoc, max_repeats: int) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`seeds` of two documents from their precomputed n-gram keys."""
+    """:func:`seeds` of two documents from their precomputed n-gram keys:
+    B's distinct keys (sorted, so one search walks A's distinct keys once)
+    looked up among A's, each shared key's positions in A paired with its
+    positions in B."""
     ia, ib, n = a.ids, b.ids, a.ngram
-    hb = b.keys
     empty = _EMPTY
-    if not len(a.keys) or not len(hb):
+    ua, ub = a.unique_keys, b.unique_keys
+    if not len(ua) or not len(ub):
         return empty, empty
-    order, sa = a.order, a.sorted_keys
-    lo = np.searchsorted(sa, hb, side="left")
-    hi = np.searchsorted(sa, hb, side="right")
-    cnt = hi - lo
-    ok = (cnt > 0) & (cnt <= max_repeats) & (b.repeats <= max_repeats)
-    js = np.nonzero(ok)[0]
-    if not len(js):
+    g = np.minimum(np.searchsorted(ua, ub), len(ua) - 1)
+    ca, cb = a.group_count[g], b.group_count
+    gb = np.flatnonzero((ua[g] == ub) & (ca <= max_repeats) & (cb <= max_repeats))
+    if not len(gb):
         return empty, empty
-    c = cnt[js]
-    j = np.repeat(js, c)
-    offs = np.arange(int(c.sum())) - np.repeat(np.cumsum(c) - c, c)
-    i = order[np.repeat(lo[js], c) + offs].astype(np.int64)
+    ga = g[gb]
+    ca, cb = ca[gb], cb[gb]
+    sa, sb = a.group_start[ga], b.group_start[gb]
+    if int(ca.max()) == 1 and int(cb.max()) == 1:  # keys that occur once on each side (most)
+        i = a.order[sa].astype(np.int64)
+        j = b.order[sb].astype(np.int64)
+    else:  # every position of the key in A with every one in B
+        per = ca.astype(np.int64) * cb
+        k = np.repeat(np.arange(len(gb)), per)
+        off = np.arange(int(per.sum())) - np.repeat(np.cumsum(per) - per, per)
+        i = a.order[sa[k] + off // cb[k]].astype(np.int64)
+        j = b.order[sb[k] + off % cb[k]].astype(np.int64)
     # verify (guards against hash collisions)
-    wa = np.lib.stride_tricks.sliding_window_view(ia, n)[i]
-    wb = np.lib.stride_tricks.sliding_window_view(ib, n)[j]
-    good = (wa == wb).all(axis=1)
+    good = ia[i] == ib[j]
+    for step in range(1, n):
+        good &= ia[i + step] == ib[j + step]
     i, j = i[good], j[good]
     d = j - i
     o = np.lexsort((i, d))
@@ -848,26 +845,33 @@ def align(a_text: str, b_text: str, params: AlignParams | None = None) -> list[P
 _DOCS: dict[tuple[int, int, int, int], AlignDoc] = {}
 
 
-def cached_doc(key: int, text: str, ngram: int) -> AlignDoc:
-    """A document as the alignment stage reads it (:func:`aligned_doc`, word
-    ids from :func:`process_word_ids`), cached in this process, where a
-    batch of pairs names the same document again and again. The cache key
-    holds the text's length and hash besides the document key: a process may
-    serve scans of several stores (a library caller, forked workers
-    inheriting the cache), where one key names different texts."""
-    k = (key, len(text), hash(text), ngram)
-    d = _DOCS.get(k)
-    if d is None:
-        if len(_DOCS) > 4096:
+def cached_docs(docs: Sequence[tuple[int, str]], ngram: int) -> list[AlignDoc]:
+    """Documents ``(key, text)`` as the alignment stage reads them
+    (:func:`aligned_doc`, with their tokens' own word ids,
+    :func:`~newstrace.text.word_id`), cached in this process, where a batch
+    of pairs names the same document again and again; those not cached are
+    tokenised together (:func:`~newstrace.text.tokenize_many`). The cache
+    key holds the text's length and hash besides the document key: a
+    process may serve scans of several stores (a library caller, forked
+    workers inheriting the cache), where one key names different texts."""
+    keys = [(key, len(text), hash(text), ngram) for key, text in docs]
+    missing = {k: text for k, (_, text) in zip(keys, docs) if k not in _DOCS}
+    if missing:
+        if len(_DOCS) + len(missing) > 4096:
             _DOCS.clear()
-        tok = tokenize(text)
-        d = _DOCS[k] = aligned_doc(tok, process_word_ids(tok), ngram)
-    return d
+        for k, tok in zip(missing, tokenize_many(list(missing.values()))):
+            tok = tok.detached()  # a cached document keeps no other document's arrays alive
+            _DOCS[k] = aligned_doc(tok, tok.ids, ngram)
+    return [_DOCS[k] for k in keys]
+
+
+def cached_doc(key: int, text: str, ngram: int) -> AlignDoc:
+    """:func:`cached_docs` of one document."""
+    return cached_docs([(key, text)], ngram)[0]
 
 
 def cached_tokens(key: int, text: str) -> tuple[Tokens, np.ndarray]:
-    """A document's tokens and word ids (:func:`process_word_ids`), from the
-    cache of :func:`cached_doc`."""
+    """A document's tokens and word ids, from the cache of :func:`cached_doc`."""
     d = cached_doc(key, text, AlignParams().ngram)
     return d.tokens, d.ids
 
@@ -879,9 +883,10 @@ def align_pairs(pairs: list[tuple[int, int]], texts: dict[int, str], params: Ali
     earlier-stored document) aligned over ``texts[a]`` and ``texts[b]``; a
     passage whose wording is site furniture is kind ``boilerplate``
     (`boilerplate.mark_furniture`). Each document is tokenised, keyed and
-    searched for quotations once (:func:`cached_doc`), not once per pair."""
-    n = params.ngram
-    docs = [(cached_doc(a, texts[a], n), cached_doc(b, texts[b], n)) for a, b in pairs]
+    searched for quotations once (:func:`cached_docs`), not once per pair."""
+    order = list(dict.fromkeys(k for p in pairs for k in p))
+    by_key = dict(zip(order, cached_docs([(k, texts[k]) for k in order], params.ngram)))
+    docs = [(by_key[a], by_key[b]) for a, b in pairs]
     return [(a, b, mark_furniture(ps)) for (a, b), ps in zip(pairs, align_docs_many(docs, params))]
 
 

@@ -82,28 +82,64 @@ def word_hashes(words: Sequence[str]) -> np.ndarray:
 
 def shingles(tokens: Tokens, params: CandidateParams = CandidateParams()) -> np.ndarray:
     """The distinct sampled n-gram hashes of one document, as sorted int64."""
-    return shingles_of_hashes(word_hashes(tokens.words), params)
+    return shingles_of_hashes(token_hashes([tokens]), params)
+
+
+# the word ids seen in this process (sorted) and their words' word_hash, side by side
+_KNOWN: list[np.ndarray] = [np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)]
+_MAX_KNOWN = 2_000_000
+
+
+def token_hashes(toks: Sequence[Tokens]) -> np.ndarray:
+    """:func:`word_hash` of every token of ``toks`` (in order, as uint64),
+    looked up by the tokens' word ids (:func:`~newstrace.text.word_id`) in a
+    sorted table of the ids this process has seen: a word is cut out as a
+    string and hashed only the first time its id is seen, and no Python code
+    runs per token."""
+    ids = np.concatenate([t.ids for t in toks]) if len(toks) != 1 else toks[0].ids
+    if not len(ids):
+        return np.zeros(0, dtype=np.uint64)
+    known_ids, known_hashes = _KNOWN
+    at = np.searchsorted(known_ids, ids)
+    if len(known_ids):
+        miss = np.flatnonzero(known_ids[np.minimum(at, len(known_ids) - 1)] != ids)
+    else:
+        miss = np.arange(len(ids))
+    if len(miss):
+        new, first = np.unique(ids[miss], return_index=True)
+        tok_at = miss[first]  # each new id's first token
+        lens = np.fromiter(map(len, toks), dtype=np.int64, count=len(toks))
+        ends = np.cumsum(lens)
+        doc = np.searchsorted(ends, tok_at, side="right")
+        local = tok_at - (ends - lens)[doc]
+        fresh = np.fromiter((_blake2b63(toks[d].normalized[int(toks[d].norm_starts[i]) : int(toks[d].norm_ends[i])])
+                             for d, i in zip(doc.tolist(), local.tolist())), dtype=np.uint64, count=len(new))
+        if len(known_ids) + len(new) > _MAX_KNOWN:  # start the table afresh, with this batch's words
+            hashes = np.empty(len(ids), dtype=np.uint64)
+            hit = np.ones(len(ids), dtype=bool)
+            hit[miss] = False
+            hashes[hit] = known_hashes[at[hit]]
+            hashes[miss] = fresh[np.searchsorted(new, ids[miss])]
+            uniq, first = np.unique(ids, return_index=True)
+            _KNOWN[:] = [uniq, hashes[first]]
+            return hashes
+        ins = np.searchsorted(known_ids, new)
+        known_ids = np.insert(known_ids, ins, new)
+        known_hashes = np.insert(known_hashes, ins, fresh)
+        _KNOWN[:] = [known_ids, known_hashes]
+        at = np.searchsorted(known_ids, ids)
+    return known_hashes[at]
+
+
+def forget_word_hashes() -> None:
+    """Empty this process's caches of word hashes (for timing a cold start)."""
+    _WORD_HASH.clear()
+    _KNOWN[:] = [np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)]
 
 
 def shingles_of_hashes(ids: np.ndarray, params: CandidateParams = CandidateParams()) -> np.ndarray:
     """:func:`shingles` of a document whose words' :func:`word_hashes` are ``ids``."""
-    n = params.ngram
-    if len(ids) < n:
-        return np.zeros(0, dtype=np.int64)
-    # Not align.ngram_keys: these hashes are stored in postings and pick the
-    # sample, so they are frozen; changing them changes which pairs a scan
-    # finds and breaks incremental scans of existing stores.
-    win = np.lib.stride_tricks.sliding_window_view(ids, n)
-    h = np.zeros(len(win), dtype=np.uint64)
-    mult = np.uint64(0x9E3779B97F4A7C15)
-    with np.errstate(over="ignore"):
-        for k in range(n):
-            h = (h ^ win[:, k]) * mult
-        h ^= h >> np.uint64(29)
-    h = (h >> np.uint64(1)).astype(np.int64)  # non-negative, fits BIGINT
-    if params.sample > 1:
-        h = h[h % params.sample == 0]
-    return np.unique(h)
+    return shingles_many(ids, np.array([len(ids)], dtype=np.int64), params)[0]
 
 
 def other_series_sql(a_outlet: str, b_outlet: str) -> str:
@@ -124,16 +160,51 @@ def prepare(text: str, params: CandidateParams = CandidateParams()) -> tuple[int
 
 def prepare_many(texts: Sequence[str], params: CandidateParams = CandidateParams()) -> list[tuple[int, np.ndarray]]:
     """:func:`prepare` of each text, tokenised and hashed as one batch
-    (:func:`~newstrace.text.tokenize_many`, :func:`word_hashes`)."""
+    (:func:`~newstrace.text.tokenize_many`, :func:`token_hashes`)."""
     toks = tokenize_many(texts)
-    words = [w for t in toks for w in t.words] if len(toks) > 1 else (toks[0].words if toks else [])
-    ids = word_hashes(words)
-    out = []
-    at = 0
-    for t in toks:
-        out.append((len(t), shingles_of_hashes(ids[at : at + len(t)], params)))
-        at += len(t)
-    return out
+    if not toks:
+        return []
+    lengths = np.fromiter(map(len, toks), dtype=np.int64, count=len(toks))
+    return list(zip(lengths.tolist(), shingles_many(token_hashes(toks), lengths, params)))
+
+
+def shingles_many(hashes: np.ndarray, lengths: np.ndarray, params: CandidateParams = CandidateParams()
+                  ) -> list[np.ndarray]:
+    """:func:`shingles_of_hashes` of each document of a batch whose words'
+    hashes are ``hashes``, ``lengths[d]`` of them for document ``d`` in turn:
+    the n-grams of the whole batch hashed at once, those that cross from one
+    document into the next dropped, the rest sampled and made distinct per
+    document with one sort."""
+    n = params.ngram
+    docs = len(lengths)
+    if len(hashes) < n:
+        return [np.zeros(0, dtype=np.int64) for _ in range(docs)]
+    # Not align.ngram_keys: these hashes are stored in postings and pick the
+    # sample, so they are frozen; changing them changes which pairs a scan
+    # finds and breaks incremental scans of existing stores.
+    win = np.lib.stride_tricks.sliding_window_view(hashes, n)
+    h = np.zeros(len(win), dtype=np.uint64)
+    mult = np.uint64(0x9E3779B97F4A7C15)
+    with np.errstate(over="ignore"):
+        for k in range(n):
+            h = (h ^ win[:, k]) * mult
+        h ^= h >> np.uint64(29)
+    h = (h >> np.uint64(1)).astype(np.int64)  # non-negative, fits BIGINT
+    starts = np.cumsum(lengths) - lengths
+    doc = np.repeat(np.arange(docs), lengths)[: len(h)]
+    keep = np.arange(len(h)) - starts[doc] <= lengths[doc] - n  # the n-gram ends inside its document
+    if params.sample > 1:
+        s = params.sample
+        keep &= (h & (s - 1) == 0) if s & (s - 1) == 0 else (h % s == 0)  # h >= 0: a power of two by its bits
+    h, doc = h[keep], doc[keep]
+    order = np.argsort(h)
+    order = order[np.argsort(doc[order], kind="stable")]  # by document, then by hash
+    h, doc = h[order], doc[order]
+    first = np.ones(len(h), dtype=bool)
+    first[1:] = (h[1:] != h[:-1]) | (doc[1:] != doc[:-1])
+    h, doc = h[first], doc[first]
+    bounds = np.searchsorted(doc, np.arange(docs + 1)).tolist()
+    return [h[bounds[d] : bounds[d + 1]] for d in range(docs)]
 
 
 def candidate_pairs_reference(

@@ -19,8 +19,9 @@ check that they agree.
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Sequence
 
@@ -134,36 +135,237 @@ def normalize_slow(text: str) -> Normalized:
     return Normalized(norm, np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Tokens:
     """The word tokens of one text.
 
-    ``words[i]`` is the normalised form of token ``i``; ``starts[i]`` and
-    ``ends[i]`` its original character range; ``sentence_start[i]`` is true
-    when a sentence or paragraph starts at token ``i``.
+    Token ``i`` is ``normalized[norm_starts[i]:norm_ends[i]]`` (its
+    normalised form, :attr:`words` ``[i]``); ``starts[i]`` and ``ends[i]``
+    are its original character range; ``ids[i]`` its :func:`word_id` (equal
+    words, equal ids, in any process); ``sentence_start[i]`` is true when a
+    sentence or paragraph starts at token ``i``. The words as strings are
+    cut out only when :attr:`words` is first read: the scan's stages work on
+    ``ids`` and the offsets.
     """
 
     text: str
-    words: list[str]
     starts: np.ndarray
     ends: np.ndarray
     sentence_start: np.ndarray
+    ids: np.ndarray
+    normalized: str
+    norm_starts: np.ndarray
+    norm_ends: np.ndarray
+    cut_words: list[str] | None = field(default=None, repr=False)  # the words once cut out (see words)
+
+    @property
+    def words(self) -> list[str]:
+        """The normalised words, cut out of :attr:`normalized` on first use."""
+        w = self.cut_words
+        if w is None:
+            nt = self.normalized
+            w = list(map(nt.__getitem__, map(slice, self.norm_starts.tolist(), self.norm_ends.tolist())))
+            object.__setattr__(self, "cut_words", w)
+        return w
 
     def __len__(self) -> int:
-        return len(self.words)
+        return len(self.starts)
+
+    def detached(self) -> Tokens:
+        """These tokens with arrays of their own (those of
+        :func:`tokenize_many` are views of the whole batch's), to keep."""
+        own = {id(a): a.copy() for a in (self.starts, self.ends, self.norm_starts, self.norm_ends)}
+        return Tokens(self.text, own[id(self.starts)], own[id(self.ends)], self.sentence_start.copy(),
+                      self.ids.copy(), self.normalized, own[id(self.norm_starts)], own[id(self.norm_ends)],
+                      self.cut_words)
 
     def char_span(self, i: int, j: int) -> tuple[int, int]:
         """Original character range of tokens ``i..j`` (half-open); an empty
         token range maps to an empty span where the tokens would go."""
         if i < j:
             return int(self.starts[i]), int(self.ends[j - 1])
-        if i < len(self.words):
+        n = len(self.starts)
+        if i < n:
             pos = int(self.starts[i])
-        elif self.words:
+        elif n:
             pos = int(self.ends[-1])
         else:
             pos = 0
         return pos, pos
+
+
+def no_tokens(text: str = "") -> Tokens:
+    """The tokens of a text without words."""
+    return Tokens(text, _NONE, _NONE, _NO_FLAGS, _NONE, "", _NONE, _NONE, [])
+
+
+_NONE = np.zeros(0, dtype=np.int64)
+_NO_FLAGS = np.zeros(0, dtype=bool)
+
+# --------------------------------------------------------------------------
+# word ids: a 64-bit hash of the word's code points
+
+_MASK64 = (1 << 64) - 1
+_ID_BASE = 0xC2B2AE3D27D4EB4F  # odd, so invertible modulo 2**64
+_ID_BASE_INVERSE = pow(_ID_BASE, -1, 1 << 64)
+_ID_LENGTH = 0x9E3779B97F4A7C15
+_ID_WIDE = 0x94D049BB133111EB
+MAX_HASHED_WORD = 32  # longer words are hashed with blake2b
+_FMIX = (0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53)
+
+
+def _fmix64(h: int) -> int:
+    """MurmurHash3's 64-bit finaliser (a bijection that mixes every bit)."""
+    for mult in _FMIX:
+        h ^= h >> 33
+        h = (h * mult) & _MASK64
+    return h ^ (h >> 33)
+
+
+def word_id(word: str) -> int:
+    """A word's id, a signed 64-bit integer, the same in every process and run
+    (the slow twin of the ids :func:`tokenize_many` computes with numpy).
+
+    - a word of at most :data:`MAX_HASHED_WORD` characters, each below U+0100
+      (nearly every word of a Latin-script text once normalised): its
+      characters as bytes, in chunks of 8 (the last one padded with zero
+      bytes), each chunk as a little-endian integer ``x`` folded into ``h``
+      (starting from the length times a constant) as ``h = fmix64(h ^ x)``;
+    - another word of at most :data:`MAX_HASHED_WORD` characters:
+      ``sum(ord(c_k) * B**k)`` modulo 2**64, mixed with its length;
+    - a longer word: the first 8 bytes of the blake2b of its UTF-32.
+
+    Two different words share an id with a chance of about 2**-64
+    (alignment treats equal ids as equal words)."""
+    n = len(word)
+    if n > MAX_HASHED_WORD:
+        digest = hashlib.blake2b(word.encode("utf-32-le", "surrogatepass"), digest_size=8).digest()
+        return int.from_bytes(digest, "little", signed=True)
+    if all(ord(c) < 256 for c in word):
+        raw = word.encode("latin-1")
+        h = (n * _ID_LENGTH) & _MASK64
+        for m in range(0, n, 8):
+            h = _fmix64(h ^ int.from_bytes(raw[m : m + 8], "little"))
+    else:
+        p = sum(ord(c) * pow(_ID_BASE, k, 1 << 64) for k, c in enumerate(word)) & _MASK64
+        h = _fmix64(p ^ ((n * _ID_WIDE) & _MASK64))
+    return h - (1 << 64) if h >> 63 else h
+
+
+def _fmix64_array(h: np.ndarray) -> np.ndarray:
+    """:func:`_fmix64` of every item of ``h`` (uint64), in place."""
+    t = np.empty_like(h)
+    with np.errstate(over="ignore"):
+        for mult in _FMIX:
+            np.right_shift(h, np.uint64(33), out=t)
+            h ^= t
+            h *= np.uint64(mult)
+        np.right_shift(h, np.uint64(33), out=t)
+        h ^= t
+    return h
+
+
+_BYTE_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [_MASK64], dtype=np.uint64)  # by length, up to 8
+_LENGTH_TERMS = np.array([(k * _ID_LENGTH) & _MASK64 for k in range(MAX_HASHED_WORD + 1)], dtype=np.uint64)
+
+
+def _word_ids(joined: str, codes: np.ndarray, ns: np.ndarray, ne: np.ndarray) -> np.ndarray:
+    """:func:`word_id` of every token ``joined[ns[k]:ne[k]]`` (``codes`` the
+    code points of ``joined``), with numpy. Words of characters below U+0100:
+    each chunk of 8 characters read as one little-endian uint64 from the text
+    as bytes (an unaligned view, one gather per chunk), the bytes past the
+    word masked off. Other words: :func:`_wide_ids`. Longer words go through
+    :func:`word_id` itself."""
+    n = len(ns)
+    if not n:
+        return np.zeros(0, dtype=np.int64)
+    length = ne - ns
+    if codes.dtype == np.uint8:
+        narrow_codes, wide = codes, None
+    else:  # the tokens with a character from U+0100 on are hashed as code points
+        at = np.flatnonzero(codes > 255)
+        tok = np.searchsorted(ns, at, side="right") - 1
+        tok = tok[(tok >= 0) & (at < ne[np.maximum(tok, 0)])]
+        wide = np.zeros(n, dtype=bool)
+        wide[tok] = True
+        narrow_codes = codes.astype(np.uint8)  # what the narrow tokens read (theirs fit)
+    buf = np.zeros(len(narrow_codes) + MAX_HASHED_WORD + 8, dtype=np.uint8)
+    buf[: len(narrow_codes)] = narrow_codes
+    windows = np.ndarray((len(buf) - 7,), dtype="<u8", buffer=buf, strides=(1,))  # 8 bytes from each offset
+    with np.errstate(over="ignore"):
+        h = windows[ns]
+        h &= _BYTE_MASKS.take(length, mode="clip")
+        h ^= _LENGTH_TERMS.take(length, mode="clip")  # (a longer word's is replaced below)
+        _fmix64_array(h)
+        more = np.flatnonzero(length > 8)
+        for m in range(8, MAX_HASHED_WORD, 8):  # the chunks after the first, of the words that have them
+            more = more[length[more] > m]
+            if not len(more):
+                break
+            x = windows[ns[more] + m] & _BYTE_MASKS.take(length[more] - m, mode="clip")
+            h[more] = _fmix64_array(h[more] ^ x)
+    ids = h.view(np.int64)
+    if wide is not None and wide.any():
+        w = np.flatnonzero(wide)
+        ids[w] = _wide_ids(codes, ns[w], ne[w])
+    for k in np.flatnonzero(length > MAX_HASHED_WORD).tolist():
+        ids[k] = word_id(joined[ns[k] : ne[k]])
+    return ids
+
+
+_SEGMENT = 1 << 18  # characters per power table: the tables take 4 MB
+_POWERS: list[np.ndarray] = []
+
+
+def _powers() -> tuple[np.ndarray, np.ndarray]:
+    """``B**k`` and ``B**-k`` modulo 2**64 for ``k < _SEGMENT``."""
+    if not _POWERS:
+        for b in (_ID_BASE, _ID_BASE_INVERSE):
+            p = np.full(_SEGMENT, b, dtype=np.uint64)
+            p[0] = 1
+            np.multiply.accumulate(p, out=p)  # wraps modulo 2**64
+            _POWERS.append(p)
+    return _POWERS[0], _POWERS[1]
+
+
+def _wide_ids(codes: np.ndarray, ns: np.ndarray, ne: np.ndarray) -> np.ndarray:
+    """:func:`word_id` of tokens with a character from U+0100 on (the
+    polynomial), with numpy: each character's code point times
+    ``B**(i - base)``, summed per token (a running sum's difference) and
+    shifted to the token's start by ``B**-(start - base)``, where ``base`` is
+    the start of the token's segment of :data:`_SEGMENT` characters. The few
+    tokens that straddle two segments, and long ones, go through
+    :func:`word_id`. Only the characters of these tokens are summed."""
+    pw, ipw = _powers()
+    length = ne - ns
+    inside = np.zeros(len(codes) + 1, dtype=np.int8)  # characters of these tokens
+    np.add.at(inside, ns, 1)
+    np.add.at(inside, ne, -1)
+    keep = np.cumsum(inside[:-1], dtype=np.int8).view(bool)
+    csum = np.zeros(len(codes) + 1, dtype=np.uint64)
+    v = csum[1:]
+    with np.errstate(over="ignore"):
+        for at in range(0, len(codes), _SEGMENT):
+            hi = min(len(codes), at + _SEGMENT)
+            np.multiply(codes[at:hi], pw[: hi - at], out=v[at:hi], where=keep[at:hi])
+        np.add.accumulate(v, out=v)  # wraps modulo 2**64
+        h = csum[ne]
+        h -= csum[ns]
+        h *= ipw[ns & (_SEGMENT - 1)]
+        mixed = length.astype(np.uint64)
+        mixed *= np.uint64(_ID_WIDE)
+        h ^= mixed
+    ids = _fmix64_array(h).view(np.int64)
+    odd = np.flatnonzero((length > MAX_HASHED_WORD) | ((ns ^ (ne - 1)) >= _SEGMENT))
+    if len(odd):
+        text = code_points_text(codes)
+        for k in odd.tolist():
+            ids[k] = word_id(text[ns[k] : ne[k]])
+    return ids
+
+
+# --------------------------------------------------------------------------
+# tokenisation
 
 
 def tokenize(text: str, norm: Normalized | None = None) -> Tokens:
@@ -178,39 +380,39 @@ def tokenize_many(texts: Sequence[str], norms: Sequence[Normalized] | None = Non
     The normalised texts are joined (with a NUL between them, which is no
     word character) and their code points classified through one table
     (:func:`char_classes`, built from :data:`WORD`'s own character classes);
-    word boundaries are found with numpy and the words are cut out by one
-    ``str.split`` of a copy with every other character blanked, so no Python
-    code runs per word. :func:`tokenize_slow` is the twin that runs
-    :data:`WORD` match by match; property tests check that they agree.
+    word boundaries, word ids (:func:`word_id`) and sentence starts are
+    found with numpy, and no Python code runs per word (the words as
+    strings are cut out only if :attr:`Tokens.words` is read).
+    :func:`tokenize_slow` is the twin that runs :data:`WORD` match by match;
+    property tests check that they agree.
     """
     if norms is None:
         norms = [normalize(t) for t in texts]
     ntexts = [n.text for n in norms]
     base = np.zeros(len(ntexts) + 1, dtype=np.int64)
-    np.cumsum([len(t) + 1 for t in ntexts], out=base[1:])
+    np.cumsum(np.fromiter(map(len, ntexts), dtype=np.int64, count=len(ntexts)) + 1, out=base[1:])
     joined = "\0".join(ntexts)
-    codes = code_points(joined)
-    cls = char_classes()[codes]
-    inword = (cls & _W).astype(bool)
-    if len(codes) > 2:  # an apostrophe joins two word characters ("don't", "Iran's")
-        inword[1:-1] |= (codes[1:-1] == 39) & inword[:-2] & inword[2:]
-    edge = np.diff(inword.view(np.int8), prepend=np.int8(0), append=np.int8(0))
-    ns = np.flatnonzero(edge == 1)
-    ne = np.flatnonzero(edge == -1)
-    words = code_points_text(np.where(inword, codes, np.uint32(32))).split()
-    cjk = np.flatnonzero(cls & _CJK_CLASS)
+    codes, inword, special, special_cls = _classify(joined)
+    apos = special[(special_cls & _APOS).astype(bool)]
+    if len(apos):  # an apostrophe joins two word characters ("don't", "Iran's")
+        apos = apos[inword[apos] & inword[apos + 2]]  # inword[k + 1] is character k
+        inword[apos + 1] = True
+    edge = np.flatnonzero(inword[1:] != inword[:-1])
+    ns, ne = edge[0::2], edge[1::2]
+    cjk = special[(special_cls & _CJK_CLASS).astype(bool)]
     if len(cjk):  # each Han, Hiragana or Katakana character is a token of its own
-        ns = np.concatenate([ns, cjk])
-        ne = np.concatenate([ne, cjk + 1])
-        order = np.argsort(ns, kind="stable")
-        ns, ne = ns[order], ne[order]
-        merged = np.empty(len(ns), dtype=object)
-        is_cjk = order >= len(words)
-        merged[~is_cjk] = words
-        merged[is_cjk] = [chr(c) for c in codes[cjk].tolist()]
-        words = merged.tolist()
+        at_w = np.arange(len(ns)) + np.searchsorted(cjk, ns)
+        at_c = np.arange(len(cjk)) + np.searchsorted(ns, cjk)
+        ms = np.empty(len(ns) + len(cjk), dtype=np.int64)
+        me = np.empty_like(ms)
+        ms[at_w], me[at_w] = ns, ne
+        ms[at_c], me[at_c] = cjk, cjk + 1
+        ns, ne = ms, me
+    ids = _word_ids(joined, codes, ns, ne)
     first = np.searchsorted(ns, base)  # each text's first token
-    sent = _sentence_starts_vectorised(cls, words, ns, ne, first[:-1])
+    marks = special[(special_cls & _MARK).astype(bool)]
+    lines = special[(special_cls & _LINE).astype(bool)]
+    sent = _sentence_starts_vectorised(joined, marks, lines, ns, ne, ids, first[:-1])
     # offsets within each text (each text's arrays are views of the batch's)
     shift = np.repeat(base[:-1], np.diff(first))
     ns = ns - shift
@@ -219,14 +421,15 @@ def tokenize_many(texts: Sequence[str], norms: Sequence[Normalized] | None = Non
     bounds = first.tolist()
     for d, (text, norm) in enumerate(zip(texts, norms)):
         lo, hi = bounds[d], bounds[d + 1]
-        starts, ends = _to_original(norm, ns[lo:hi], ne[lo:hi])
-        out.append(Tokens(text, words[lo:hi], starts, ends, sent[lo:hi]))
+        tns, tne = ns[lo:hi], ne[lo:hi]
+        starts, ends = _to_original(norm, tns, tne)
+        out.append(Tokens(text, starts, ends, sent[lo:hi], ids[lo:hi], norm.text, tns, tne))
     return out
 
 
 def tokenize_slow(text: str, norm: Normalized | None = None) -> Tokens:
     """Slow twin of :func:`tokenize`: :data:`WORD` match by match, sentence
-    starts by :func:`sentence_starts`."""
+    starts by :func:`sentence_starts`, ids by :func:`word_id` word by word."""
     norm = norm or normalize(text)
     words: list[str] = []
     nstarts: list[int] = []
@@ -239,7 +442,8 @@ def tokenize_slow(text: str, norm: Normalized | None = None) -> Tokens:
     ne = np.asarray(nends, dtype=np.int64)
     starts, ends = _to_original(norm, ns, ne)
     sent = sentence_starts(norm.text, words, ns, ne)
-    return Tokens(text, words, starts, ends, sent)
+    ids = np.asarray([word_id(w) for w in words], dtype=np.int64)
+    return Tokens(text, starts, ends, sent, ids, norm.text, ns, ne, words)
 
 
 def _to_original(norm: Normalized, ns: np.ndarray, ne: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -274,14 +478,15 @@ def fold_table() -> np.ndarray:
 
 
 # bits of char_classes(): part of a word, a token of its own, what SENTENCE_END matches, a line break
-_W, _CJK_CLASS, _MARK, _LINE = 1, 2, 4, 8
+_W, _CJK_CLASS, _MARK, _LINE, _APOS = 1, 2, 4, 8, 16
 _CLASSES: list[np.ndarray] = []
 
 
 def char_classes() -> np.ndarray:
     """For every code point, bit flags: 1 a word character of :data:`WORD`
     (letter, mark, digit, joiner), 2 a token by itself (Han, Hiragana,
-    Katakana), 4 a mark :data:`SENTENCE_END` matches, 8 a line break. Built
+    Katakana), 4 a mark :data:`SENTENCE_END` matches, 8 a line break, 16 the
+    apostrophe (which :data:`WORD` allows between word characters). Built
     once per process by running those patterns' own character classes over
     all of Unicode."""
     if not _CLASSES:
@@ -291,34 +496,87 @@ def char_classes() -> np.ndarray:
             for m in regex.finditer(f"(?V1){pattern}", every):
                 table[m.start() : m.end()] |= bit
         table[10] |= _LINE
+        table[39] |= _APOS
         _CLASSES.append(table)
     return _CLASSES[0]
 
 
+_BYTE_TABLES: list[bytes] = []
+
+
+def _byte_tables() -> tuple[bytes, bytes]:
+    """:func:`char_classes` of U+0000..U+00FF as two ``bytes.translate``
+    tables: 1 for a word character, else 0; the other classes' bits, else 0."""
+    if not _BYTE_TABLES:
+        table = char_classes()[:256]
+        _BYTE_TABLES.append((table & _W).tobytes())
+        _BYTE_TABLES.append(np.where(table > _W, table & ~np.uint8(_W), 0).astype(np.uint8).tobytes())
+    return _BYTE_TABLES[0], _BYTE_TABLES[1]
+
+
+def _classify(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The code points of ``text`` (uint8 when every one fits a byte, most
+    news text once normalised, else uint32), whether each is a word
+    character (padded with a non-word character at each end), and where
+    the characters of the other classes of :func:`char_classes` are, with
+    their classes. Text of bytes is classified by ``bytes.translate``."""
+    try:
+        raw = text.encode("latin-1")
+    except UnicodeEncodeError:
+        codes = code_points(text)
+        cls = char_classes()[codes]
+        inword = np.zeros(len(codes) + 2, dtype=bool)
+        np.bitwise_and(cls, _W, out=inword[1:-1].view(np.uint8))
+        special = np.flatnonzero(cls > _W)
+        return codes, inword, special, cls[special]
+    word_table, other_table = _byte_tables()
+    inword = np.frombuffer(bytearray(b"\0" + raw.translate(word_table) + b"\0"), dtype=bool)
+    other = np.frombuffer(raw.translate(other_table), dtype=np.uint8)
+    special = np.flatnonzero(other)
+    return np.frombuffer(raw, dtype=np.uint8), inword, special, other[special]
+
+
 _LONGEST_ABBREVIATION = max(map(len, ABBREVIATIONS))
+_ABBREVIATION_IDS: list[np.ndarray] = []
+
+
+def _abbreviation_ids() -> np.ndarray:
+    """:func:`word_id` of every abbreviation short enough to be tested."""
+    if not _ABBREVIATION_IDS:
+        _ABBREVIATION_IDS.append(np.array(sorted(word_id(a) for a in ABBREVIATIONS), dtype=np.int64))
+    return _ABBREVIATION_IDS[0]
 _is_abbreviation = lru_cache(maxsize=65536)(is_abbreviation)  # called through C, not once per word in Python
 
 
-def _sentence_starts_vectorised(cls: np.ndarray, words: list[str], ns: np.ndarray, ne: np.ndarray,
-                                firsts: np.ndarray) -> np.ndarray:
-    """:func:`sentence_starts` of texts joined (``cls`` their characters'
-    :func:`char_classes`), with the marks between tokens counted by numpy;
-    ``firsts`` are each text's first token."""
-    sent = np.zeros(len(words), dtype=bool)
-    if not words:
+def _sentence_starts_vectorised(joined: str, marks: np.ndarray, lines: np.ndarray, ns: np.ndarray, ne: np.ndarray,
+                                ids: np.ndarray, firsts: np.ndarray) -> np.ndarray:
+    """:func:`sentence_starts` of texts joined (``marks`` where the
+    characters :data:`SENTENCE_END` matches are, ``lines`` the line breaks;
+    ``ids`` the tokens' :func:`word_id`), with
+    numpy: the token after each sentence mark starts a sentence (no mark is
+    inside a token); ``firsts`` are each text's first token. The tokens that
+    may be abbreviations are picked by id (a normalised word is case folded
+    already, so it is in :data:`ABBREVIATIONS` exactly when its id is one of
+    theirs, or by a collision, which :func:`is_abbreviation` then rules out)."""
+    sent = np.zeros(len(ns), dtype=bool)
+    if not len(ns):
         return sent
-    marks = np.zeros(len(cls) + 1, dtype=np.int32)
-    np.cumsum((cls & _MARK).astype(bool), out=marks[1:])
-    sent[1:] = marks[ns[1:]] > marks[ne[:-1]]
+    after = np.searchsorted(ns, marks)  # the token after each mark
+    sent[after[after < len(ns)]] = True
+    sent[0] = False
     # an abbreviation or an initial before the mark leaves the sentence open,
     # unless a line break follows it
     k = np.flatnonzero(sent[1:] & (ne[:-1] - ns[:-1] <= _LONGEST_ABBREVIATION))
+    if len(k):  # the few that may be: a known abbreviation's id, or one letter
+        k = k[np.isin(ids[k], _abbreviation_ids()) | (ne[k] - ns[k] == 1)]
     if len(k):
-        lines = np.zeros(len(cls) + 1, dtype=np.int32)
-        np.cumsum((cls & _LINE).astype(bool), out=lines[1:])
-        k = k[lines[ns[k + 1]] == lines[ne[k]]]
-        abbreviated = map(_is_abbreviation, map(words.__getitem__, k.tolist()))
-        sent[k[np.fromiter(abbreviated, dtype=bool, count=len(k))] + 1] = False
+        nxt = np.searchsorted(lines, ne[k])
+        line_between = nxt < len(lines)
+        line_between[line_between] = lines[nxt[line_between]] < ns[k[line_between] + 1]
+        k = k[~line_between]
+        cut = map(joined.__getitem__, map(slice, ns[k].tolist(), ne[k].tolist()))
+        abbreviated = np.fromiter(map(_is_abbreviation, cut), dtype=bool, count=len(k))
+        sent[k[abbreviated] + 1] = False
     sent[firsts[firsts < len(sent)]] = True
     return sent
 

@@ -1,8 +1,8 @@
 """The vectorised tokeniser and shingler against their slow twins, on any text.
 
 ``text.tokenize_many`` (numpy over a whole batch) must give exactly the
-tokens, offsets and sentence starts of ``text.tokenize_slow`` (the WORD
-pattern match by match), and ``candidates.prepare_many`` exactly the
+tokens, offsets, word ids and sentence starts of ``text.tokenize_slow``
+(the WORD pattern match by match, ``word_id`` word by word), and ``candidates.prepare_many`` exactly the
 shingles of hashing every word with ``candidates.word_hash``, on every
 script, combining marks, NUL, lone surrogates, CJK, Urdu and Arabic,
 markup leftovers and abbreviations.
@@ -34,7 +34,7 @@ from newstrace.align import (
 )
 from newstrace.boilerplate import mark_furniture
 from newstrace.candidates import CandidateParams, prepare_many, shingles_of_hashes, word_hash, word_hashes
-from newstrace.text import char_classes, normalize, normalize_slow, tokenize, tokenize_many, tokenize_slow
+from newstrace.text import char_classes, normalize, normalize_slow, tokenize, tokenize_many, tokenize_slow, word_id
 
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -63,6 +63,7 @@ TEXT = st.one_of(
 def _same(fast, slow) -> None:
     assert fast.text == slow.text
     assert fast.words == slow.words
+    assert fast.ids.tolist() == slow.ids.tolist() == [word_id(w) for w in slow.words]
     assert fast.starts.tolist() == slow.starts.tolist()
     assert fast.ends.tolist() == slow.ends.tolist()
     assert fast.sentence_start.tolist() == slow.sentence_start.tolist()
@@ -94,16 +95,69 @@ def test_normalize_agrees_with_slow_twin_on_any_code_point(s):
         assert fast.to_original(k, k + 1) == slow.to_original(k, k + 1)
 
 
+def _shingles_reference(hashes: list[int], params: CandidateParams) -> list[int]:
+    """The sampled shingles of one document, n-gram by n-gram in Python integers."""
+    out = set()
+    mask = (1 << 64) - 1
+    for at in range(len(hashes) - params.ngram + 1):
+        h = 0
+        for x in hashes[at : at + params.ngram]:
+            h = ((h ^ x) * 0x9E3779B97F4A7C15) & mask
+        h = (h ^ (h >> 29)) >> 1
+        if h % params.sample == 0:
+            out.add(h)
+    return sorted(out)
+
+
 @FAST
 @given(st.lists(TEXT, max_size=5), st.sampled_from([1, 2, 4]), st.sampled_from([2, 5]))
 def test_prepare_many_agrees_with_word_by_word_hashing(texts, sample, n):
+    """The batch's n-grams hashed at once (none crossing from one text into
+    the next) are each text's shingles, word by word and n-gram by n-gram."""
     params = CandidateParams(ngram=n, sample=sample)
     got = prepare_many(texts, params)
     for (words, sh), s in zip(got, texts):
         t = tokenize_slow(s)
-        ids = np.array([word_hash(w) for w in t.words], dtype=np.uint64)
+        hashes = [word_hash(w) for w in t.words]
         assert words == len(t)
-        assert sh.tolist() == shingles_of_hashes(ids, params).tolist()
+        assert sh.tolist() == _shingles_reference(hashes, params)
+        assert sh.tolist() == shingles_of_hashes(np.array(hashes, dtype=np.uint64), params).tolist()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(PIECES + ["x" * 31, "y" * 33, "\u00e9" * 40, "\u0939" * 9, "a" * 8, "b" * 16]),
+                min_size=1, max_size=8), st.integers(0, 40), st.sampled_from(["a", "\u00e9", "\u0939"]))
+def test_long_texts_agree_across_the_hash_segments(pieces, shift, filler):
+    """Words long and short, narrow and wide, placed across the boundaries
+    of the word-id power tables (every 2**18 characters of a batch)."""
+    word = " ".join(pieces)
+    text = filler + " " * ((1 << 18) - 40 + shift) + word  # the filler makes the batch narrow or wide
+    _same(tokenize(text), tokenize_slow(text))
+
+
+def test_word_ids_do_not_depend_on_the_batch():
+    """A word gets one id whether its batch is all Latin-1 (hashed as bytes)
+    or holds wider characters (hashed as code points), and the ids tell
+    words apart."""
+    words = ["caf\u00e9", "cafe", "the", "Iran's", "a" * 8, "a" * 9, "x" * 40]
+    alone = tokenize(" ".join(words))
+    beside_wide = tokenize(" ".join(words) + " \u6771 \u0939\u093f")
+    assert alone.ids.tolist() == beside_wide.ids.tolist()[: len(words)] == [word_id(w) for w in alone.words]
+    assert len(set(alone.ids.tolist())) == len(words)
+    assert word_id("ab") != word_id("ba") and word_id("a") != word_id("a\x00")
+
+
+def test_token_hashes_survive_a_full_table(monkeypatch):
+    """When the table of seen word ids is full it starts afresh, and every
+    token still gets its word's hash."""
+    import newstrace.candidates as cand
+
+    monkeypatch.setattr(cand, "_MAX_KNOWN", 5)
+    cand.forget_word_hashes()
+    for text in ("one two three", "two three four five six", "seven one eight nine ten two"):
+        t = tokenize_slow(text)
+        assert cand.token_hashes([tokenize(text)]).tolist() == [word_hash(w) for w in t.words]
+    cand.forget_word_hashes()
 
 
 def test_word_hashes_are_word_hash():

@@ -60,7 +60,7 @@ import numpy as np
 
 from ..align import AlignParams, align_pairs, cached_tokens
 from ..boilerplate import RECURRENCE_REASON, boilerplate_reason
-from ..candidates import CandidateParams, other_series_sql, prepare
+from ..candidates import CandidateParams, other_series_sql, prepare_many
 from ..cluster import EXCERPT_CHARS, cluster_collection, excerpt_members, outlet_codes
 from ..ingest.collection import (
     DEFAULT_MAX_CHARS,
@@ -245,15 +245,13 @@ def _read_remote(number: int, uri: str, data: bytes, options: ReadOptions, cpara
         def fix(text: str) -> str:
             return text.replace(str(path), uri)
 
-        for pos, item in enumerate(read_file(file, options), start=1):
+        def named(item: Loaded | Skipped | Notice) -> Loaded | Skipped | Notice:
             if isinstance(item, Loaded):
-                doc = replace(item.document, source_path=uri)
-                yield "doc", _doc_row(number << _KEY_BITS | pos, replace(item, where=fix(item.where), document=doc),
-                                      options, cparams)
-            elif isinstance(item, Skipped):
-                yield "msg", ((number, pos, 1), "skipped", fix(item.where), item.reason)
-            else:
-                yield "msg", ((number, pos, 1), "notice", fix(item.where), item.message)
+                return replace(item, where=fix(item.where), document=replace(item.document, source_path=uri))
+            return replace(item, where=fix(item.where))
+
+        yield from _rows(((number, pos, named(item)) for pos, item in enumerate(read_file(file, options), start=1)),
+                         options, cparams)
 
 
 def _count_lines(task: _Task) -> int:
@@ -305,43 +303,59 @@ def _items(task: _Task, options: ReadOptions) -> Iterator[tuple[int, Loaded | Sk
                 yield lineno, item
 
 
-def _doc_row(key: int, item: Loaded, options: ReadOptions, cparams: CandidateParams) -> tuple:
-    finished = list(finish_item(item, options.max_chars))  # the document, then its notices
-    doc = cast(Document, finished[0])
-    notices = [cast(Notice, n).message for n in finished[1:]]
-    words, sh = prepare(doc.text, cparams)
-    return (key, doc.id, item.where, item.record, doc.title, doc.outlet, doc.url,
-            published_text(doc), doc.byline, doc.source_path, len(doc.text), words,
-            content_hash(doc.text), doc.text, sh.tolist(), notices)
+_PREPARE_BATCH = 200  # documents a reading task tokenises and shingles together (prepare_many)
+
+
+def _doc_rows(items: list[tuple[int, Loaded]], options: ReadOptions, cparams: CandidateParams) -> Iterator[tuple]:
+    """The rows of documents ``(key, item)``, prepared as one batch."""
+    finished = [list(finish_item(item, options.max_chars)) for _, item in items]  # each document, then its notices
+    docs = [cast(Document, f[0]) for f in finished]
+    for (key, item), f, doc, (words, sh) in zip(items, finished, docs, prepare_many([d.text for d in docs], cparams)):
+        notices = [cast(Notice, n).message for n in f[1:]]
+        yield (key, doc.id, item.where, item.record, doc.title, doc.outlet, doc.url,
+               published_text(doc), doc.byline, doc.source_path, len(doc.text), words,
+               content_hash(doc.text), doc.text, sh.tolist(), notices)
+
+
+def _rows(items: Iterable[tuple[int, int, Loaded | Skipped | Notice]], options: ReadOptions,
+          cparams: CandidateParams) -> Iterator[tuple]:
+    """Rows ``("doc", row)`` and ``("msg", (order, kind, where, text))`` of
+    the items ``(file number, place in the file, item)`` of a reader; the
+    documents in batches of :data:`_PREPARE_BATCH` (rows are put in order by
+    key and by order later)."""
+    pending: list[tuple[int, Loaded]] = []
+    for number, pos, item in items:
+        if isinstance(item, Loaded):
+            pending.append((number << _KEY_BITS | pos, item))
+            if len(pending) >= _PREPARE_BATCH:
+                yield from (("doc", row) for row in _doc_rows(pending, options, cparams))
+                pending = []
+        elif isinstance(item, Skipped):
+            yield "msg", ((number, pos, 1), "skipped", item.where, item.reason)
+        else:
+            yield "msg", ((number, pos, 1), "notice", item.where, item.message)
+    yield from (("doc", row) for row in _doc_rows(pending, options, cparams))
 
 
 def _read_task(task: _Task, options: ReadOptions, cparams: CandidateParams) -> Iterator[tuple]:
-    """Rows ``("doc", row)`` and ``("msg", (order, kind, where, text))`` of one task."""
-    for pos, item in _items(task, options):
-        if isinstance(item, Loaded):
-            yield "doc", _doc_row(task.number << _KEY_BITS | pos, item, options, cparams)
-        elif isinstance(item, Skipped):
-            yield "msg", ((task.number, pos, 1), "skipped", item.where, item.reason)
-        else:
-            yield "msg", ((task.number, pos, 1), "notice", item.where, item.message)
+    """The rows (:func:`_rows`) of one task."""
+    return _rows(((task.number, pos, item) for pos, item in _items(task, options)), options, cparams)
 
 
 def _parquet_rows(rows: Iterable[Any], files: dict[str, tuple[int, CollectionFile]], options: ReadOptions,
                   cparams: CandidateParams) -> Iterator[tuple]:
     """Parquet rows through the JSON record loader: ``where`` is ``path:row N``."""
-    for r in rows:
-        d = r.asDict(recursive=True)
-        n, file = files[_local(d.pop("__file"))]
-        row = d.pop("__row") + 1
-        d = {k: v for k, v in d.items() if v is not None}  # a null column is an absent key, as in JSON
-        where = f"{file.path}:row {row}"
-        for item in read_record(d, where=where, fallback_id=f"{file.id}:{row}", file=file, options=options):
-            if isinstance(item, Loaded):
-                yield "doc", _doc_row(n << _KEY_BITS | row, item, options, cparams)
-            elif isinstance(item, Skipped):
-                yield "msg", ((n, row, 1), "skipped", item.where, item.reason)
-            else:  # a Notice, as in _read_task (records give none today)
-                yield "msg", ((n, row, 1), "notice", item.where, item.message)
+    def items() -> Iterator[tuple[int, int, Loaded | Skipped | Notice]]:
+        for r in rows:
+            d = r.asDict(recursive=True)
+            n, file = files[_local(d.pop("__file"))]
+            row = d.pop("__row") + 1
+            d = {k: v for k, v in d.items() if v is not None}  # a null column is an absent key, as in JSON
+            where = f"{file.path}:row {row}"
+            for item in read_record(d, where=where, fallback_id=f"{file.id}:{row}", file=file, options=options):
+                yield n, row, item  # records give no Notice today; one would be a "notice" row
+
+    return _rows(items(), options, cparams)
 
 
 def _local(uri: str) -> str:
