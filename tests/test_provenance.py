@@ -526,3 +526,38 @@ def test_notices_sharing_only_the_fixed_sentences_of_the_form_are_not_a_chain():
     assert g.decisions and all(d.relation == "template" for d in g.decisions), [
         (d.a, d.b, d.relation) for d in g.decisions if d.relation != "template"]
     assert not g.edges
+
+
+# the pieces a credit is made of, and near misses: each pattern's needle with and without its outlet
+_CREDIT_PIECES = ["The Associated Press", "AP", "Reuters", "CNN's", "the BBC", "Springfield Post", "reported",
+                  "reports", "has learned", "learned", "was the first to report", "report", "contributed",
+                  "writers contributed to this report", "told", "according to", "via", "By Jane Doe,",
+                  "Copyright 2018", "\u00a9", "(AP) \u2014", "First on CNN:", "[CNN](https://cnn.com)", "said",
+                  "had", "previously", "first", "Reported", "Contributed", ".", ",", "\n", " ", "  "]
+
+
+@given(st.lists(st.sampled_from(_CREDIT_PIECES), max_size=24), st.lists(st.booleans(), max_size=24))
+def test_find_credits_is_its_slow_twin(pieces, joins):
+    """The patterns skipped for want of their words find nothing where they are run."""
+    from newstrace.provenance.credits import find_credits_slow
+
+    text = "".join(p + (" " if j else "") for p, j in zip(pieces, joins + [True] * len(pieces)))
+    assert find_credits.__wrapped__(text) == find_credits_slow(text)
+
+
+@given(st.lists(st.lists(st.sampled_from(["a", "b", "c", "dé", "e", "x", "y"]), max_size=12), min_size=2,
+                max_size=5))
+def test_story_word_ids_give_each_pairs_containment(texts):
+    """One vocabulary for the story counts the same distinct shared words as each pair's own."""
+    from newstrace.align import word_ids
+    from newstrace.provenance import story_word_ids
+    from newstrace.provenance.reuse import word_containment
+    from newstrace.text import tokenize
+
+    tokens = {f"d{k}": tokenize(" ".join(ws)) for k, ws in enumerate(texts)}
+    ids = story_word_ids(tokens)
+    for a, ta in tokens.items():
+        for b, tb in tokens.items():
+            ia, ib = word_ids(ta, tb)
+            assert word_containment(ids[b], ids[a]) == word_containment(ib, ia)
+            assert list(ids[a]) == sorted(set(ids[a].tolist()))  # distinct, sorted

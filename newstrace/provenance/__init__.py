@@ -25,7 +25,7 @@ import regex
 from ..align import AlignParams, align_tokens
 from ..cluster import reprint_clusters
 from ..records import Document, Passage
-from ..text import Tokens, tokenize
+from ..text import Tokens, tokenize, tokenize_many
 from .circulation import circulation_evidence
 from .credits import Credit, find_credits, normalize_outlet
 from .direction import Evidence, PairDecision, Profile, decide, profile
@@ -41,12 +41,14 @@ __all__ = ["Credit", "Edge", "Evidence", "Node", "PairDecision", "Profile", "Pro
 
 
 def trace_passages(docs: Sequence[Document], passages: Mapping[tuple[str, str], Sequence[Passage]], *,
-                   use_dates: bool = True) -> ProvenanceGraph:
+                   use_dates: bool = True, tokens: Mapping[str, Tokens] | None = None) -> ProvenanceGraph:
     """The provenance graph of ``docs`` given the passages of each pair
-    ``(a_id, b_id)`` (A-side spans in document ``a_id``)."""
+    ``(a_id, b_id)`` (A-side spans in document ``a_id``); ``tokens``, when
+    the caller has them, are `tokenize` of each document's text, by id."""
     by_id = {d.id: d for d in docs}
     profiles = {d.id: profile(d, use_dates=use_dates) for d in docs}
-    tokens = {d.id: tokenize(d.text) for d in docs}
+    if tokens is None:
+        tokens = {d.id: t for d, t in zip(docs, tokenize_many([d.text for d in docs]))}
     ids = story_word_ids(tokens)
     decisions, measures = [], {}
     context = circulation_evidence(passages)
@@ -68,14 +70,21 @@ def trace_passages(docs: Sequence[Document], passages: Mapping[tuple[str, str], 
 
 def story_word_ids(tokens: Mapping[str, Tokens]) -> dict[str, np.ndarray]:
     """The distinct words of every document as sorted integer ids from one
-    vocabulary (same word, same id): for :func:`.reuse.word_containment`,
-    which counts distinct words, the same as
-    :func:`~newstrace.align.word_ids` of each pair, computed once per
-    document instead of once per pair."""
-    vocab: dict[str, int] = {}
-    get = vocab.setdefault
-    return {i: np.unique(np.fromiter((get(w, len(vocab)) for w in t.words), dtype=np.int64, count=len(t.words)))
-            for i, t in tokens.items()}
+    vocabulary (same word, same id: the words' ranks in the story's sorted
+    vocabulary): for :func:`.reuse.word_containment`, which counts distinct
+    words, the same as :func:`~newstrace.align.word_ids` of each pair,
+    computed once per document instead of once per pair, by numpy's sort
+    rather than a dictionary look-up per word."""
+    words = [w for t in tokens.values() for w in t.words]
+    if not words:
+        return {i: np.zeros(0, dtype=np.int64) for i in tokens}
+    _, ranks = np.unique(np.array(words, dtype=str), return_inverse=True)
+    ranks = ranks.astype(np.int64, copy=False)
+    out, at = {}, 0
+    for i, t in tokens.items():
+        out[i] = np.unique(ranks[at:at + len(t.words)])
+        at += len(t.words)
+    return out
 
 
 def trace(docs: Sequence[Document], params: AlignParams | None = None, *, use_dates: bool = True) -> ProvenanceGraph:

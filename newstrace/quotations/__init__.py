@@ -115,9 +115,9 @@ class _ParagraphSentences:
             if text[b - 1] in ".!?\u201d\"" and b - a > 1 and not text[a:b].rstrip().endswith(","):
                 best = max(best, b)
             self.best_end.append(best)
-        runs = [m.span() for m in _LOOKAHEAD_RUN.finditer(text, p0, p1)]
-        self.run_starts = [a for a, _ in runs]
-        self.run_ends = [b for _, b in runs]
+        # the runs of look-ahead characters, read when a quotation first asks (most paragraphs have none)
+        self.run_starts: list[int] | None = None
+        self.run_ends: list[int] = []
         self._skipped: dict[int, int] = {}
 
     def _inside(self, k: int) -> bool:
@@ -130,6 +130,10 @@ class _ParagraphSentences:
         text, p0 = self.text, self.p0
         if pos <= p0:
             return p0
+        if self.run_starts is None:
+            runs = [m.span() for m in _LOOKAHEAD_RUN.finditer(text, p0, self.p1)]
+            self.run_starts = [a for a, _ in runs]
+            self.run_ends = [b for _, b in runs]
         # r: where the run of look-ahead characters that ends at pos begins
         i = bisect.bisect_right(self.run_starts, pos - 1) - 1
         r = self.run_starts[i] if i >= 0 and self.run_ends[i] > pos - 1 else pos
@@ -341,19 +345,24 @@ def _reported(text: str, s0: int, s1: int) -> tuple[int, int, Speaker] | None:
     return None
 
 
-def travels(docs, stories=None) -> dict[str, list[tuple[int, QuoteLink]]]:
+def travels(docs, stories=None, *, links: Sequence[QuoteLink] | None = None
+            ) -> dict[str, list[tuple[int, QuoteLink]]]:
     """For each document id, ``(quotation index, link)`` for every other
     document its quotations were found in. ``stories`` maps a document id
     to its story: only documents of one story are compared (all documents
-    when it is ``None``)."""
+    when it is ``None``). ``links``, when the caller has them, are
+    :func:`link_story_quotations` of ``docs``, all of one story (they are not found again)."""
     groups: dict[object, list] = {}
     for d in docs:
         groups.setdefault(stories.get(d.id) if stories is not None else 0, []).append(d)
     out: dict[str, list[tuple[int, QuoteLink]]] = {d.id: [] for d in docs}
+    if links is not None and len(groups) > 1:
+        raise ValueError("links are those of one story: give travels the documents of one story")
     for key, group in groups.items():
         if key is None or len(group) < 2:
             continue
-        for link in link_story_quotations(group):  # link_quotations' links, found faster
+        found = link_story_quotations(group) if links is None else links  # link_quotations' links, found faster
+        for link in found:
             out[link.a_id].append((link.a_index, link))
             if link.b_index is not None:
                 out[link.b_id].append((link.b_index, QuoteLink(
@@ -373,14 +382,15 @@ def _a_span(group, link: QuoteLink) -> tuple[int, int]:
 
 
 def quotation_report(docs: Sequence[Document], stories: Mapping[str, int | None] | None = None,
-                     wanted: Iterable[str] | None = None) -> list[dict[str, Any]]:
+                     wanted: Iterable[str] | None = None, *, links: Sequence[QuoteLink] | None = None
+                     ) -> list[dict[str, Any]]:
     """The quotations of the ``wanted`` documents (all when ``None``) and
-    where each travelled among ``docs`` (:func:`travels`, ``stories`` as
-    there): per document ``{"id", "path", "label", "quotations"}``, each quotation
+    where each travelled among ``docs`` (:func:`travels`, ``stories`` and
+    ``links`` as there): per document ``{"id", "path", "label", "quotations"}``, each quotation
     its ``as_dict()`` with ``"travelled"``, the links to other documents
     (docs/quotations-json.md)."""
     keep = set(wanted) if wanted is not None else {d.id for d in docs}
-    moved = travels(docs, stories) if len(docs) > 1 else {d.id: [] for d in docs}
+    moved = travels(docs, stories, links=links) if len(docs) > 1 else {d.id: [] for d in docs}
     report = []
     for d in docs:
         if d.id not in keep:
