@@ -84,6 +84,7 @@ def run_stage(src: Path, workdir: Path, workers: int, profile: bool) -> tuple[in
     store.close()
     if profile:
         pstats.Stats(prof).sort_stats("tottime").print_stats(30)
+        pstats.Stats(prof).sort_stats("cumulative").print_stats(40)
     db.unlink()
     return analysed, wall, cpu, dict(sizes)
 

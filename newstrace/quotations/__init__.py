@@ -24,7 +24,7 @@ from ..labels import document_label
 from ..records import Document, Quotation, Span
 from .extract import MarkedSpan, find_marked_spans, paragraphs
 from .links import QuoteLink, link_quotations, link_story_quotations
-from .reported import ACCORDING, ACCORDING_AFTER, LEAD, NEGATED, TRAIL
+from .reported import ACCORDING, ACCORDING_AFTER, ACCORDING_WORDS, LEAD, NEGATED, REPORT_WORDS, TRAIL
 from .speakers import (MentionIndex, Speaker, attribution_after, attribution_before, mask_markup, mask_markup_slow, mentions,
                        parse_speaker, resolve, subject, SENT_END, is_abbrev_at)
 
@@ -204,10 +204,10 @@ def find_quotations_slow(text: str) -> tuple[Quotation, ...]:
     written with (each sentence prefix read again for each quotation, the
     markdown masked by one regular expression): quadratic on a long
     paragraph full of quotations, the reference for the property tests."""
-    return _find_quotations(text, mask_markup_slow, _ParagraphSentencesSlow)
+    return _find_quotations(text, mask_markup_slow, _ParagraphSentencesSlow, words_first=False)
 
 
-def _find_quotations(text: str, mask, paragraph_sentences) -> tuple[Quotation, ...]:
+def _find_quotations(text: str, mask, paragraph_sentences, *, words_first: bool = True) -> tuple[Quotation, ...]:
     masked = mask(text)
     marked, stray = find_marked_spans(text)
     known = MentionIndex(mentions(masked))
@@ -224,7 +224,7 @@ def _find_quotations(text: str, mask, paragraph_sentences) -> tuple[Quotation, .
     sentences = [paragraph_sentences(masked, p0, p1, inside, inside_starts) for p0, p1 in paras]
     for ps in sentences:
         for s0, s1 in ps.sentences:
-            rep = _reported(masked, s0, s1)
+            rep = _reported(masked, s0, s1, words_first)
             if rep is not None:
                 events.append((rep[0], "reported", rep))
     events.sort(key=lambda e: (e[0], e[1]))
@@ -316,16 +316,21 @@ def _settle(sp: Speaker | None, at: int, known, last) -> tuple[str | None, str |
     return sp.description, sp.role, sp.span
 
 
-def _reported(text: str, s0: int, s1: int) -> tuple[int, int, Speaker] | None:
-    """Reported speech in the sentence ``[s0, s1)``: (start, end, speaker)."""
+def _reported(text: str, s0: int, s1: int, words_first: bool = True) -> tuple[int, int, Speaker] | None:
+    """Reported speech in the sentence ``[s0, s1)``: (start, end, speaker).
+    With ``words_first`` a pattern is tried only on a sentence holding its
+    words (`reported.REPORT_WORDS`, `reported.ACCORDING_WORDS`); the slow
+    twin tries every one."""
     sent = text[s0:s1]
     if not sent or sent[0] in "\u201c\"\u00ab\u201e":
         return None
-    m = ACCORDING.match(sent) or ACCORDING_AFTER.match(sent)
+    m = (ACCORDING.match(sent) or ACCORDING_AFTER.match(sent)) if not words_first or ACCORDING_WORDS in sent else None
     if m:
         sp = parse_speaker(text, s0 + m.start("s"), s0 + m.end("s"))
         s, e = _clip(text, s0 + m.start("c"), s0 + m.end("c"))
         return (s, e, sp) if sp and e - s > 10 else None
+    if words_first and not any(w in sent for w in REPORT_WORDS):
+        return None
     m = LEAD.match(sent)
     if m and len(m.group("s").split()) <= 25 and not NEGATED.search(m.group("s")) \
             and len(m.group("c").split()) >= 3 and m.group("c")[0] not in "\u201c\"\u00ab\u201e":
