@@ -231,6 +231,7 @@ def analyse_stories(store: Store, *, workers: Callable[[Callable, Iterable], Ite
     if not todo:
         return 0, kept
     total = len(todo)
+    say(f"analysing {total:,} new or changed stories ({kept:,} kept)", milestone=True)
 
     def jobs() -> Iterator[tuple[tuple[str, list[int]], tuple[str, list[Story]]]]:
         for chunk in _story_chunks(todo, store):
