@@ -53,9 +53,10 @@ def run(tree: Path, path: Path, db: Path) -> dict:
         f.unlink(missing_ok=True)
     load = os.getloadavg()[0]
     t0 = time.perf_counter()
+    # run in the tree: `python -m` puts the working directory first on the path, before PYTHONPATH
     proc = subprocess.Popen([sys.executable, "-m", "newstrace", "scan", str(path), "--db", str(db), "--progress",
                              "always"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONPATH": str(tree)})
+                            env={**os.environ, "PYTHONPATH": str(tree)}, cwd=tree)
     marks: dict[str, float] = {}
 
     def read() -> None:
@@ -99,6 +100,11 @@ def main() -> None:
     ap.add_argument("--workdir", type=Path, default=Path("/tmp"), help="where the stores are written")
     ap.add_argument("--prefix", default="bench-stages", help="the stores' file names begin with this")
     args = ap.parse_args()
+    args.collection, args.workdir = args.collection.resolve(), args.workdir.resolve()
+    for tree in (ROOT, args.baseline) if args.baseline else (ROOT,):
+        where = subprocess.run([sys.executable, "-c", "import newstrace; print(newstrace.__file__)"], cwd=tree,
+                               env={**os.environ, "PYTHONPATH": str(tree)}, capture_output=True, text=True).stdout
+        print(f"tree {tree}: runs {where.strip()}")
     mine: list[dict] = []
     base: list[dict] = []
     for k in range(args.runs):

@@ -19,7 +19,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Mapping, Sequence
 
-import numpy as np
 import regex
 
 from ..align import AlignParams, align_tokens
@@ -30,7 +29,7 @@ from .circulation import circulation_evidence
 from .credits import Credit, find_credits, normalize_outlet
 from .direction import Evidence, PairDecision, Profile, decide, profile
 from .graph import Edge, Node, ProvenanceGraph, build_graph
-from .reuse import passage_share, reuse_class, word_containment
+from .reuse import passage_share, reuse_class, set_containment
 from .summary import StorySummary, render_story_list, render_summary, story_summary
 from .template import story_form
 
@@ -49,7 +48,7 @@ def trace_passages(docs: Sequence[Document], passages: Mapping[tuple[str, str], 
     profiles = {d.id: profile(d, use_dates=use_dates) for d in docs}
     if tokens is None:
         tokens = {d.id: t for d, t in zip(docs, tokenize_many([d.text for d in docs]))}
-    ids = story_word_ids(tokens)
+    words = {i: set(t.words) for i, t in tokens.items()}  # each document's distinct words
     decisions, measures = [], {}
     context = circulation_evidence(passages)
     form = story_form(d.text for d in docs)
@@ -60,31 +59,12 @@ def trace_passages(docs: Sequence[Document], passages: Mapping[tuple[str, str], 
         d = decide(profiles[a], profiles[b], ps, words=(len(ta), len(tb)), context=context.get((a, b), ()),
                    form=form)
         decisions.append(d)
-        ia, ib = ids[a], ids[b]  # distinct ids, sorted: the containments are those of the words
-        measures[(a, b)] = (word_containment(ib, ia), passage_share(ps, "b", len(by_id[b].text)))
-        measures[(b, a)] = (word_containment(ia, ib), passage_share(ps, "a", len(by_id[a].text)))
+        wa, wb = words[a], words[b]
+        measures[(a, b)] = (set_containment(wb, wa), passage_share(ps, "b", len(by_id[b].text)))
+        measures[(b, a)] = (set_containment(wa, wb), passage_share(ps, "a", len(by_id[a].text)))
     ends = [(a, p.a.start, p.a.end, b, p.b.start, p.b.end) for (a, b), ps in sorted(passages.items())
             for p in ps if p.kind == "passage"]
     return build_graph(by_id, profiles, decisions, measures, reprint_clusters(ends))
-
-
-def story_word_ids(tokens: Mapping[str, Tokens]) -> dict[str, np.ndarray]:
-    """The distinct words of every document as sorted integer ids from one
-    vocabulary (same word, same id: the words' ranks in the story's sorted
-    vocabulary): for :func:`.reuse.word_containment`, which counts distinct
-    words, the same as :func:`~newstrace.align.word_ids` of each pair,
-    computed once per document instead of once per pair, by numpy's sort
-    rather than a dictionary look-up per word."""
-    words = [w for t in tokens.values() for w in t.words]
-    if not words:
-        return {i: np.zeros(0, dtype=np.int64) for i in tokens}
-    _, ranks = np.unique(np.array(words, dtype=str), return_inverse=True)
-    ranks = ranks.astype(np.int64, copy=False)
-    out, at = {}, 0
-    for i, t in tokens.items():
-        out[i] = np.unique(ranks[at:at + len(t.words)])
-        at += len(t.words)
-    return out
 
 
 def trace(docs: Sequence[Document], params: AlignParams | None = None, *, use_dates: bool = True) -> ProvenanceGraph:

@@ -24,7 +24,7 @@ from ..labels import document_label
 from ..records import Document, Quotation, Span
 from .extract import MarkedSpan, find_marked_spans, paragraphs
 from .links import QuoteLink, link_quotations, link_story_quotations
-from .reported import ACCORDING, ACCORDING_AFTER, ACCORDING_WORDS, LEAD, NEGATED, REPORT_WORDS, TRAIL
+from .reported import ACCORDING, ACCORDING_AFTER, ACCORDING_WORDS, HAS_REPORT_WORD, LEAD, NEGATED, TRAIL
 from .speakers import (MentionIndex, Speaker, attribution_after, attribution_before, mask_markup, mask_markup_slow, mentions,
                        parse_speaker, resolve, subject, SENT_END, is_abbrev_at)
 
@@ -329,7 +329,7 @@ def _reported(text: str, s0: int, s1: int, words_first: bool = True) -> tuple[in
         sp = parse_speaker(text, s0 + m.start("s"), s0 + m.end("s"))
         s, e = _clip(text, s0 + m.start("c"), s0 + m.end("c"))
         return (s, e, sp) if sp and e - s > 10 else None
-    if words_first and not any(w in sent for w in REPORT_WORDS):
+    if words_first and not HAS_REPORT_WORD.search(sent):
         return None
     m = LEAD.match(sent)
     if m and len(m.group("s").split()) <= 25 and not NEGATED.search(m.group("s")) \

@@ -14,6 +14,7 @@ _ADVERB = r"(?:\s+(?:on|in|last|this|at|during|earlier|later|publicly|repeatedly
 # of ACCORDING and ACCORDING_AFTER: a sentence without any is not matched against them
 REPORT_WORDS = ("said", "say", "told", "tell", "add", "warned", "explained", "insisted", "noted", "claimed",
                 "argued", "confirmed")
+HAS_REPORT_WORD = regex.compile("|".join(REPORT_WORDS))  # one search for them all
 ACCORDING_WORDS = "ccording to"
 LEAD = regex.compile(
     rf"^(?P<s>[^\n\u201c\u201d\"]{{1,200}}?)\s+(?:(?:has|have|had)\s+)?(?:{_REPORT})\b"
