@@ -533,7 +533,9 @@ _CREDIT_PIECES = ["The Associated Press", "AP", "Reuters", "CNN's", "the BBC", "
                   "reports", "has learned", "learned", "was the first to report", "report", "contributed",
                   "writers contributed to this report", "told", "according to", "via", "By Jane Doe,",
                   "Copyright 2018", "\u00a9", "(AP) \u2014", "First on CNN:", "[CNN](https://cnn.com)", "said",
-                  "had", "previously", "first", "Reported", "Contributed", ".", ",", "\n", " ", "  "]
+                  "had", "previously", "first", "Reported", "Contributed", "Via", "BY", "ACCORDING TO", "speaking to",
+                  "in an interview with", "The original source of this article is", "Original", ".", ",", "\n", " ",
+                  "  "]
 
 
 @given(st.lists(st.sampled_from(_CREDIT_PIECES), max_size=24), st.lists(st.booleans(), max_size=24))
