@@ -203,11 +203,13 @@ def combine(provenance: StoryAnalysis, quotations: tuple[dict[str, dict[str, Any
 Story = tuple[Sequence[Document], Mapping[tuple[str, str], Sequence[Passage]]]
 
 
-def _analyse_job(part: str, stories: Sequence[Story]) -> Any:
+def _analyse_job(part: str, stories: Sequence[Story], sids: Sequence[int]) -> Any:
     """One job of :func:`analyse_stories`: the analyses of several small
-    stories (``part`` ``"stories"``), or one half of a large one."""
+    stories (``part`` ``"stories"``) as the rows the store keeps
+    (:func:`analysis_rows`: the rows pass between processes for less than
+    the analyses), or one half of a large story."""
     if part == "stories":
-        return [analyse_story(docs, passages) for docs, passages in stories]
+        return [analysis_rows(sid, analyse_story(docs, passages)) for sid, (docs, passages) in zip(sids, stories)]
     ((docs, passages),) = stories
     return analyse_provenance(docs, passages) if part == "provenance" else analyse_quotations(docs)
 
@@ -233,7 +235,7 @@ def analyse_stories(store: Store, *, workers: Callable[[Callable, Iterable], Ite
     total = len(todo)
     say(f"analysing {total:,} new or changed stories ({kept:,} kept)", milestone=True)
 
-    def jobs() -> Iterator[tuple[tuple[str, list[int]], tuple[str, list[Story]]]]:
+    def jobs() -> Iterator[tuple[tuple[str, list[int]], tuple[str, list[Story], list[int]]]]:
         for chunk in _story_chunks(todo, store):
             read = store.stories(chunk)  # many small stories in two queries
             batch: list[int] = []
@@ -241,43 +243,47 @@ def analyse_stories(store: Store, *, workers: Callable[[Callable, Iterable], Ite
             for sid in chunk:
                 docs, passages = read[sid]
                 if len(docs) >= SPLIT_DOCS:
-                    yield ("provenance", [sid]), ("provenance", [(docs, passages)])
-                    yield ("quotations", [sid]), ("quotations", [(docs, {})])
+                    yield ("provenance", [sid]), ("provenance", [(docs, passages)], [sid])
+                    yield ("quotations", [sid]), ("quotations", [(docs, {})], [sid])
                     continue
                 batch.append(sid)
                 n += len(docs)
                 if n >= JOB_DOCS:
-                    yield ("stories", batch), ("stories", [read[i] for i in batch])
+                    yield ("stories", batch), ("stories", [read[i] for i in batch], batch)
                     batch, n = [], 0
             if batch:
-                yield ("stories", batch), ("stories", [read[i] for i in batch])
+                yield ("stories", batch), ("stories", [read[i] for i in batch], batch)
 
     mapped = workers(_analyse_job, jobs()) if workers else ((c, _analyse_job(*a)) for c, a in jobs())
-    done = 0
+    done = docs_ready = 0
     half: Any = None
-    ready: list[tuple[int, StoryAnalysis]] = []
+    ready: list[dict[str, list[tuple]]] = []
     for (part, sids), result in mapped:
         if part == "provenance":
             half = result
             continue
-        analysed = list(zip(sids, result)) if part == "stories" else [(sids[0], combine(half, result))]
-        for sid, a in analysed:
-            ready.append((sid, a))
+        for rows in result if part == "stories" else [analysis_rows(sids[0], combine(half, result))]:
+            ready.append(rows)
+            docs_ready += len(rows["analysis_documents"])
             done += 1
-            if len(ready) >= SAVE_STORIES or sum(len(a.documents) for _s, a in ready) >= SAVE_DOCUMENTS \
-                    or done == total:
-                store.save_analyses(ready)  # one transaction a batch: a killed scan keeps the batches saved
-                ready = []
+            if len(ready) >= SAVE_STORIES or docs_ready >= SAVE_DOCUMENTS or done == total:
+                # one transaction a batch: a killed scan keeps the batches saved; stale_stories
+                # listed only stories without an analysis, so there is none to replace
+                store.save_analysis_rows(ready, replace=False)
+                ready, docs_ready = [], 0
             say(f"analysed {done:,}/{total:,} stories (provenance, sources, quotations)",
                 milestone=10 * (done - 1) // total != 10 * done // total)
     return total, kept
 
 
-SAVE_STORIES = 500      # stories whose analyses are saved in one transaction, at most
-SAVE_DOCUMENTS = 5_000  # ... and documents
-READ_DOCUMENTS = 2_000  # documents of the stories read from the store in one go, at most
-SPLIT_DOCS = 20         # a story of this many documents or more is two jobs (provenance, quotations)
-JOB_DOCS = 100          # the documents of the small stories of one job, about
+# While the scan reads a run of stories or saves a batch of analyses, the
+# workers have only the jobs already given them (two each): reads and saves
+# are few and jobs large enough that the workers seldom wait.
+SAVE_STORIES = 2_000     # stories whose analyses are saved in one transaction, at most
+SAVE_DOCUMENTS = 20_000  # ... and documents
+READ_DOCUMENTS = 8_000   # documents of the stories read from the store in one go, at most
+SPLIT_DOCS = 20          # a story of this many documents or more is two jobs (provenance, quotations)
+JOB_DOCS = 200           # the documents of the small stories of one job, about
 
 
 def _story_chunks(todo: Sequence[int], store: Store) -> Iterator[list[int]]:

@@ -559,3 +559,21 @@ def test_set_containment_is_word_containment(a_words, b_words):
     ia, ib = word_ids(ta, tb)
     assert set_containment(set(tb.words), set(ta.words)) == word_containment(ib, ia)
     assert set_containment(set(ta.words), set(tb.words)) == word_containment(ia, ib)
+
+
+_SENTENCES = WIRE.replace("WASHINGTON (AP) — ", "").split(". ")
+
+
+@settings(deadline=None, max_examples=40)
+@given(st.lists(st.lists(st.integers(0, len(_SENTENCES) - 1), min_size=1, max_size=4), min_size=2, max_size=2),
+       st.booleans(), st.sampled_from(["", "long overdue", "twelve thousand cars"]))
+def test_circulation_evidence_of_two_documents_is_its_general_path(picks, both_ways, edit):
+    """A two-document story's circulation evidence, not read, is what reading its passages gives."""
+    from newstrace.provenance.circulation import circulation_evidence, circulation_evidence_of_all
+
+    texts = [". ".join(_SENTENCES[i] for i in p) for p in picks]
+    texts[1] = texts[1].replace(edit, "badly changed") if edit else texts[1]
+    passages = {("a", "b"): align(texts[0], texts[1])}
+    if both_ways:
+        passages[("b", "a")] = align(texts[1], texts[0])
+    assert circulation_evidence(passages) == circulation_evidence_of_all(passages)
