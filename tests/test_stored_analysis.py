@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from click.testing import CliRunner
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newstrace.align import align
@@ -343,6 +343,7 @@ def test_link_story_quotations_is_link_quotations(docs):
     assert link_story_quotations(docs, tokens=tokenize_many([d.text for d in docs])) == link_quotations(docs)
 
 
+@settings(deadline=None, max_examples=50)  # each example aligns its pairs
 @given(quoting_docs())
 def test_the_story_s_analysis_is_its_two_halves(docs):
     """What a job of small stories computes (the documents tokenised once, the
