@@ -67,8 +67,9 @@ def run_scan(path: Path, db: Path, memory_limit: str | None = None, tree: Path |
     t = time.perf_counter()
     extra = ["--memory-limit", memory_limit] if memory_limit else []
     env = {**os.environ, "PYTHONPATH": str(tree or ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "newstrace", "scan", str(path), "--db", str(db), "--progress",
-                             "never", *extra], stdout=subprocess.DEVNULL, env=env)
+    # run in the tree: `python -m` puts the working directory first on the path, before PYTHONPATH
+    proc = subprocess.Popen([sys.executable, "-m", "newstrace", "scan", str(path.resolve()), "--db", str(db.resolve()),
+                             "--progress", "never", *extra], stdout=subprocess.DEVNULL, env=env, cwd=tree or ROOT)
     seen: dict[int, float] = {}
     while proc.poll() is None:
         _tree_cpu(proc.pid, seen)

@@ -34,6 +34,7 @@ from .provenance.graph import Edge, Node, ProvenanceGraph
 from .provenance.summary import ClusterLine, RootLine, StorySummary
 from .quotations.links import QuoteLink
 from .records import Document, Passage, Span
+from .text import Tokens, tokenize_many
 
 if TYPE_CHECKING:
     from .store import Store
@@ -150,18 +151,21 @@ def analyse_story(docs: Sequence[Document], passages: Mapping[tuple[str, str], S
                   ) -> StoryAnalysis:
     """The analysis of one story (``docs`` in scan order and the passages of
     their pairs, as `Store.story` gives them): :func:`analyse_provenance`
-    and :func:`analyse_quotations` put together."""
-    return combine(analyse_provenance(docs, passages), analyse_quotations(docs))
+    and :func:`analyse_quotations` put together (the documents tokenised once for both)."""
+    tokens = tokenize_many([d.text for d in docs])
+    return combine(analyse_provenance(docs, passages, tokens=tokens), analyse_quotations(docs, tokens=tokens))
 
 
-def analyse_provenance(docs: Sequence[Document], passages: Mapping[tuple[str, str], Sequence[Passage]]
-                       ) -> StoryAnalysis:
+def analyse_provenance(docs: Sequence[Document], passages: Mapping[tuple[str, str], Sequence[Passage]], *,
+                       tokens: Sequence[Tokens] | None = None) -> StoryAnalysis:
     """The provenance half of :func:`analyse_story`: graph, summary, measures
-    and each document's sources (its quotations left empty)."""
+    and each document's sources (its quotations left empty). ``tokens``,
+    when the caller has them, are `tokenize` of each document's text."""
     from .anatomy import AnatomyError
     from .anatomy.inferred import sources_from_graph
 
-    graph = trace_passages(docs, passages)
+    graph = trace_passages(docs, passages, tokens=None if tokens is None else
+                           {d.id: t for d, t in zip(docs, tokens)})
     out = []
     for d in docs:
         try:
@@ -175,15 +179,17 @@ def analyse_provenance(docs: Sequence[Document], passages: Mapping[tuple[str, st
                          story_measures(graph, docs, passages), tuple(out))
 
 
-def analyse_quotations(docs: Sequence[Document]) -> tuple[dict[str, dict[str, Any]], tuple[QuoteLink, ...]]:
+def analyse_quotations(docs: Sequence[Document], *, tokens: Sequence[Tokens] | None = None
+                       ) -> tuple[dict[str, dict[str, Any]], tuple[QuoteLink, ...]]:
     """The quotations half of :func:`analyse_story` (it needs no passages):
     each document's `quotation_report` entry in the story, and for a story
     of at most :data:`LINKED_DOCS` documents the links of its quotations."""
     from .quotations import quotation_report
     from .quotations.links import link_story_quotations
 
-    entries = {e["id"]: e for e in quotation_report(docs, {d.id: 0 for d in docs})}
-    return entries, link_story_quotations(docs) if len(docs) <= LINKED_DOCS else ()
+    links = link_story_quotations(docs, tokens=tokens)  # found once: the report's travels and the story's links
+    entries = {e["id"]: e for e in quotation_report(docs, {d.id: 0 for d in docs}, links=links)}
+    return entries, links if len(docs) <= LINKED_DOCS else ()
 
 
 def combine(provenance: StoryAnalysis, quotations: tuple[dict[str, dict[str, Any]], tuple[QuoteLink, ...]]
@@ -194,9 +200,18 @@ def combine(provenance: StoryAnalysis, quotations: tuple[dict[str, dict[str, Any
                                                for d in provenance.documents), links=links)
 
 
-def _analyse_half(half: str, docs: Sequence[Document], passages: Mapping[tuple[str, str], Sequence[Passage]]
-                  ) -> Any:
-    return analyse_provenance(docs, passages) if half == "provenance" else analyse_quotations(docs)
+Story = tuple[Sequence[Document], Mapping[tuple[str, str], Sequence[Passage]]]
+
+
+def _analyse_job(part: str, stories: Sequence[Story], sids: Sequence[int]) -> Any:
+    """One job of :func:`analyse_stories`: the analyses of several small
+    stories (``part`` ``"stories"``) as the rows the store keeps
+    (:func:`analysis_rows`: the rows pass between processes for less than
+    the analyses), or one half of a large story."""
+    if part == "stories":
+        return [analysis_rows(sid, analyse_story(docs, passages)) for sid, (docs, passages) in zip(sids, stories)]
+    ((docs, passages),) = stories
+    return analyse_provenance(docs, passages) if part == "provenance" else analyse_quotations(docs)
 
 
 def analyse_stories(store: Store, *, workers: Callable[[Callable, Iterable], Iterator] | None = None,
@@ -207,45 +222,68 @@ def analyse_stories(store: Store, *, workers: Callable[[Callable, Iterable], Ite
     and only the new or changed stories are analysed, largest first.
     ``workers`` maps a function over ``(context, arguments)`` pairs and
     yields ``(context, result)`` in order (a process pool's map; in this
-    process when ``None``); the provenance and the quotations of a story are
-    two jobs, so that two workers share the largest story.
-    Returns ``(analysed, kept)``."""
+    process when ``None``). A story of :data:`SPLIT_DOCS` documents or more
+    is two jobs, its provenance and its quotations, so that two workers
+    share the largest stories; smaller ones go many to a job (of about
+    :data:`JOB_DOCS` documents), as a job a story cost more in passing the
+    jobs and their results between processes than the analysis of a
+    two-document story. Returns ``(analysed, kept)``."""
     say = say or (lambda msg, milestone=False: None)
     todo, kept = store.stale_stories()
     if not todo:
         return 0, kept
     total = len(todo)
+    say(f"analysing {total:,} new or changed stories ({kept:,} kept)", milestone=True)
 
-    def jobs() -> Iterator[tuple[tuple[int, str], tuple]]:
+    def jobs() -> Iterator[tuple[tuple[str, list[int]], tuple[str, list[Story], list[int]]]]:
         for chunk in _story_chunks(todo, store):
             read = store.stories(chunk)  # many small stories in two queries
+            batch: list[int] = []
+            n = 0
             for sid in chunk:
                 docs, passages = read[sid]
-                yield (sid, "provenance"), ("provenance", docs, passages)
-                yield (sid, "quotations"), ("quotations", docs, {})
+                if len(docs) >= SPLIT_DOCS:
+                    yield ("provenance", [sid]), ("provenance", [(docs, passages)], [sid])
+                    yield ("quotations", [sid]), ("quotations", [(docs, {})], [sid])
+                    continue
+                batch.append(sid)
+                n += len(docs)
+                if n >= JOB_DOCS:
+                    yield ("stories", batch), ("stories", [read[i] for i in batch], batch)
+                    batch, n = [], 0
+            if batch:
+                yield ("stories", batch), ("stories", [read[i] for i in batch], batch)
 
-    mapped = workers(_analyse_half, jobs()) if workers else ((c, _analyse_half(*a)) for c, a in jobs())
-    done = 0
+    mapped = workers(_analyse_job, jobs()) if workers else ((c, _analyse_job(*a)) for c, a in jobs())
+    done = docs_ready = 0
     half: Any = None
-    ready: list[tuple[int, StoryAnalysis]] = []
-    for (sid, part), result in mapped:
+    ready: list[dict[str, list[tuple]]] = []
+    for (part, sids), result in mapped:
         if part == "provenance":
             half = result
             continue
-        ready.append((sid, combine(half, result)))
-        done += 1
-        if len(ready) >= SAVE_STORIES or sum(len(a.documents) for _s, a in ready) >= SAVE_DOCUMENTS \
-                or done == total:
-            store.save_analyses(ready)  # one transaction a batch: a killed scan keeps the batches saved
-            ready = []
-        say(f"analysed {done:,}/{total:,} stories (provenance, sources, quotations)",
-            milestone=10 * (done - 1) // total != 10 * done // total)
+        for rows in result if part == "stories" else [analysis_rows(sids[0], combine(half, result))]:
+            ready.append(rows)
+            docs_ready += len(rows["analysis_documents"])
+            done += 1
+            if len(ready) >= SAVE_STORIES or docs_ready >= SAVE_DOCUMENTS or done == total:
+                # one transaction a batch: a killed scan keeps the batches saved; stale_stories
+                # listed only stories without an analysis, so there is none to replace
+                store.save_analysis_rows(ready, replace=False)
+                ready, docs_ready = [], 0
+            say(f"analysed {done:,}/{total:,} stories (provenance, sources, quotations)",
+                milestone=10 * (done - 1) // total != 10 * done // total)
     return total, kept
 
 
-SAVE_STORIES = 500      # stories whose analyses are saved in one transaction, at most
-SAVE_DOCUMENTS = 5_000  # ... and documents
-READ_DOCUMENTS = 2_000  # documents of the stories read from the store in one go, at most
+# While the scan reads a run of stories or saves a batch of analyses, the
+# workers have only the jobs already given them (two each): reads and saves
+# are few and jobs large enough that the workers seldom wait.
+SAVE_STORIES = 2_000     # stories whose analyses are saved in one transaction, at most
+SAVE_DOCUMENTS = 20_000  # ... and documents
+READ_DOCUMENTS = 8_000   # documents of the stories read from the store in one go, at most
+SPLIT_DOCS = 20          # a story of this many documents or more is two jobs (provenance, quotations)
+JOB_DOCS = 200           # the documents of the small stories of one job, about
 
 
 def _story_chunks(todo: Sequence[int], store: Store) -> Iterator[list[int]]:

@@ -34,7 +34,7 @@ import os
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -693,16 +693,24 @@ class Store:
         is most of the scan)."""
         from .analysis import analysis_rows
 
-        if not items:
+        self.save_analysis_rows([analysis_rows(story_id, a) for story_id, a in items])
+
+    def save_analysis_rows(self, stories: Sequence[Mapping[str, Sequence[tuple]]], *, replace: bool = True) -> None:
+        """:meth:`save_analyses` of stories given as the rows of each
+        analysis table (`analysis.analysis_rows`, made where the stories
+        were analysed), in one transaction. ``replace=False`` when the
+        caller knows no analysis of these stories' keys is stored (the
+        analyses of the same keys are not looked for and deleted)."""
+        if not stories:
             return
         con = self.con
         rows: dict[str, list[tuple]] = {t: [] for t in ANALYSIS_TABLES}
-        for story_id, a in items:
-            for t, rs in analysis_rows(story_id, a).items():
+        for story in stories:
+            for t, rs in story.items():
                 rows[t].extend(rs)
-        kb = {"k": np.array(sorted({a.key for _sid, a in items}), dtype=object)}  # noqa: F841
+        kb = {"k": np.array(sorted({r[0] for r in rows["analysis_stories"]}), dtype=object)}  # noqa: F841
         with _transaction(con):
-            for t in ANALYSIS_TABLES:
+            for t in ANALYSIS_TABLES if replace else ():
                 con.execute(f"DELETE FROM {t} WHERE story_key IN (SELECT k FROM kb)")
             for t, rs in rows.items():
                 insert_rows(con, t, ANALYSIS_COLUMNS[t], rs)

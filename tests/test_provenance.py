@@ -597,3 +597,54 @@ def test_notices_sharing_only_the_fixed_sentences_of_the_form_are_not_a_chain():
     assert g.decisions and all(d.relation == "template" for d in g.decisions), [
         (d.a, d.b, d.relation) for d in g.decisions if d.relation != "template"]
     assert not g.edges
+
+
+# the pieces a credit is made of, and near misses: each pattern's needle with and without its outlet
+_CREDIT_PIECES = ["The Associated Press", "AP", "Reuters", "CNN's", "the BBC", "Springfield Post", "reported",
+                  "reports", "has learned", "learned", "was the first to report", "report", "contributed",
+                  "writers contributed to this report", "told", "according to", "via", "By Jane Doe,",
+                  "Copyright 2018", "\u00a9", "(AP) \u2014", "First on CNN:", "[CNN](https://cnn.com)", "said",
+                  "had", "previously", "first", "Reported", "Contributed", "Via", "BY", "ACCORDING TO", "speaking to",
+                  "in an interview with", "The original source of this article is", "Original", ".", ",", "\n", " ",
+                  "  "]
+
+
+@given(st.lists(st.sampled_from(_CREDIT_PIECES), max_size=24), st.lists(st.booleans(), max_size=24))
+def test_find_credits_is_its_slow_twin(pieces, joins):
+    """The patterns skipped for want of their words find nothing where they are run."""
+    from newstrace.provenance.credits import find_credits_slow
+
+    text = "".join(p + (" " if j else "") for p, j in zip(pieces, joins + [True] * len(pieces)))
+    assert find_credits.__wrapped__(text) == find_credits_slow(text)
+
+
+@given(st.lists(st.sampled_from(["a", "b", "c", "dé", "e", "x", "y"]), max_size=12),
+       st.lists(st.sampled_from(["a", "b", "c", "dé", "e", "x", "y"]), max_size=12))
+def test_set_containment_is_word_containment(a_words, b_words):
+    """The containment a story's graph gets from two sets of words is the one of the pair's word ids."""
+    from newstrace.align import word_ids
+    from newstrace.provenance.reuse import set_containment, word_containment
+    from newstrace.text import tokenize
+
+    ta, tb = tokenize(" ".join(a_words)), tokenize(" ".join(b_words))
+    ia, ib = word_ids(ta, tb)
+    assert set_containment(set(tb.words), set(ta.words)) == word_containment(ib, ia)
+    assert set_containment(set(ta.words), set(tb.words)) == word_containment(ia, ib)
+
+
+_SENTENCES = WIRE.replace("WASHINGTON (AP) — ", "").split(". ")
+
+
+@settings(deadline=None, max_examples=40)
+@given(st.lists(st.lists(st.integers(0, len(_SENTENCES) - 1), min_size=1, max_size=4), min_size=2, max_size=2),
+       st.booleans(), st.sampled_from(["", "long overdue", "twelve thousand cars"]))
+def test_circulation_evidence_of_two_documents_is_its_general_path(picks, both_ways, edit):
+    """A two-document story's circulation evidence, not read, is what reading its passages gives."""
+    from newstrace.provenance.circulation import circulation_evidence, circulation_evidence_of_all
+
+    texts = [". ".join(_SENTENCES[i] for i in p) for p in picks]
+    texts[1] = texts[1].replace(edit, "badly changed") if edit else texts[1]
+    passages = {("a", "b"): align(texts[0], texts[1])}
+    if both_ways:
+        passages[("b", "a")] = align(texts[1], texts[0])
+    assert circulation_evidence(passages) == circulation_evidence_of_all(passages)

@@ -12,6 +12,7 @@ end where a fresh scan of all documents ends.
 
 from __future__ import annotations
 
+import datetime
 import json
 import random
 import shutil
@@ -20,10 +21,12 @@ from pathlib import Path
 import duckdb
 import pytest
 from click.testing import CliRunner
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newstrace.analysis import story_key, story_measures
+from newstrace.align import align
+from newstrace.analysis import (analyse_provenance, analyse_quotations, analyse_story, combine, story_key,
+                                story_measures)
 from newstrace.anatomy import AnatomyError
 from newstrace.anatomy.inferred import inferred_sources
 from newstrace.cli import main
@@ -36,6 +39,7 @@ from newstrace.quotations import quotation_report
 from newstrace.quotations.links import link_quotations, link_story_quotations
 from newstrace.records import Document
 from newstrace.store import ANALYSIS_TABLES, StoreError, open_store
+from newstrace.text import tokenize_many
 
 from .fixtures.syndication import records as syndicated
 
@@ -336,6 +340,18 @@ def quoting_docs(draw) -> list[Document]:
 @given(quoting_docs())
 def test_link_story_quotations_is_link_quotations(docs):
     assert link_story_quotations(docs) == link_quotations(docs)
+    assert link_story_quotations(docs, tokens=tokenize_many([d.text for d in docs])) == link_quotations(docs)
+
+
+@settings(deadline=None, max_examples=50)  # each example aligns its pairs
+@given(quoting_docs())
+def test_the_story_s_analysis_is_its_two_halves(docs):
+    """What a job of small stories computes (the documents tokenised once, the
+    links found once) is what the two halves of a large story compute."""
+    docs[-1] = Document(id=docs[-1].id, text=docs[0].text[: len(docs[0].text) // 2] + docs[-1].text,
+                        outlet="B", published=datetime.date(2024, 1, 2))
+    passages = {(a.id, b.id): align(a.text, b.text) for k, a in enumerate(docs) for b in docs[k + 1:]}
+    assert analyse_story(docs, passages) == combine(analyse_provenance(docs, passages), analyse_quotations(docs))
 
 
 # --------------------------------------------------------------------------

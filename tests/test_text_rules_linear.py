@@ -25,7 +25,7 @@ from newstrace.cli import main
 from newstrace.evaluation.text_rules import INPUTS, RULES, measure
 from newstrace.ingest import dates
 from newstrace.ingest.text import clean_meta, unlink_markdown
-from newstrace.provenance.credits import find_credits
+from newstrace.provenance.credits import find_credits, find_credits_slow
 from newstrace.quotations import find_quotations, find_quotations_slow
 from newstrace.quotations.speakers import mask_markup, mask_markup_slow, mentions, resolve, resolve_slow
 from newstrace.quotes import find_quoted_spans
@@ -34,7 +34,8 @@ from newstrace.sentences import split_sentences
 PIECES = ["[", "]", "(", ")", "](", '"', "\u201c", "\u201d", "\u2018", "\u2019", "\u00ab", "\u00bb", " ", "  ", ".",
           "...", ",", ":", ";", "!", "?", "\n", "\n\n", "-", "\u2014", "Mr.", "Dr.", "A.", "J. ", "said", "told CNN",
           "according to", "By ", "\u00a9 2018", "Aug. 4, 2017", "10:32 AM", "CNN", "Reuters", "Jane", "Smith",
-          "officials", "a", "the", "1", "2,000", "who", "that", "Share", "http://x.com/a", "[AP](x)", "The"]
+          "officials", "a", "the", "1", "2,000", "who", "that", "Share", "http://x.com/a", "[AP](x)", "The",
+          "says", "warned", "added", "reporters", "According to", "reported", "contributed", "learned"]
 texts = st.one_of(
     st.lists(st.sampled_from(PIECES), max_size=40).map("".join),
     st.text(max_size=80),
@@ -82,6 +83,7 @@ def test_every_rule_takes_any_text(text):
 def test_fast_rules_match_their_twins(text):
     assert mask_markup(text) == mask_markup_slow(text)
     assert find_quotations.__wrapped__(text) == find_quotations_slow(text)
+    assert find_credits.__wrapped__(text) == find_credits_slow(text)
     assert unlink_markdown(text) == re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
     assert unlink_markdown(text, "![") == re.sub(r"!\[([^\]]*)\]\([^)]*\)", r"\1", text)
     known = mentions(text)

@@ -19,19 +19,18 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Mapping, Sequence
 
-import numpy as np
 import regex
 
 from ..align import AlignParams, align_tokens
 from ..cluster import reprint_clusters
 from ..records import Document, Passage
 from ..rewritten import RewriteParams, align_rewritten, beside_verbatim
-from ..text import Tokens, tokenize
+from ..text import Tokens, tokenize, tokenize_many
 from .circulation import circulation_evidence
 from .credits import Credit, find_credits, normalize_outlet
 from .direction import Evidence, PairDecision, Profile, decide, profile
 from .graph import Edge, Node, ProvenanceGraph, build_graph
-from .reuse import passage_share, reuse_class, word_containment
+from .reuse import passage_share, reuse_class, set_containment
 from .summary import StorySummary, render_story_list, render_summary, story_summary
 from .template import story_form
 
@@ -42,13 +41,15 @@ __all__ = ["Credit", "Edge", "Evidence", "Node", "PairDecision", "Profile", "Pro
 
 
 def trace_passages(docs: Sequence[Document], passages: Mapping[tuple[str, str], Sequence[Passage]], *,
-                   use_dates: bool = True) -> ProvenanceGraph:
+                   use_dates: bool = True, tokens: Mapping[str, Tokens] | None = None) -> ProvenanceGraph:
     """The provenance graph of ``docs`` given the passages of each pair
-    ``(a_id, b_id)`` (A-side spans in document ``a_id``)."""
+    ``(a_id, b_id)`` (A-side spans in document ``a_id``); ``tokens``, when
+    the caller has them, are `tokenize` of each document's text, by id."""
     by_id = {d.id: d for d in docs}
     profiles = {d.id: profile(d, use_dates=use_dates) for d in docs}
-    tokens = {d.id: tokenize(d.text) for d in docs}
-    ids = story_word_ids(tokens)
+    if tokens is None:
+        tokens = {d.id: t for d, t in zip(docs, tokenize_many([d.text for d in docs]))}
+    words = {i: set(t.words) for i, t in tokens.items()}  # each document's distinct words
     decisions, measures = [], {}
     context = circulation_evidence(passages)
     form = story_form(d.text for d in docs)
@@ -59,24 +60,12 @@ def trace_passages(docs: Sequence[Document], passages: Mapping[tuple[str, str], 
         d = decide(profiles[a], profiles[b], ps, words=(len(ta), len(tb)), context=context.get((a, b), ()),
                    form=form)
         decisions.append(d)
-        ia, ib = ids[a], ids[b]  # distinct ids, sorted: the containments are those of the words
-        measures[(a, b)] = (word_containment(ib, ia), passage_share(ps, "b", len(by_id[b].text)))
-        measures[(b, a)] = (word_containment(ia, ib), passage_share(ps, "a", len(by_id[a].text)))
+        wa, wb = words[a], words[b]
+        measures[(a, b)] = (set_containment(wb, wa), passage_share(ps, "b", len(by_id[b].text)))
+        measures[(b, a)] = (set_containment(wa, wb), passage_share(ps, "a", len(by_id[a].text)))
     ends = [(a, p.a.start, p.a.end, b, p.b.start, p.b.end) for (a, b), ps in sorted(passages.items())
             for p in ps if p.kind == "passage"]
     return build_graph(by_id, profiles, decisions, measures, reprint_clusters(ends))
-
-
-def story_word_ids(tokens: Mapping[str, Tokens]) -> dict[str, np.ndarray]:
-    """The distinct words of every document as sorted integer ids from one
-    vocabulary (same word, same id): for :func:`.reuse.word_containment`,
-    which counts distinct words, the same as
-    :func:`~newstrace.align.word_ids` of each pair, computed once per
-    document instead of once per pair."""
-    vocab: dict[str, int] = {}
-    get = vocab.setdefault
-    return {i: np.unique(np.fromiter((get(w, len(vocab)) for w in t.words), dtype=np.int64, count=len(t.words)))
-            for i, t in tokens.items()}
 
 
 # The rewritten-passage aligner's bars for a pair that shares no passage at

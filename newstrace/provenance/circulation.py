@@ -155,7 +155,20 @@ def explained(witnesses: Mapping[str, Mapping[str, Witness]], y: str, x: str) ->
 def circulation_evidence(passages: Mapping[tuple[str, str], Sequence[Passage]]
                          ) -> dict[tuple[str, str], list[Evidence]]:
     """For every pair ``(a, b)`` with passages, the circulation evidence
-    (empty when the story says nothing clear about it)."""
+    (empty when the story says nothing clear about it).
+
+    Passages between two documents only (most stories) say nothing: no
+    third document carries either's wording, and neither shares text with
+    any other; their evidence is empty without reading the passages
+    (:func:`circulation_evidence_of_all` reads them, whatever the story)."""
+    if len({d for pair in passages for d in pair}) <= 2:
+        return {pair: [] for pair, ps in passages.items() if ps}
+    return circulation_evidence_of_all(passages)
+
+
+def circulation_evidence_of_all(passages: Mapping[tuple[str, str], Sequence[Passage]]
+                                ) -> dict[tuple[str, str], list[Evidence]]:
+    """:func:`circulation_evidence` by reading every story's passages."""
     witnesses = _witnesses(passages)
     coverage = {d: Coverage([w.cover for w in by.values()]) for d, by in witnesses.items()}
     out: dict[tuple[str, str], list[Evidence]] = {}

@@ -158,31 +158,75 @@ def _linked(group: str) -> str:
     return rf"(?:\[(?P<{group}L>[^\]\n]{{1,60}})\]\([^)\n]*\)|(?P<{group}>{_NAME}))"
 
 
-_KNOWN = "|".join(sorted((re.escape(a) for a in _ALIASES if a.isascii()), key=len, reverse=True))
-# A known outlet in running text: "CNN", "the Associated Press", "CNN's", "Reuters".
-_KNOWN_CI = "(?i:" + _KNOWN + ")"
-_OUTLET_WORD = rf"(?:[Tt]he\s+)?(?P<o>{_KNOWN_CI})(?:'s|’s)?(?![\w.-]*\w)"
 _PERSON = r"(?P<p>[A-Z][\w.'’-]+(?:[ ](?:[A-Z][\w.'’-]+|de|van|von|al|bin|el)){0,4})"
+# the known outlets' names, longest (escaped) first: the alternation a pattern tries first to last
+_KNOWN_NAMES = sorted((a for a in _ALIASES if a.isascii()), key=lambda a: len(re.escape(a)), reverse=True)
 
-_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("first_on", re.compile(rf"\bFirst on (?P<o>{_NAME})\s*[:\-–—]")),
-    ("byline", re.compile(rf"\b(?:By|BY)\s+{_PERSON}\s*,\s*(?:[Tt]he\s+)?(?P<o>{_KNOWN_CI})(?![\w-])")),
-    ("original_source", re.compile(
-        rf"\b(?:The\s+)?original\s+source\s+of\s+this\s+article\s+is\s+{_linked('o')}", re.IGNORECASE)),
-    ("copyright", re.compile(
-        r"(?:Copyright[^\S\n]*(?:©|\(c\))?|©[^\S\n]*(?:Copyright)?)[^\S\n]*(?:(?:19|20)\d\d[^\S\n]*,?[^\S\n]*)?"
-        r"(?P<o>[^\n]{1,120})")),
-    ("contributed", re.compile(
-        rf"(?:The\s+)?(?P<o>{_KNOWN_CI})(?:\s+(?:writers?|reporters?|correspondents?)[^.\n]{{0,80}}?)?"
-        rf"\s+contributed(?:\s+to\s+this\s+(?:report|story|article))?")),
-    ("via", re.compile(rf"\b(?:via|Via|VIA)\s+{_OUTLET_WORD}")),  # often a photo's: not whole-article
-    ("told", re.compile(rf"\b(?:told|tell|tells|telling|said\s+to|speaking\s+to|in\s+an\s+interview\s+with)\s+"
-                        rf"{_OUTLET_WORD}")),
-    ("according_to", re.compile(rf"\b(?:according\s+to|reported\s+by|first\s+reported\s+by)\s+{_OUTLET_WORD}",
-                                re.IGNORECASE)),
-    ("reported", re.compile(rf"(?<![\w-]){_OUTLET_WORD}\s+(?:has\s+|had\s+)?(?:previously\s+|first\s+)?"
-                            rf"(?:reported|reports|was\s+the\s+first\s+to\s+report|learned|has\s+learned)\b")),
-]
+
+def _known(names: list[str], by_letter: bool) -> str:
+    """A known outlet in running text ("CNN", "the Associated Press",
+    "CNN's", "Reuters"), case-insensitive. ``by_letter`` groups the names
+    by their first letter, each group's in the same order: the same names
+    matched with the same preference (names of different first letters
+    never match at the same place), but a place is tried against one group,
+    not against every name (the patterns ran three times faster)."""
+    if not by_letter:
+        return "(?i:" + "|".join(re.escape(a) for a in names) + ")"
+    groups: dict[str, list[str]] = {}
+    for a in names:
+        groups.setdefault(a[0], []).append(a)
+    return "(?i:" + "|".join(re.escape(c) + "(?:" + "|".join(re.escape(a[1:]) for a in g) + ")"
+                             for c, g in groups.items()) + ")"
+
+
+def _patterns(known: str) -> list[tuple[str, re.Pattern[str]]]:
+    """The credit patterns, with ``known`` the known outlets' alternation (:func:`_known`)."""
+    outlet_word = rf"(?:[Tt]he\s+)?(?P<o>{known})(?:'s|’s)?(?![\w.-]*\w)"
+    return [
+        ("first_on", re.compile(rf"\bFirst on (?P<o>{_NAME})\s*[:\-–—]")),
+        ("byline", re.compile(rf"\b(?:By|BY)\s+{_PERSON}\s*,\s*(?:[Tt]he\s+)?(?P<o>{known})(?![\w-])")),
+        ("original_source", re.compile(
+            rf"\b(?:The\s+)?original\s+source\s+of\s+this\s+article\s+is\s+{_linked('o')}", re.IGNORECASE)),
+        ("copyright", re.compile(
+            r"(?:Copyright[^\S\n]*(?:©|\(c\))?|©[^\S\n]*(?:Copyright)?)[^\S\n]*(?:(?:19|20)\d\d[^\S\n]*,?[^\S\n]*)?"
+            r"(?P<o>[^\n]{1,120})")),
+        ("contributed", re.compile(
+            rf"(?:The\s+)?(?P<o>{known})(?:\s+(?:writers?|reporters?|correspondents?)[^.\n]{{0,80}}?)?"
+            rf"\s+contributed(?:\s+to\s+this\s+(?:report|story|article))?")),
+        ("via", re.compile(rf"\b(?:via|Via|VIA)\s+{outlet_word}")),  # often a photo's: not whole-article
+        ("told", re.compile(rf"\b(?:told|tell|tells|telling|said\s+to|speaking\s+to|in\s+an\s+interview\s+with)\s+"
+                            rf"{outlet_word}")),
+        ("according_to", re.compile(rf"\b(?:according\s+to|reported\s+by|first\s+reported\s+by)\s+{outlet_word}",
+                                    re.IGNORECASE)),
+        ("reported", re.compile(rf"(?<![\w-]){outlet_word}\s+(?:has\s+|had\s+)?(?:previously\s+|first\s+)?"
+                                rf"(?:reported|reports|was\s+the\s+first\s+to\s+report|learned|has\s+learned)\b")),
+    ]
+
+
+_PATTERNS = _patterns(_known(_KNOWN_NAMES, by_letter=True))
+_PATTERNS_SLOW = _patterns(_known(_KNOWN_NAMES, by_letter=False))  # the alternation as first written
+
+# Literal words one of which every match of a pattern holds, read with the
+# pattern's own flags (an IGNORECASE pattern's words match as the pattern's
+# letters do): a text without any is not searched with the pattern. Each
+# pattern reads the whole text, and the ones that lead with a known outlet's
+# name try the alternation of names at every place; one search for a word
+# costs a fraction of that. The twin without this test is find_credits_slow.
+_WORDS: dict[str, tuple[str, ...]] = {
+    "first_on": ("First on ",),
+    "byline": ("By", "BY"),
+    "original_source": ("original",),
+    "copyright": ("Copyright", "\u00a9"),
+    "contributed": ("contributed",),
+    "via": ("via", "Via", "VIA"),
+    "told": ("told", "tell", "said", "speaking", "interview"),
+    "according_to": ("according", "reported"),
+    "reported": ("report", "learned"),  # reported, reports, ... to report; (has) learned
+}
+_NEEDLES: dict[str, re.Pattern[str]] = {
+    kind: re.compile("|".join(map(re.escape, _WORDS[kind])), pat.flags & re.IGNORECASE)
+    for kind, pat in _PATTERNS if kind in _WORDS}
+
 
 # A dateline at the start of the body: "(CNN)", "WASHINGTON (AP) —",
 # "LONDON, Aug 4 (Reuters) -", "ڈھاکہ ۔ یکم دسمبر (اے پی پی)".
@@ -276,9 +320,23 @@ def find_credits(text: str, *, dateline_chars: int = 600) -> tuple[Credit, ...]:
     A dateline is looked for in the first ``dateline_chars`` characters
     only, and counts only for a known outlet or a short name in capitals.
     """
+    return _find_credits(text, dateline_chars, _NEEDLES, _PATTERNS)
+
+
+def find_credits_slow(text: str, *, dateline_chars: int = 600) -> tuple[Credit, ...]:
+    """:func:`find_credits` with every pattern run over the whole text (none
+    skipped for want of its :data:`_NEEDLES`), the known outlets' names one
+    alternation: the reference of the property tests."""
+    return _find_credits(text, dateline_chars, {}, _PATTERNS_SLOW)
+
+
+def _find_credits(text: str, dateline_chars: int, needles: dict[str, re.Pattern[str]],
+                  patterns: list[tuple[str, re.Pattern[str]]]) -> tuple[Credit, ...]:
     found: list[Credit] = []
     closing = _ClosingMarks(text)
-    for kind, pat in _PATTERNS:
+    for kind, pat in patterns:
+        if kind in needles and not needles[kind].search(text):
+            continue
         for m in pat.finditer(text):
             raw = _outlet_group(m)
             if raw and kind == "copyright":

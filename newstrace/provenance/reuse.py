@@ -35,6 +35,7 @@ from 10-fold cross-validation, thresholds re-chosen on each training part
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from typing import Literal, Sequence
 
 import numpy as np
@@ -56,6 +57,15 @@ def word_containment(ids_b: np.ndarray, ids_a: np.ndarray) -> float:
     if not len(ub):
         return 0.0
     return float(np.isin(ub, ids_a, assume_unique=False).sum() / len(ub))
+
+
+def set_containment(words_b: AbstractSet[str], words_a: AbstractSet[str]) -> float:
+    """:func:`word_containment` of two documents given their sets of distinct
+    words: the same share of the same two counts (the word ids of a pair are
+    only a way to count the words B's and A's sets have in common)."""
+    if not words_b:
+        return 0.0
+    return len(words_b & words_a) / len(words_b)
 
 
 def passage_share(passages: Sequence[Passage], side: str, length: int) -> float:

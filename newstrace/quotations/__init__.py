@@ -24,7 +24,7 @@ from ..labels import document_label
 from ..records import Document, Quotation, Span
 from .extract import MarkedSpan, find_marked_spans, paragraphs
 from .links import QuoteLink, link_quotations, link_story_quotations
-from .reported import ACCORDING, ACCORDING_AFTER, LEAD, NEGATED, TRAIL
+from .reported import ACCORDING, ACCORDING_AFTER, ACCORDING_WORDS, HAS_REPORT_WORD, LEAD, NEGATED, TRAIL
 from .speakers import (MentionIndex, Speaker, attribution_after, attribution_before, mask_markup, mask_markup_slow, mentions,
                        parse_speaker, resolve, subject, SENT_END, is_abbrev_at)
 
@@ -115,9 +115,9 @@ class _ParagraphSentences:
             if text[b - 1] in ".!?\u201d\"" and b - a > 1 and not text[a:b].rstrip().endswith(","):
                 best = max(best, b)
             self.best_end.append(best)
-        runs = [m.span() for m in _LOOKAHEAD_RUN.finditer(text, p0, p1)]
-        self.run_starts = [a for a, _ in runs]
-        self.run_ends = [b for _, b in runs]
+        # the runs of look-ahead characters, read when a quotation first asks (most paragraphs have none)
+        self.run_starts: list[int] | None = None
+        self.run_ends: list[int] = []
         self._skipped: dict[int, int] = {}
 
     def _inside(self, k: int) -> bool:
@@ -130,6 +130,10 @@ class _ParagraphSentences:
         text, p0 = self.text, self.p0
         if pos <= p0:
             return p0
+        if self.run_starts is None:
+            runs = [m.span() for m in _LOOKAHEAD_RUN.finditer(text, p0, self.p1)]
+            self.run_starts = [a for a, _ in runs]
+            self.run_ends = [b for _, b in runs]
         # r: where the run of look-ahead characters that ends at pos begins
         i = bisect.bisect_right(self.run_starts, pos - 1) - 1
         r = self.run_starts[i] if i >= 0 and self.run_ends[i] > pos - 1 else pos
@@ -200,10 +204,10 @@ def find_quotations_slow(text: str) -> tuple[Quotation, ...]:
     written with (each sentence prefix read again for each quotation, the
     markdown masked by one regular expression): quadratic on a long
     paragraph full of quotations, the reference for the property tests."""
-    return _find_quotations(text, mask_markup_slow, _ParagraphSentencesSlow)
+    return _find_quotations(text, mask_markup_slow, _ParagraphSentencesSlow, words_first=False)
 
 
-def _find_quotations(text: str, mask, paragraph_sentences) -> tuple[Quotation, ...]:
+def _find_quotations(text: str, mask, paragraph_sentences, *, words_first: bool = True) -> tuple[Quotation, ...]:
     masked = mask(text)
     marked, stray = find_marked_spans(text)
     known = MentionIndex(mentions(masked))
@@ -220,7 +224,7 @@ def _find_quotations(text: str, mask, paragraph_sentences) -> tuple[Quotation, .
     sentences = [paragraph_sentences(masked, p0, p1, inside, inside_starts) for p0, p1 in paras]
     for ps in sentences:
         for s0, s1 in ps.sentences:
-            rep = _reported(masked, s0, s1)
+            rep = _reported(masked, s0, s1, words_first)
             if rep is not None:
                 events.append((rep[0], "reported", rep))
     events.sort(key=lambda e: (e[0], e[1]))
@@ -312,16 +316,21 @@ def _settle(sp: Speaker | None, at: int, known, last) -> tuple[str | None, str |
     return sp.description, sp.role, sp.span
 
 
-def _reported(text: str, s0: int, s1: int) -> tuple[int, int, Speaker] | None:
-    """Reported speech in the sentence ``[s0, s1)``: (start, end, speaker)."""
+def _reported(text: str, s0: int, s1: int, words_first: bool = True) -> tuple[int, int, Speaker] | None:
+    """Reported speech in the sentence ``[s0, s1)``: (start, end, speaker).
+    With ``words_first`` a pattern is tried only on a sentence holding its
+    words (`reported.REPORT_WORDS`, `reported.ACCORDING_WORDS`); the slow
+    twin tries every one."""
     sent = text[s0:s1]
     if not sent or sent[0] in "\u201c\"\u00ab\u201e":
         return None
-    m = ACCORDING.match(sent) or ACCORDING_AFTER.match(sent)
+    m = (ACCORDING.match(sent) or ACCORDING_AFTER.match(sent)) if not words_first or ACCORDING_WORDS in sent else None
     if m:
         sp = parse_speaker(text, s0 + m.start("s"), s0 + m.end("s"))
         s, e = _clip(text, s0 + m.start("c"), s0 + m.end("c"))
         return (s, e, sp) if sp and e - s > 10 else None
+    if words_first and not HAS_REPORT_WORD.search(sent):
+        return None
     m = LEAD.match(sent)
     if m and len(m.group("s").split()) <= 25 and not NEGATED.search(m.group("s")) \
             and len(m.group("c").split()) >= 3 and m.group("c")[0] not in "\u201c\"\u00ab\u201e":
@@ -341,19 +350,24 @@ def _reported(text: str, s0: int, s1: int) -> tuple[int, int, Speaker] | None:
     return None
 
 
-def travels(docs, stories=None) -> dict[str, list[tuple[int, QuoteLink]]]:
+def travels(docs, stories=None, *, links: Sequence[QuoteLink] | None = None
+            ) -> dict[str, list[tuple[int, QuoteLink]]]:
     """For each document id, ``(quotation index, link)`` for every other
     document its quotations were found in. ``stories`` maps a document id
     to its story: only documents of one story are compared (all documents
-    when it is ``None``)."""
+    when it is ``None``). ``links``, when the caller has them, are
+    :func:`link_story_quotations` of ``docs``, all of one story (they are not found again)."""
     groups: dict[object, list] = {}
     for d in docs:
         groups.setdefault(stories.get(d.id) if stories is not None else 0, []).append(d)
     out: dict[str, list[tuple[int, QuoteLink]]] = {d.id: [] for d in docs}
+    if links is not None and len(groups) > 1:
+        raise ValueError("links are those of one story: give travels the documents of one story")
     for key, group in groups.items():
         if key is None or len(group) < 2:
             continue
-        for link in link_story_quotations(group):  # link_quotations' links, found faster
+        found = link_story_quotations(group) if links is None else links  # link_quotations' links, found faster
+        for link in found:
             out[link.a_id].append((link.a_index, link))
             if link.b_index is not None:
                 out[link.b_id].append((link.b_index, QuoteLink(
@@ -373,14 +387,15 @@ def _a_span(group, link: QuoteLink) -> tuple[int, int]:
 
 
 def quotation_report(docs: Sequence[Document], stories: Mapping[str, int | None] | None = None,
-                     wanted: Iterable[str] | None = None) -> list[dict[str, Any]]:
+                     wanted: Iterable[str] | None = None, *, links: Sequence[QuoteLink] | None = None
+                     ) -> list[dict[str, Any]]:
     """The quotations of the ``wanted`` documents (all when ``None``) and
-    where each travelled among ``docs`` (:func:`travels`, ``stories`` as
-    there): per document ``{"id", "path", "label", "quotations"}``, each quotation
+    where each travelled among ``docs`` (:func:`travels`, ``stories`` and
+    ``links`` as there): per document ``{"id", "path", "label", "quotations"}``, each quotation
     its ``as_dict()`` with ``"travelled"``, the links to other documents
     (docs/quotations-json.md)."""
     keep = set(wanted) if wanted is not None else {d.id for d in docs}
-    moved = travels(docs, stories) if len(docs) > 1 else {d.id: [] for d in docs}
+    moved = travels(docs, stories, links=links) if len(docs) > 1 else {d.id: [] for d in docs}
     report = []
     for d in docs:
         if d.id not in keep:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from ..records import Document, Quotation
-from ..text import tokenize
+from ..text import Tokens, tokenize, tokenize_many
 from .speakers import same_speaker
 
 MIN_WORDS = 4
@@ -131,7 +131,8 @@ def link_quotations(docs: Sequence[Document], *, min_share: float = 0.8) -> tupl
     return tuple(out)
 
 
-def link_story_quotations(docs: Sequence[Document], *, min_share: float = 0.8) -> tuple[QuoteLink, ...]:
+def link_story_quotations(docs: Sequence[Document], *, min_share: float = 0.8,
+                          tokens: Sequence[Tokens] | None = None) -> tuple[QuoteLink, ...]:
     """:func:`link_quotations`, the same links in the same order, for a
     whole story: without comparing every pair of quotations and every
     quotation with every article.
@@ -143,27 +144,36 @@ def link_story_quotations(docs: Sequence[Document], *, min_share: float = 0.8) -
     looked for as unquoted text only in the articles holding one of its
     word trigrams (the slow twin finds nothing elsewhere); each article's
     trigrams are indexed once, not once per pair, and each pair of word
-    sequences is compared once (a story repeats its quotations)."""
+    sequences is compared once (a story repeats its quotations).
+    ``tokens``, when the caller has them, are `tokenize` of each document's text."""
     from collections import Counter
 
     from . import find_quotations
 
     quotes = [find_quotations(d.text) for d in docs]
-    words = [[tokenize(q.text).words if q.kind == "speech" else [] for q in qs] for qs in quotes]
-    toks = [tokenize(d.text) for d in docs]
+    # the words of the direct quotations (no other quotation's are read), tokenised in one batch
+    direct = [q.text for qs in quotes for q in qs if q.kind == "speech" and q.direct]
+    said = iter(t.words for t in tokenize_many(direct)) if direct else iter(())
+    words = [[next(said) if q.kind == "speech" and q.direct else [] for q in qs] for qs in quotes]
+    # the quotations either side of a quoted link: direct, of MIN_WORDS words or more
+    linkable = [(i, k) for i, qs in enumerate(quotes) for k, q in enumerate(qs)
+                if q.direct and len(words[i][k]) >= MIN_WORDS]
+    if not linkable:  # no quotation to link, nor to look for as text
+        return ()
+    # each article's word trigrams that are a linkable quotation's (only those are looked up)
+    wanted = {t for i, k in linkable for t in zip(words[i][k], words[i][k][1:], words[i][k][2:])}
+    toks = list(tokens) if tokens is not None else tokenize_many([d.text for d in docs])
     grams: list[dict[tuple[str, ...], list[int]]] = []
     gram_docs: dict[tuple[str, ...], set[int]] = {}
     for j, t in enumerate(toks):
         g: dict[tuple[str, ...], list[int]] = {}
         tb = t.words
-        for k in range(len(tb) - 2):
-            g.setdefault(tuple(tb[k:k + 3]), []).append(k)
+        for k, gram in enumerate(zip(tb, tb[1:], tb[2:])):
+            if gram in wanted:
+                g.setdefault(gram, []).append(k)
         grams.append(g)
         for key in g:
             gram_docs.setdefault(key, set()).add(j)
-    # the quotations either side of a quoted link: direct, of MIN_WORDS words or more
-    linkable = [(i, k) for i, qs in enumerate(quotes) for k, q in enumerate(qs)
-                if q.direct and len(words[i][k]) >= MIN_WORDS]
     counts = {x: Counter(words[x[0]][x[1]]) for x in linkable}
     df: Counter[str] = Counter(w for c in counts.values() for w in c)
     holders: dict[str, list[tuple[int, int]]] = {}

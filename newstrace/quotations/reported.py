@@ -10,6 +10,12 @@ import regex
 _REPORT = "said|says|say|told|tell|tells|added|adds|warned|explained|insisted|noted|claimed|argued|confirmed"
 _OBJECT = r"(?:[A-Z][\w.]*(?:['\u2019]s)?(?:\s+[A-Z][\w.]*)*|reporters|journalists|the court|an audience[^,.]{0,60}|the \w+)"
 _ADVERB = r"(?:\s+(?:on|in|last|this|at|during|earlier|later|publicly|repeatedly|previously)\b[^,.\u201c\"]{0,40}?)?"
+# literal words one of which every match of LEAD and TRAIL holds (a reporting verb), and
+# of ACCORDING and ACCORDING_AFTER: a sentence without any is not matched against them
+REPORT_WORDS = ("said", "say", "told", "tell", "add", "warned", "explained", "insisted", "noted", "claimed",
+                "argued", "confirmed")
+HAS_REPORT_WORD = regex.compile("|".join(REPORT_WORDS))  # one search for them all
+ACCORDING_WORDS = "ccording to"
 LEAD = regex.compile(
     rf"^(?P<s>[^\n\u201c\u201d\"]{{1,200}}?)\s+(?:(?:has|have|had)\s+)?(?:{_REPORT})\b"
     rf"(?:\s+{_OBJECT})?{_ADVERB}?(?:\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))?"

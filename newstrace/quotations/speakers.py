@@ -138,10 +138,16 @@ def sentence_bounds(text: str, pos: int, lo: int, hi: int) -> tuple[int, int]:
     return start, end
 
 
+_WORD_BEFORE = regex.compile(r"([\p{L}.]+)$")
+_PHRASE_TOKEN = regex.compile(r",|[\p{L}\p{N}\u201c\"][^\s,]*")
+
+
 def is_abbrev_at(text: str, k: int) -> bool:
-    m = regex.search(r"([\p{L}.]+)$", text[max(0, k - 12):k])
+    if text[k] != ".":  # "!" or "?" never ends an abbreviation
+        return False
+    m = _WORD_BEFORE.search(text[max(0, k - 12):k])
     word = m.group(1).casefold() if m else ""
-    return text[k] == "." and (is_abbreviation(word, SPEECH_ABBREVIATIONS) or word.endswith("."))
+    return is_abbreviation(word, SPEECH_ABBREVIATIONS) or word.endswith(".")
 
 
 def _name_run(tokens: list[tuple[str, int, int]]) -> tuple[int, int] | None:
@@ -176,7 +182,7 @@ def parse_speaker(text: str, start: int, end: int) -> Speaker | None:
         start += lead.end()
     segments: list[list[tuple[str, int, int]]] = [[]]
     depth = 0
-    for m in regex.finditer(r",|[\p{L}\p{N}\u201c\"][^\s,]*", text[start:end]):
+    for m in _PHRASE_TOKEN.finditer(text[start:end]):
         if m.group() == ",":
             if depth == 0:
                 segments.append([])
