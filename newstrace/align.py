@@ -843,6 +843,7 @@ def align(a_text: str, b_text: str, params: AlignParams | None = None) -> list[P
 
 
 _DOCS: dict[tuple[int, int, int, int], AlignDoc] = {}
+CACHED_DOCS = 4096  # documents :func:`cached_docs` keeps in a process
 
 
 def cached_docs(docs: Sequence[tuple[int, str]], ngram: int) -> list[AlignDoc]:
@@ -857,8 +858,9 @@ def cached_docs(docs: Sequence[tuple[int, str]], ngram: int) -> list[AlignDoc]:
     keys = [(key, len(text), hash(text), ngram) for key, text in docs]
     missing = {k: text for k, (_, text) in zip(keys, docs) if k not in _DOCS}
     if missing:
-        if len(_DOCS) + len(missing) > 4096:
-            _DOCS.clear()
+        if len(_DOCS) + len(missing) > CACHED_DOCS:
+            _DOCS.clear()  # the batch's documents that were cached are made again with the others
+            missing = {k: text for k, (_, text) in zip(keys, docs)}
         for k, tok in zip(missing, tokenize_many(list(missing.values()))):
             tok = tok.detached()  # a cached document keeps no other document's arrays alive
             _DOCS[k] = aligned_doc(tok, tok.ids, ngram)

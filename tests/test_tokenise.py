@@ -257,3 +257,20 @@ def test_extensions_at_once_agree_with_one_at_a_time(a, b, runs, window):
         (a0, _, b0, _), (_, a1, _, b1) = chain[0], chain[-1]
         assert left == extend_reference(ia, ib, a0, b0, -1, window, *bounds)
         assert right == extend_reference(ia, ib, a1, b1, +1, window, *bounds)
+
+
+def test_cached_docs_full_cache_keeps_every_document_of_the_batch(monkeypatch):
+    """A batch naming documents already cached and new ones, when the new
+    ones overflow the cache: the cache is cleared and every document of the
+    batch is made again (the Reuters scan died with a KeyError when the
+    cleared cache lost the batch's cached documents)."""
+    from newstrace import align
+
+    monkeypatch.setattr(align, "CACHED_DOCS", 4)
+    monkeypatch.setattr(align, "_DOCS", {})
+    texts = {k: f"document number {k} says words {k} and more words of its own" for k in range(6)}
+    first = align.cached_docs([(k, texts[k]) for k in (0, 1, 2)], 5)
+    batch = align.cached_docs([(k, texts[k]) for k in (1, 2, 3, 4)], 5)  # 3 + 2 new > 4: cleared
+    assert [d.tokens.text for d in batch] == [texts[k] for k in (1, 2, 3, 4)]
+    assert [d.tokens.text for d in first] == [texts[k] for k in (0, 1, 2)]
+    assert len(align._DOCS) == 4
