@@ -45,7 +45,7 @@ import numpy as np
 from .align import AlignParams, align_pairs, cached_tokens
 from .records import Passage, Span
 from .rewritten import RewriteParams, align_rewritten, beside_verbatim
-from .text import Tokens, tokenize
+from .text import Tokens, tokenize_many
 
 __all__ = ["RewrittenCandidateParams", "term_sketch", "term_sketch_many", "term_hash", "rewritten_pairs_slow",
            "align_pairs_rewritten", "says_more"]
@@ -84,10 +84,34 @@ def term_sketch(tokens: Tokens, params: RewrittenCandidateParams | None = None) 
     return np.unique(np.fromiter((term_hash(t) for t in terms), dtype=np.int64, count=len(terms)))
 
 
+# word id -> term hash, per stem length, of the words this process has seen
+_TERM_OF_ID: dict[int, dict[int, int]] = {}
+_MAX_TERM_IDS = 2_000_000
+
+
 def term_sketch_many(items: Sequence[tuple[int, str]], params: RewrittenCandidateParams
                      ) -> list[tuple[int, np.ndarray]]:
-    """:func:`term_sketch` of a batch of ``(doc_key, text)`` (a worker's job)."""
-    return [(key, term_sketch(tokenize(text), params)) for key, text in items]
+    """:func:`term_sketch` of a batch of ``(doc_key, text)`` (a worker's
+    job), tokenised together; each distinct word is cut to its term and
+    hashed once per process (looked up by its word id,
+    :func:`~newstrace.text.word_id`), not once per document."""
+    k = params.stem
+    memo = _TERM_OF_ID.setdefault(k, {})
+    if len(memo) > _MAX_TERM_IDS:
+        memo.clear()
+    out = []
+    for (key, _), tok in zip(items, tokenize_many([text for _, text in items])):
+        ids, first = np.unique(tok.ids, return_index=True)
+        hashes = []
+        nt, ns, ne = tok.normalized, tok.norm_starts, tok.norm_ends
+        for i, at in zip(ids.tolist(), first.tolist()):
+            h = memo.get(i)
+            if h is None:
+                w = nt[int(ns[at]) : int(ne[at])]
+                h = memo[i] = term_hash(w if len(w) <= k or w.isdigit() else w[:k])
+            hashes.append(h)
+        out.append((key, np.unique(np.asarray(hashes, dtype=np.int64))))
+    return out
 
 
 def rewritten_pairs_slow(sketches: Mapping[int, np.ndarray], fresh: Iterable[int],

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newstrace.candidates_rewritten import RewrittenCandidateParams, rewritten_pairs_slow, term_sketch
+from newstrace.candidates_rewritten import RewrittenCandidateParams, rewritten_pairs_slow, term_sketch, term_sketch_many
 from newstrace.cli import main
 from newstrace.engines.tables import content_hash
 from newstrace.records import Document
@@ -171,3 +171,20 @@ def test_a_version_5_store_is_upgraded_and_its_documents_sketched(tmp_path):
                            "AND b_id = 'paper.txt'").fetchone()[0] == 0
     finally:
         con.close()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from("abcdé Zçñ123 .\u0301\u4e2d\u0627"), max_size=80), max_size=6),
+       st.sampled_from([1, 3, 5, 40]))
+def test_term_sketch_many_is_term_sketch_of_each(texts, stem):
+    """The batched sketch (terms looked up by word id, memoised across
+    batches) against its twin, one document at a time; twice, so that the
+    second batch reads the memo the first one filled."""
+    params = RewrittenCandidateParams(stem=stem)
+    items = list(enumerate(texts))
+    for _ in range(2):
+        got = term_sketch_many(items, params)
+        assert [k for k, _ in got] == [k for k, _ in items]
+        for (_, sk), text in zip(got, texts):
+            want = term_sketch(tokenize(text), params)
+            assert sk.dtype == want.dtype and sk.tolist() == want.tolist()
