@@ -1070,15 +1070,7 @@ class Store:
         if not words:
             return [r[0] for r in self.con.execute(
                 f"SELECT doc_key FROM documents WHERE {test} ORDER BY doc_key", [like, like]).fetchall()]
-        terms = self._index_file("terms/*.parquet")
-        parts, params = [], []
-        for k, w in enumerate(words):
-            if k == len(words) - 1 and prefix:
-                parts.append(f"SELECT doc_key FROM {terms} WHERE term >= ? AND term < ?")
-                params += [w, w + "\U0010ffff"]
-            else:
-                parts.append(f"SELECT doc_key FROM {terms} WHERE term = ?")
-                params.append(w)
+        parts, params = self._term_selects(words, prefix)
         keys = [r[0] for r in self.con.execute(" INTERSECT ".join(parts), params).fetchall()]
         if not keys:
             return []
@@ -1093,14 +1085,25 @@ class Store:
     def _term_filter(self, key: str, words: list[str], prefix: bool, where: list[str], params: list[Any]) -> None:
         """Conditions that the document ``key`` holds every word (the last
         as a word's beginning when ``prefix``), through the browsing index."""
+        selects, values = self._term_selects(words, prefix)
+        where += [f"{key} IN ({q})" for q in selects]
+        params += values
+
+    def _term_selects(self, words: list[str], prefix: bool) -> tuple[list[str], list[Any]]:
+        """One query of the browsing index per word, each selecting the
+        documents (``doc_key``) that hold it (the last word as a word's
+        beginning when ``prefix``), and their parameters."""
         terms = self._index_file("terms/*.parquet") if words else ""
+        selects: list[str] = []
+        params: list[Any] = []
         for k, w in enumerate(words):
             if k == len(words) - 1 and prefix:
-                where.append(f"{key} IN (SELECT doc_key FROM {terms} WHERE term >= ? AND term < ?)")
+                selects.append(f"SELECT doc_key FROM {terms} WHERE term >= ? AND term < ?")
                 params += [w, w + "\U0010ffff"]
             else:
-                where.append(f"{key} IN (SELECT doc_key FROM {terms} WHERE term = ?)")
+                selects.append(f"SELECT doc_key FROM {terms} WHERE term = ?")
                 params.append(w)
+        return selects, params
 
     def _reuse_sql(self, f: dict[str, Any]) -> str:
         """A document's reuse class: the one the scan's stored analysis gave
