@@ -46,7 +46,8 @@ def _story(path: Path) -> tuple[str, str]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--corpus", type=Path, default=None, help="COUNTER's unpacked folder")
-    ap.add_argument("--pairs", type=int, default=100, help="derived pairs, and as many non-derived (default 100)")
+    ap.add_argument("--pairs", type=int, default=100,
+                    help="derived pairs, and as many non-derived (default 100; 0: every pair of the corpus)")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
     folder = args.corpus
@@ -62,8 +63,9 @@ def main() -> int:
         label, b = _story(derived)
         pairs.append((label, _story(src)[1], b))
     rng = random.Random(args.seed)
-    pos = rng.sample([p for p in pairs if p[0] in ("WD", "PD")], args.pairs)
-    neg = rng.sample([p for p in pairs if p[0] == "ND"], min(args.pairs, sum(p[0] == "ND" for p in pairs)))
+    derived, non = [p for p in pairs if p[0] in ("WD", "PD")], [p for p in pairs if p[0] == "ND"]
+    pos = rng.sample(derived, args.pairs) if args.pairs else derived
+    neg = rng.sample(non, min(args.pairs, len(non))) if args.pairs else non
     runner = CliRunner()
     right = wrong = siblings = none = fp = 0
     t0 = time.perf_counter()

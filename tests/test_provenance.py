@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -648,3 +649,71 @@ def test_circulation_evidence_of_two_documents_is_its_general_path(picks, both_w
     if both_ways:
         passages[("b", "a")] = align(texts[1], texts[0])
     assert circulation_evidence(passages) == circulation_evidence_of_all(passages)
+
+
+# --- datelines: what a copy editor does to an agency's dateline -------------
+
+BODY = WIRE.replace("WASHINGTON (AP) — ", "")
+
+
+def test_a_dateline_printed_without_its_date_is_the_copy():
+    agency = _doc("agency", "Bridge to close\n\nWASHINGTON, July 3 (Reuters) - " + BODY)
+    paper = _doc("paper", "Bridge to close\n\nWASHINGTON (Reuters) - " + BODY)
+    for a, b, want in ((agency, paper, "a->b"), (paper, agency, "b->a")):
+        d = _decide(a, b)
+        assert d.relation == want, d
+        (e,) = [e for e in d.evidence if e.kind == "dateline"]
+        assert "without its date" in e.detail and "'WASHINGTON (Reuters)'" in e.detail
+    # both dated, or both not: the datelines say nothing
+    assert not [e for e in _decide(agency, agency).evidence if e.kind == "dateline"]
+    other = _doc("other", "Bridge to close\n\nWASHINGTON (Reuters) - " + BODY)
+    assert not [e for e in _decide(paper, other).evidence if e.kind == "dateline"]
+
+
+def test_a_dateline_of_several_sources_is_a_compilation():
+    agency = _doc("agency", "Bridge to close\n\nWASHINGTON — " + BODY)
+    for line in ("WASHINGTON (AP, Reuters) — ", "WASHINGTON (Agencies) — ", "WASHINGTON (Staff Reporter + agencies) — "):
+        paper = _doc("paper", "Bridge to close\n\n" + line + BODY)
+        d = _decide(paper, agency)
+        (e,) = [e for e in d.evidence if e.kind == "dateline"]
+        assert e.favours == "b" and "compilation" in e.detail, line
+        assert d.relation == "b->a", (line, d)
+
+
+def test_find_dateline_reads_dates_sources_and_long_headlines():
+    from newstrace.provenance.credits import find_dateline
+
+    dl = find_dateline("Headline\n\nLONDON, Aug 4 (Reuters) - Text.")
+    assert dl and dl.dated and dl.sources == ("Reuters",) and dl.outlets == {"Reuters"} and not dl.compiled
+    assert dl.text == "LONDON, Aug 4 (Reuters)"
+    text = "Headline\n\nDHAKA, 1 December (APP): Text."
+    dl = find_dateline(text)
+    assert dl and text[dl.span.start:dl.span.end] == dl.text == "DHAKA, 1 December (APP)"
+    assert find_dateline("Headline\n\nWASHINGTON (AP) — x").dated is False
+    assert find_dateline("Headline\n\nPARIS (AFP, AP) — x").compiled
+    assert find_dateline("Headline (video)\n\nNo dateline here.") is None
+    # a headline longer than the first 600 characters: the dateline opens the next paragraph
+    long = "Minister " * 90 + "\n\nLAHORE (APP) — " + BODY
+    dl = find_dateline(long)
+    assert dl and dl.outlets == {"APP"} and long[dl.span.start:dl.span.end] == "LAHORE (APP)"
+    assert any(c.kind == "dateline" and c.outlet == "APP" for c in find_credits(long))
+
+
+def test_outlet_names_are_read_composed():
+    # Urdu "Online" typed with alif + madda above, and composed
+    decomposed, composed = "\u0627\u0653\u0646 \u0644\u0627\u0626\u0646", "\u0622\u0646 \u0644\u0627\u0626\u0646"
+    assert normalize_outlet(decomposed) == normalize_outlet(composed) == "Online"
+    assert any(c.outlet == "Online" for c in find_credits(f"Headline\n\nBEIJING({decomposed}) text"))
+
+
+def test_containment_counts_each_shared_character_once():
+    from newstrace.provenance.direction import covered_chars
+
+    assert covered_chars([(0, 10), (5, 15), (20, 25), (21, 22)]) == 20
+    assert covered_chars([]) == 0
+    # a rewritten passage over the verbatim one adds nothing to the share
+    a, b = _doc("a", BODY), _doc("b", BODY + " " + BODY)
+    (p,) = align(a.text, b.text)[:1]
+    d = decide(profile(a), profile(b), [p, replace(p, kind="rewritten")], words=(1, 1))
+    (e,) = [e for e in d.evidence if e.kind == "containment" and e.detail.startswith("the shared")]
+    assert "100% of a" in e.detail, e.detail

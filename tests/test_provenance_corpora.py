@@ -40,13 +40,12 @@ def test_counter_direction(counter):
     assert no_dates >= 0.95, counts
     text_only, counts = direction_accuracy(evaluate_pairs(counter, use_dates=False, use_outlets=False),
                                            ("wholly", "partially"))
-    assert text_only >= 0.80, counts
-    # a wrong direction is rare: undetermined makes up most of the rest. Two
-    # files that both carry the agency's dateline are no longer siblings of a
-    # placeholder but one the agency's copy, the text deciding which: 0.827
-    # right and 42 of 423 wrong where it was 0.752 and 17 (floor 5 % lowered
-    # to 11 % on purpose)
-    assert counts.get("b->a", 0) <= 0.11 * sum(counts.values())
+    # the datelines (an agency dates its own, a newspaper printing it drops the
+    # date; a dateline of several sources is a newspaper's compilation) and
+    # containment counted once per character: 0.924 right and 26 of 423 wrong,
+    # where it was 0.827 and 42 (floors raised from 0.80 and 11 %)
+    assert text_only >= 0.90, counts
+    assert counts.get("b->a", 0) <= 0.07 * sum(counts.values())
 
 
 def test_counter_through_trace_with_rewritten_passages(counter):
@@ -54,7 +53,9 @@ def test_counter_through_trace_with_rewritten_passages(counter):
     no outlets and no dates: verbatim and rewritten passages (provenance's
     lower bars for a pair that shares nothing at compare's). Measured when
     written: 288 of 423 derived pairs with an edge in the right direction
-    (0.681), 43 wrong; 117 of 177 non-derived pairs with an edge (0.661)."""
+    (0.681), 43 wrong; 117 of 177 non-derived pairs with an edge (0.661).
+    With the dateline evidence: 322 right (0.761), 27 wrong, 119 non-derived
+    with an edge (floors raised from 0.65 and 12 %)."""
     from dataclasses import replace
 
     from newstrace.provenance import trace
@@ -70,7 +71,7 @@ def test_counter_through_trace_with_rewritten_passages(counter):
             right += (a.id, b.id) in edges
             wrong += (b.id, a.id) in edges
     derived = len(counter) - non
-    assert right >= 0.65 * derived and wrong <= 0.12 * derived
+    assert right >= 0.74 * derived and wrong <= 0.07 * derived
     assert flagged <= 0.70 * non
 
 

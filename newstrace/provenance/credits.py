@@ -24,6 +24,7 @@ outlet, so that ``told reporters`` or ``via email`` are not credits.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -101,7 +102,8 @@ def normalize_outlet(name: str | None) -> str | None:
     dropped and a bare domain reduced to its name; ``None`` for nothing."""
     if not name:
         return None
-    s = clean_meta(name).strip(" .,;:-–—|\"'“”‘’()")
+    # composed (NFC): Urdu "آن لائن" is as often typed alif + madda above
+    s = unicodedata.normalize("NFC", clean_meta(name)).strip(" .,;:-–—|\"'“”‘’()")
     s = re.sub(r"(?:'s|’s|’|')$", "", s)
     s = re.sub(r"^(?:the)\s+", "", s, flags=re.IGNORECASE)
     if not s:
@@ -118,7 +120,8 @@ def normalize_outlet(name: str | None) -> str | None:
 
 
 def is_known_outlet(name: str | None) -> bool:
-    return name is not None and bool(name) and (name.casefold() in _ALIASES or normalize_outlet(name) in _GAZETTEER)
+    return name is not None and bool(name) and (unicodedata.normalize("NFC", name).casefold() in _ALIASES
+                                                 or normalize_outlet(name) in _GAZETTEER)
 
 
 def is_wire(outlet: str | None) -> bool:
@@ -231,6 +234,79 @@ _NEEDLES: dict[str, re.Pattern[str]] = {
 # A dateline at the start of the body: "(CNN)", "WASHINGTON (AP) —",
 # "LONDON, Aug 4 (Reuters) -", "ڈھاکہ ۔ یکم دسمبر (اے پی پی)".
 _DATELINE = re.compile(r"(?m)^[^\S\n]*(?:[^\n()]{0,60}?)\((?P<o>[^()\n]{1,40})\)[^\S\n]*[-–—:]?")
+_BLANK = re.compile(r"\s*")
+
+
+def _after_blanks(text: str, pos: int = 0) -> int:
+    m = _BLANK.match(text, pos)
+    return m.end() if m else pos
+
+
+def dateline_head(text: str, dateline_chars: int = 600) -> int:
+    """Where the search for a dateline ends: after the first ``dateline_chars``
+    characters, or, when the headline is longer than that, after the first
+    200 characters of the paragraph that follows it (the body's first line,
+    where a dateline stands)."""
+    if len(text) <= dateline_chars:
+        return len(text)
+    nl = text.find("\n", _after_blanks(text))
+    if nl < 0:
+        return dateline_chars
+    return max(dateline_chars, min(len(text), _after_blanks(text, nl) + 200))
+
+
+# What a dateline's brackets name when they name several sources, or news
+# agencies in general: "(AP, Reuters)", "(ثناء نیوز،آن لائن)", "(نامہ نگار+ ایجنسیاں)"
+_SOURCE_SEPARATORS = re.compile(r"[^\S\n]*(?:[,،+/&;؛]|\band\b|(?<=\s)و(?=\s))[^\S\n]*")
+_AGENCIES = frozenset({"agencies", "news agencies", "agency", "wires", "wire services", "wire reports",
+                       "ایجنسیاں", "ایجنسیز", "ایجنسی", "خبر رساں ادارے"})
+# a date after the place: a digit of any script, or a month's name (English, Urdu)
+_DATED = re.compile(r"\d|(?i:\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b\.?)"
+                    r"|جنوری|فروری|مارچ|اپریل|مئی|جون|جولائی|اگست|ستمبر|اکتوبر|نومبر|دسمبر")
+
+
+@dataclass(frozen=True, slots=True)
+class Dateline:
+    """The dateline that opens an article's body, up to its closing bracket
+    (``LONDON, Aug 4 (Reuters)``, ``سیالکوٹ+ سمبڑیال (نامہ نگار+ ایجنسیاں)``):
+    its ``span`` and ``text``, the names in its brackets as written
+    (``sources``, composed), and whether a date follows the place
+    (``dated``)."""
+
+    span: Span
+    text: str
+    sources: tuple[str, ...]
+    dated: bool
+
+    @property
+    def outlets(self) -> frozenset[str]:
+        """The sources, each as :func:`normalize_outlet` names it."""
+        return frozenset(o for o in map(normalize_outlet, self.sources) if o)
+
+    @property
+    def compiled(self) -> bool:
+        """Several sources, or news agencies in general: a newspaper's
+        compilation of other outlets' copy, not any one outlet's own."""
+        return len(self.sources) > 1 or any(s.casefold() in _AGENCIES for s in self.sources)
+
+
+@lru_cache(maxsize=256)
+def find_dateline(text: str, *, dateline_chars: int = 600) -> Dateline | None:
+    """The dateline of ``text`` (looked for where :func:`find_credits` looks),
+    when its brackets name a known outlet, several sources or news agencies
+    in general; else ``None``."""
+    head = text[:dateline_head(text, dateline_chars)]
+    for m in _DATELINE.finditer(head):
+        raw = unicodedata.normalize("NFC", m.group("o")).strip()
+        sources = tuple(x for x in (y.strip(" .-–—") for y in _SOURCE_SEPARATORS.split(raw)) if x)
+        line = m.start() + len(m.group(0)) - len(m.group(0).lstrip())
+        dl = Dateline(Span(line, m.end("o") + 1), text[line:m.end("o") + 1], sources,
+                      bool(_DATED.search(text, line, m.start("o"))))
+        if any(is_known_outlet(x) for x in sources) or dl.compiled:
+            return dl
+    return None
+
+
 _LINK = re.compile(r"\[(?P<o>[^\]\n]{1,40})\]\([^)\n]*\)")
 # _LINK up to its "(": the rest, to the first ")" of the line, is looked up in
 # _ClosingMarks (the pattern read from every "[a](" to the line's end)
@@ -361,7 +437,7 @@ def _find_credits(text: str, dateline_chars: int, needles: dict[str, re.Pattern[
                     k = closing.closing(end + 2)
                     end = k + 1 if k is not None else end
             found.append(Credit(kind, outlet, Span(start, end), text[start:end], person))
-    head = text[:dateline_chars]
+    head = text[:dateline_head(text, dateline_chars)]
     for m in _DATELINE.finditer(head):
         raw = m.group("o").strip()
         outlet = normalize_outlet(raw)

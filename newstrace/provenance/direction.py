@@ -17,6 +17,11 @@ rests on, so that a reader can check it:
   gap of hours counts less than days);
 - ``wire``: a news agency's copy (by outlet, or by its own wire dateline)
   is the likelier source of a newspaper's;
+- ``dateline``: B prints A's agency dateline without its date
+  (``LONDON, Aug 4 (Reuters)`` as ``LONDON (Reuters)``: copy editors drop
+  it, agencies date their own copy); or B's dateline names several sources
+  or news agencies in general (``(AP, Reuters)``, ``(Agencies)``), a
+  newspaper's compilation, which is nobody's source;
 - ``containment``: the text B shares with A is most of B but a small part
   of A (B was cut down from A, or A expanded from B — the first is usual);
 - ``edits``: B fixes a doubled word, marks an elision (``...``), or inserts
@@ -57,7 +62,7 @@ from typing import Literal, Sequence
 
 from ..records import Document, Passage
 from .aggregators import aggregator_reason
-from .credits import Credit, find_credits, is_wire, normalize_outlet
+from .credits import Credit, Dateline, find_credits, find_dateline, is_wire, normalize_outlet
 from .template import NO_FORM, Form, template_match
 
 Relation = Literal["a->b", "b->a", "siblings", "template", "undetermined"]
@@ -71,6 +76,8 @@ W_DATE_HOURS = 1.2
 # evidence catches): the agency evidence outweighs a date.
 W_WIRE_OUTLET = 3.0
 W_WIRE_DATELINE = 1.5
+W_DATELINE_DATE = 1.5
+W_COMPILED = 1.5
 W_CONTAINMENT = 0.8
 W_JOINED = 0.6
 W_EDITS = 0.7
@@ -109,6 +116,7 @@ class Profile:
     credits: tuple[Credit, ...]
     text: str = field(repr=False)
     aggregator: str | None = None  # why it is an aggregator or index page (newstrace.provenance.aggregators)
+    dateline: Dateline | None = None  # the dateline that opens its body (newstrace.provenance.credits)
 
     @property
     def origins(self) -> set[str]:
@@ -132,7 +140,8 @@ class Profile:
 
 def profile(doc: Document, *, use_dates: bool = True) -> Profile:
     return Profile(doc.id, normalize_outlet(doc.outlet), doc.published if use_dates else None,
-                   find_credits(doc.text), doc.text, aggregator_reason(doc.outlet, doc.url, doc.text))
+                   find_credits(doc.text), doc.text, aggregator_reason(doc.outlet, doc.url, doc.text),
+                   find_dateline(doc.text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,6 +270,42 @@ def _quotation_evidence(passages: Sequence[Passage], pa: Profile, pb: Profile) -
     return []
 
 
+def _dateline_evidence(pa: Profile, pb: Profile) -> list[Evidence]:
+    """What the two datelines say of who printed whose copy: an agency's own
+    dateline is dated, a newspaper printing it drops the date; a dateline
+    that names several sources or agencies is a newspaper's compilation."""
+    da, db = pa.dateline, pb.dateline
+    out = []
+    if da and db and da.dated != db.dated and not (da.compiled or db.compiled):
+        src, copy, dated, undated = (pa, pb, da, db) if da.dated else (pb, pa, db, da)
+        if da.outlets == db.outlets:
+            out.append(Evidence("dateline", f"{copy.id} prints the dateline of {src.id} without its date: "
+                                            f"{undated.text!r} for {dated.text!r}", "a" if da.dated else "b",
+                                W_DATELINE_DATE))
+        else:  # another agency's credit: the dates say less
+            out.append(Evidence("dateline", f"{src.id} dates its dateline as agencies do ({dated.text!r}), "
+                                            f"{copy.id} does not ({undated.text!r})", "a" if da.dated else "b",
+                                W_DATELINE_DATE / 2))
+    compiled_a, compiled_b = bool(da and da.compiled), bool(db and db.compiled)
+    if compiled_a != compiled_b:
+        comp, other, d = (pa, pb, da) if compiled_a else (pb, pa, db)
+        assert d is not None
+        out.append(Evidence("dateline", f"the dateline of {comp.id}, {d.text!r}, names several sources or agencies: "
+                                        f"a newspaper's compilation, not the source of {other.id}",
+                            "b" if compiled_a else "a", W_COMPILED))
+    return out
+
+
+def covered_chars(spans: Sequence[tuple[int, int]]) -> int:
+    """How many characters the half-open ``spans`` cover, each counted once."""
+    total, end = 0, -1
+    for s, e in sorted(spans):
+        if e > end:
+            total += e - max(s, end)
+            end = e
+    return total
+
+
 def _containment_evidence(passages: Sequence[Passage], pa: Profile, pb: Profile,
                           words: tuple[int, int] | None) -> list[Evidence]:
     """The copy is the document whose words lie mostly in the shared text
@@ -270,8 +315,10 @@ def _containment_evidence(passages: Sequence[Passage], pa: Profile, pb: Profile,
     if not words or not blocks:
         return []
     out = []
-    shared = sum(p.words for p in blocks)
-    ca, cb = shared / max(1, words[0]), shared / max(1, words[1])
+    # each side's characters inside the shared text, counted once (a rewritten
+    # passage may lie over verbatim ones, passages of one side may overlap)
+    ca = covered_chars(_spans(blocks, "a")) / max(1, len(pa.text))
+    cb = covered_chars(_spans(blocks, "b")) / max(1, len(pb.text))
     r = math.log(max(cb, 1e-9) / max(ca, 1e-9))
     if abs(r) >= math.log(1.1):
         w = W_CONTAINMENT * min(1.0, abs(r) / math.log(1.5))
@@ -346,7 +393,8 @@ def decide(pa: Profile, pb: Profile, passages: Sequence[Passage], *,
     elif pb.wire_dateline and not pa.wire_dateline and not pa.outlet:
         ev.append(Evidence("wire", f"{pb.id} carries the wire dateline of {pb.wire_dateline}, {pa.id} none",
                            "b", W_WIRE_DATELINE))
-    # 5.-7. the text itself
+    # 5.-8. the text itself
+    ev += _dateline_evidence(pa, pb)
     ev += _containment_evidence(passages, pa, pb, words)
     ev += _edit_evidence(passages, pa, pb)
     ev += _quotation_evidence(passages, pa, pb)
