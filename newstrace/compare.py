@@ -10,7 +10,7 @@ import numpy as np
 
 from .align import AlignParams, ngram_keys, align_tokens, word_ids
 from .excerpt import excerpt
-from .labels import document_label
+from .labels import document_label, document_meta
 from .records import Document, Passage
 from .rewritten import RewriteParams, align_rewritten, beside_verbatim
 from .text import Tokens, tokenize
@@ -145,10 +145,8 @@ def comparison_of(a: Document, b: Document, passages: Sequence[Passage], decisio
 
 def _doc_lines(label: str, d: Document, words: int) -> list[str]:
     """A document's heading lines: its id, its label (title, else first words), metadata and size."""
-    meta = [x for x in (d.outlet, d.byline and f"by {d.byline}", d.published and d.published.isoformat()) if x]
-    lines = [f"{label}  {d.id}", f"   {document_label(d, limit=90)}"]
-    meta.append(f"{len(d.text):,} characters, {words:,} words")
-    lines.append("   " + " \u00b7 ".join(meta))
+    meta = [x for x in (document_meta(d), f"{len(d.text):,} characters, {words:,} words") if x]
+    lines = [f"{label}  {d.id}", f"   {document_label(d, limit=90)}", "   " + " \u00b7 ".join(meta)]
     return lines
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from newstrace.records import Document
 
-__all__ = ["FIRST_WORDS", "document_label", "label_from"]
+__all__ = ["FIRST_WORDS", "document_label", "document_meta", "document_name", "label_from"]
 
 FIRST_WORDS = 8
 """How many words of the text stand in for a missing title."""
@@ -45,3 +45,18 @@ def label_from(title: str | None, text: str | None, *, limit: int | None = None)
 def document_label(d: Document, *, limit: int | None = None) -> str:
     """The label of ``d``: see :func:`label_from`."""
     return label_from(d.title, d.text, limit=limit)
+
+
+def document_meta(d: Document) -> str:
+    """The line under a document's label in the terminal: its outlet, byline
+    and publication date, those it has, joined by middle dots ("" for none)."""
+    return " \u00b7 ".join(x for x in (d.outlet, d.byline and f"by {d.byline}",
+                                        d.published and d.published.isoformat()) if x)
+
+
+def document_name(d: Document, *, limit: int = 48) -> str:
+    """What a sentence calls ``d``: its outlet with its publication day, else
+    its label cut to ``limit`` characters."""
+    if d.outlet:
+        return f"{d.outlet}, {d.published.isoformat()[:10]}" if d.published else d.outlet
+    return document_label(d, limit=limit)

@@ -92,7 +92,7 @@ def test_rewritten_text_is_labelled_rewritten_and_its_source_sentences_used(tmp_
     assert d["summary"]["words_by_label"]["rewritten"] > 0
     assert d["summary"]["share_borrowed"] > 0.8  # rewritten text counts as borrowed
     text = run("anatomy", str(der), str(src))
-    assert "#1 rewritten from agency.txt" in text.output and "sentence [" in text.output
+    assert "#1 rewritten from Harbour fees to rise" in text.output and "sentence [" in text.output
 
 
 def test_the_seeds_anatomy_has_no_rewritten_text():

@@ -87,8 +87,8 @@ def test_anatomy_of_same_named_files(same_names: tuple[Path, Path]) -> None:
     r = run("anatomy", b, a)
     assert r.exit_code == 0, r.output
     assert "both the derivative and a source" not in r.output
-    assert "derivative  summaries/151.txt  Harbour bridge gets the green light" in r.output
-    assert "source      articles/151.txt  Council approves new harbour bridge after long debate" in r.output
+    assert "derivative  Harbour bridge gets the green light  (id summaries/151.txt)" in r.output
+    assert "source      Council approves new harbour bridge after long debate  (id articles/151.txt)" in r.output
     data = json.loads(run("anatomy", b, a, "--format", "json").output)
     assert data["derivative"]["id"] == "summaries/151.txt"
 
@@ -218,4 +218,4 @@ def test_csv_titles_and_labels_through_scan_report_and_provenance(tmp_path: Path
     assert titles and not any("harbour_articles.csv" in t for t in titles)
     r = run("anatomy", "--db", db, "harbour_articles.csv#2")
     assert r.exit_code == 0, r.output
-    assert "derivative  harbour_articles.csv#2  Harbour bridge gets the green light" in r.output
+    assert "derivative  Harbour bridge gets the green light  (id harbour_articles.csv#2)" in r.output

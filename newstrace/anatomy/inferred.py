@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Mapping, Sequence
 
+from ..labels import document_name
 from ..records import Document, Passage
 from .core import AnatomyError
 
@@ -42,7 +43,8 @@ def sources_from_graph(graph: ProvenanceGraph, docs: Sequence[Document],
     parents = [e.source for e in graph.edges if e.target == doc_id]
     real = [p for p in parents if p in by_id and not graph.nodes[p].placeholder]
     if real:
-        return by_id[doc_id], [by_id[p] for p in real], [f"sources inferred by provenance: {', '.join(real)}"]
+        names = "; ".join(document_name(by_id[p]) for p in real)
+        return by_id[doc_id], [by_id[p] for p in real], [f"sources inferred by provenance: {names}"]
     below: set[str] = set()
     todo = [doc_id]
     while todo:

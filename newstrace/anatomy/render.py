@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 
 from ..excerpt import excerpt
-from ..labels import document_label
+from ..labels import document_label, document_meta, document_name
 from .core import Anatomy
 
 SHORT_LIST = 10
@@ -21,14 +21,16 @@ def _pct(x: float) -> str:
 
 
 def _name(a: Anatomy, sid: str) -> str:
-    return a.source(sid).id
+    return document_name(a.source(sid))
 
 
 def render_text(a: Anatomy) -> str:
     d, s = a.derivative, a.summary
-    out = [f"derivative  {d.id}  {document_label(d, limit=80)}"]
-    for src in a.sources:
-        out.append(f"source      {src.id}  {document_label(src, limit=80)}")
+    out = []
+    for role, doc in (("derivative", d), *(("source", src) for src in a.sources)):
+        out.append(f"{role:<11} {document_label(doc, limit=80)}  (id {doc.id})")
+        if meta := document_meta(doc):
+            out.append(f"            {meta}")
     out += [f"note: {n}" for n in a.notes]
     n = max(s.words, 1)
     parts = ", ".join(f"{_LABEL_WORDS[k]} {_pct(v / n)}" for k, v in s.words_by_label.items() if v)
