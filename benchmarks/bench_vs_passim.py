@@ -8,7 +8,8 @@ rounds (a load spike on a shared machine then hits both alike):
 
 - ``newstrace scan`` (the embedded engine, or ``--engine spark`` with
   ``--newstrace-engine spark``);
-- ``passim --pairwise`` with Spark ``local[2]`` and its defaults (all pairs).
+- ``passim --fields series --pairwise`` with Spark ``local[2]`` and its
+  defaults otherwise.
 
 For each it prints the wall time, the peak resident memory of the whole
 process tree (the command and every process under it, sampled from /proc
@@ -20,20 +21,31 @@ given with --passim) it says so, times newstrace alone and prints the
 passim figures recorded in issue 18 (same generator, same 2-core machine)
 for reference.
 
-Making an offline passim installation (passim is Scala and Python over
-Spark; it needs Java 17 and pyspark, and no GraphFrames jar for pairwise
-alignments). On a machine with network access:
+Making an offline passim installation. passim is Python over Spark
+(``passim/seriatim.py`` of https://github.com/dasmiq/passim; the Scala
+``bin/passim`` of old commits is gone), MIT-licensed; it needs pyspark
+(newstrace's ``spark`` extra brings it), ``intervaltree`` and the
+``graphframes`` Python wrapper, both on PyPI. Its alignments need no
+GraphFrames jar; its clustering does, and ``bin/seriatim`` fetches that jar
+from Maven at run time (``spark-submit --packages``), which an offline
+machine cannot. So, with a snapshot of the source (``setup.py``,
+``passim/``, ``share/``):
 
-    git clone https://github.com/dasmiq/passim && git -C passim checkout 878ccb3
-    python3 -m pip download ./passim -d passim-wheels       # passim's Python deps as wheels
-    python3 -m pip wheel --no-deps ./passim -w passim-wheels
-    tar czf passim-offline.tgz passim passim-wheels
+    python3 -m venv --system-site-packages passim-venv
+    passim-venv/bin/pip download -d wheels intervaltree graphframes   # where the index is reachable
+    passim-venv/bin/pip install --no-index --no-deps wheels/*.whl ./passim-src
+    # the command this script runs: passim's own main, stopped once its
+    # pairwise alignments are written (benchmarks/passim_pairwise.py)
+    printf '%s\n' '#!/bin/sh' 'export PYSPARK_PYTHON=$PWD/passim-venv/bin/python' \
+      "exec spark-submit \$SPARK_SUBMIT_ARGS $PWD/benchmarks/passim_pairwise.py \"\$@\"" > passim
+    chmod +x passim
 
-then on the benchmark machine (no network):
-
-    tar xzf passim-offline.tgz
-    python3 -m pip install --no-index --find-links passim-wheels passim
-    passim --help                                            # the command this script runs
+The figures in the README and issue 18's note were measured so, with
+``seriatim.py`` as stored at dasmiq/passim 03982de (35,726 characters).
+passim's ``meta`` struct is empty when no ``--fields`` are named and
+Parquet refuses to write an empty group, so this script gives it
+``--fields series`` (the default --passim-args). Stopping before the
+clustering favours passim: newstrace's time includes its clusters.
 
 (The name ``passim`` on PyPI is an unrelated 4 kB placeholder: never
 ``pip install passim`` from the index.) passim's pairwise alignments are
@@ -143,7 +155,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     collection_arguments(ap)
     ap.add_argument("--passim", default=shutil.which("passim"), help="the passim command (default: passim on PATH)")
-    ap.add_argument("--passim-args", default="--pairwise", help="options given to passim (default: %(default)s)")
+    ap.add_argument("--passim-args", default="--fields series --pairwise",
+                    help="options given to passim (default: %(default)s)")
     ap.add_argument("--newstrace-engine", choices=["local", "spark"], default="local")
     args = ap.parse_args()
 
