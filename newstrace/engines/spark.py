@@ -128,7 +128,7 @@ class SparkReport(ScanReport):
     shingle_pairs: int = 0
     candidate_pairs: int = 0
     terms: int = 0  # rows of the rewritten stage's terms table
-    rewritten_pairs: int = 0  # candidate pairs of the rewritten stage (verbatim ones too, some of them)
+    rewritten_pairs: int = 0  # the rewritten stage's candidate pairs, before the same-series rule
     stage_seconds: dict[str, float] = field(default_factory=dict)
     output: str = ""
 
