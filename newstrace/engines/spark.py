@@ -665,9 +665,13 @@ def _rewritten_pairs(spark: Any, kept: Any, params: RewrittenCandidateParams, re
     is fresh and no pair aligned before). The same-series rule is applied
     with the verbatim pairs'. Returns the terms and the pairs."""
     from pyspark import StorageLevel
+    from pyspark.sql import functions as F
 
     rows = kept.select("doc_key", "text").rdd.mapPartitions(lambda part: _sketch_rows(part, params))
-    terms = spark.createDataFrame(rows, "term long, doc_key long").persist(StorageLevel.MEMORY_AND_DISK)
+    # a document's terms cross into the JVM as one array (as its shingles do), exploded there
+    sketches = spark.createDataFrame(rows, "doc_key long, terms array<long>")
+    terms = (sketches.select(F.explode("terms").alias("term"), "doc_key")
+             .persist(StorageLevel.MEMORY_AND_DISK))
     rep.terms = terms.count()
     terms.createOrReplaceTempView(_TERMS_VIEW)
     pairs = spark.sql(rewritten_pairs_sql(_TERMS_VIEW, params)).persist(StorageLevel.MEMORY_AND_DISK)
@@ -677,16 +681,16 @@ def _rewritten_pairs(spark: Any, kept: Any, params: RewrittenCandidateParams, re
 
 
 def _sketch_rows(rows: Iterable[Any], params: RewrittenCandidateParams, batch: int = _PREPARE_BATCH
-                 ) -> Iterator[tuple[int, int]]:
-    """Rows ``(term, doc_key)`` of documents ``(doc_key, text)``, sketched
+                 ) -> Iterator[tuple[int, list[int]]]:
+    """Rows ``(doc_key, terms)`` of documents ``(doc_key, text)``, sketched
     :func:`~newstrace.candidates_rewritten.term_sketch_many` a batch at a
-    time; a document of no term gets a row of term 0, as in the store
+    time; a document of no term gets the one term 0, as in the store
     (``Store.add_terms``)."""
     items: list[tuple[int, str]] = []
 
-    def flush() -> Iterator[tuple[int, int]]:
+    def flush() -> Iterator[tuple[int, list[int]]]:
         for key, sk in term_sketch_many(items, params):
-            yield from ((t, key) for t in (sk.tolist() or [0]))
+            yield key, sk.tolist() or [0]
 
     for r in rows:
         items.append((r["doc_key"], r["text"]))
@@ -783,7 +787,7 @@ def _write_tables(spark: Any, out: str, kept: Any, dupes: Any, postings: Any, te
     ids = kept.select("doc_key", F.col("id").alias("doc_id"))
     write("postings", postings.join(ids, "doc_key").orderBy("doc_key", "shingle").select("shingle", "doc_id"))
     if terms is not None:
-        write("terms", terms.join(ids, "doc_key").orderBy("doc_key", "term").select("term", "doc_id"))
+        write("terms", terms.join(ids, "doc_key").select("term", "doc_id"))  # in no order: the store needs none
     write("aligned_pairs", aligned.where("idx = -1").orderBy("a_key", "b_key").select(
         "a_id", "b_id", F.col("words").alias("passages")))
 
