@@ -12,6 +12,11 @@ included; the median of --runs is reported.
     python benchmarks/bench_spark.py --docs 20000
     python benchmarks/bench_spark.py --docs 200000 --runs 1 --master 'local[2]' --driver-memory 6g
     python benchmarks/bench_spark.py --jsonl /path/corpus.jsonl   # an existing collection
+    python benchmarks/bench_spark.py --engines embedded,spark,spark-verbatim   # and Spark with --no-rewritten
+
+An engine named ``NAME-verbatim`` is that engine with ``--no-rewritten``
+(verbatim passages only); ``embedded`` and ``spark`` run the rewritten stage,
+the default.
 
 Prints figures; asserts nothing.
 """
@@ -85,7 +90,8 @@ def main() -> None:
     ap.add_argument("--master", default="local[2]")
     ap.add_argument("--driver-memory", default="4g")
     ap.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE")
-    ap.add_argument("--engines", default="embedded,spark")
+    ap.add_argument("--engines", default="embedded,spark", help="comma-separated: embedded, spark, "
+                    "embedded-verbatim, spark-verbatim (--no-rewritten)")
     ap.add_argument("--corpora", type=Path, default=ROOT.parent / "shared" / "corpora")
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args()
@@ -106,29 +112,35 @@ def main() -> None:
         base = [sys.executable, "-m", "newstrace", "scan", str(src), "--progress", "never"]
         for engine in args.engines.split(","):
             times, peaks = [], []
+            kind, _, verbatim = engine.partition("-")
+            if kind not in ("embedded", "spark") or verbatim not in ("", "verbatim"):
+                raise SystemExit(f"--engines: unknown engine {engine!r}")
+            flags = ["--no-rewritten"] if verbatim else []
             for k in range(args.runs):
-                if engine == "embedded":
-                    cmd = [*base, "--db", str(tmp / f"e{k}.duckdb")]
+                if kind == "embedded":
+                    cmd = [*base, *flags, "--db", str(tmp / f"{engine}{k}.duckdb")]
                 else:
-                    cmd = [*base, "--engine", "spark", "--master", args.master, "--output", str(tmp / f"s{k}"),
-                           "--conf", f"spark.driver.memory={args.driver_memory}",
+                    cmd = [*base, *flags, "--engine", "spark", "--master", args.master,
+                           "--output", str(tmp / f"{engine}{k}"), "--conf", f"spark.driver.memory={args.driver_memory}",
                            *[x for c in args.conf for x in ("--conf", c)]]
                 dt, peak = timed(cmd)
                 times.append(dt)
                 peaks.append(peak)
             fig[engine] = {"seconds_median": statistics.median(times), "seconds": times,
                            "peak_tree_rss_mb": max(peaks) / 1e6}
-            line = f"{engine:>8}: median {statistics.median(times):,.1f} s {[f'{x:.1f}' for x in times]}, " \
+            line = f"{engine:>16}: median {statistics.median(times):,.1f} s {[f'{x:.1f}' for x in times]}, " \
                    f"peak RSS (process tree) {max(peaks) / 1e6:,.0f} MB"
-            if engine == "spark":
-                m = json.loads((tmp / "s0" / "manifest.json").read_text())
-                fig["spark"]["manifest"] = m
+            if kind == "spark":
+                m = json.loads((tmp / f"{engine}0" / "manifest.json").read_text())
+                fig[engine]["manifest"] = m
                 c = m["counts"]
                 line += (f"\n          stages {m['stage_seconds']}\n          postings {c['postings']:,} "
                          f"({c['shingles']:,} distinct shingles; {c['shingles_over_cap']:,} over the df cap holding "
                          f"{c['postings_over_cap']:,} postings; largest df {c['largest_df']:,}), kept {c['postings_kept']:,}; "
                          f"self-join rows {c['shingle_pairs']:,}; candidate pairs {c['candidate_pairs']:,}; "
                          f"passages {c['passages_found']:,}")
+                if "rewritten_pairs" in c:
+                    line += f"; rewritten stage: terms {c['terms']:,}, pairs {c['rewritten_pairs']:,}"
             print(line, flush=True)
         if args.json:
             args.json.write_text(json.dumps(fig, indent=2) + "\n")

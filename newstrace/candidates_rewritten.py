@@ -14,7 +14,7 @@ A rewrite keeps its source's names, numbers and rare words, so here:
   and rarer words), keeps each document's ``sketch`` terms of smallest hash
   among the rest (a bottom-k MinHash sketch of its rare terms) and pairs
   the documents whose sketches share at least ``min_shared`` terms, in one
-  SQL join. A sketch depends on the collection only through ``max_df``, as
+  SQL join (:func:`rewritten_pairs_sql`, which the Spark engine runs too). A sketch depends on the collection only through ``max_df``, as
   the verbatim postings do, so an incremental scan finds the pairs a fresh
   scan of the same documents finds (a ranking of each document's terms by
   their document frequency, tried first, found a fifth as many candidates
@@ -47,8 +47,8 @@ from .records import Passage, Span
 from .rewritten import RewriteParams, align_rewritten, beside_verbatim
 from .text import Tokens, tokenize_many
 
-__all__ = ["RewrittenCandidateParams", "term_sketch", "term_sketch_many", "term_hash", "rewritten_pairs_slow",
-           "align_pairs_rewritten", "says_more"]
+__all__ = ["RewrittenCandidateParams", "term_sketch", "term_sketch_many", "term_hash", "rewritten_pairs_sql",
+           "rewritten_pairs_slow", "align_pairs_rewritten", "says_more"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +112,28 @@ def term_sketch_many(items: Sequence[tuple[int, str]], params: RewrittenCandidat
             hashes.append(h)
         out.append((key, np.unique(np.asarray(hashes, dtype=np.int64))))
     return out
+
+
+def rewritten_pairs_sql(terms: str, params: RewrittenCandidateParams, fresh: str | None = None) -> str:
+    """The pair rule of the rewritten stage as one SQL query, which DuckDB
+    and Spark SQL read alike (``Store.rewritten_pairs`` and the Spark
+    engine run it): over the table or view named ``terms``, with columns
+    ``term`` (a document's distinct hashed terms, 0 for a document of no
+    term) and ``doc_key``, the pairs ``a_key < b_key`` that share at least
+    ``min_shared`` terms of both documents' sketches (the ``sketch`` terms
+    of smallest hash among those in at most ``max_df`` documents).
+    ``fresh``, a condition on the pair's keys ``x.doc_key`` and
+    ``y.doc_key``, keeps only the pairs that meet it (the store's: one
+    document not scanned yet)."""
+    where = f"WHERE {fresh}" if fresh else ""
+    return f"""
+        WITH common AS (SELECT term FROM {terms} GROUP BY term HAVING count(*) > {int(params.max_df)}),
+        ranked AS (SELECT term, doc_key, row_number() OVER (PARTITION BY doc_key ORDER BY term) AS r
+                   FROM {terms} ANTI JOIN common USING (term) WHERE term <> 0),
+        kept AS (SELECT term, doc_key FROM ranked WHERE r <= {int(params.sketch)})
+        SELECT x.doc_key AS a_key, y.doc_key AS b_key FROM kept x JOIN kept y
+        ON x.term = y.term AND x.doc_key < y.doc_key {where}
+        GROUP BY x.doc_key, y.doc_key HAVING count(*) >= {int(params.min_shared)}"""
 
 
 def rewritten_pairs_slow(sketches: Mapping[int, np.ndarray], fresh: Iterable[int],

@@ -216,10 +216,10 @@ def _field_map(preset: str | None, field: tuple[str, ...]):
                    "CHANGELOG, files without prose), which a scan skips and reports.")
 @click.option("--same-series/--no-same-series", default=False, show_default=True,
               help="Also report reuse between documents of the same outlet (series).")
-@click.option("--rewritten/--no-rewritten", default=None,
+@click.option("--rewritten/--no-rewritten", default=True, show_default=True,
               help="Also find pairs that share rewritten text (rare terms in common, no identical run of "
-                   "words needed) and store their rewritten passages, as compare reports them. [default: "
-                   "rewritten with the embedded engine; the spark engine finds verbatim passages only]")
+                   "words needed) and store their rewritten passages, as compare reports them; with either "
+                   "engine.")
 @click.option("--workers", type=int, default=None, metavar="N", help="Processes to use (default: all cores).")
 @click.option("--progress", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
               help="Progress on standard error: on a terminal only (auto), also into pipes and logs, or never.")
@@ -254,11 +254,6 @@ def scan_cmd(paths, db, engine, output, master, confs, preset, field, paragraph_
     fields, sep = _field_map(preset, field)
     if engine == "spark" and keep_non_articles:
         _fail("--keep-non-articles is for the embedded engine; the spark engine skips non-articles")
-    if rewritten is None:
-        rewritten = engine == "embedded"
-    if engine == "spark" and rewritten:
-        _fail("--rewritten is for the embedded engine; the spark engine finds verbatim passages only (leave "
-              "--rewritten out, or scan with --engine embedded)")
     if engine == "spark":  # options the spark engine would ignore are refused
         limit_given = click.get_current_context().get_parameter_source("memory_limit") is not ParameterSource.DEFAULT
         ignored = [name for name, used in (("--workers", workers is not None), ("--memory-limit", limit_given))
@@ -269,7 +264,7 @@ def scan_cmd(paths, db, engine, output, master, confs, preset, field, paragraph_
                   "--conf spark.executor.memory=8g")
         # it checks local paths itself, before Spark starts; URIs are Spark's to read
         _scan_spark(paths, db, output, master, confs, fields, paragraph_separator or sep, same_series, progress,
-                    params, cparams)
+                    params, cparams, RewrittenCandidateParams() if rewritten else None)
         return
     try:
         check_paths(paths)
@@ -315,7 +310,8 @@ def scan_cmd(paths, db, engine, output, master, confs, preset, field, paragraph_
     click.echo(_store_summary(db, counts))
 
 
-def _scan_spark(paths, db, output, master, confs, fields, sep, same_series, progress, params, cparams) -> None:
+def _scan_spark(paths, db, output, master, confs, fields, sep, same_series, progress, params, cparams,
+                rewritten) -> None:
     from .engines.spark import SparkUnavailable, check_spark, scan_spark
     from .engines.report import terminal_progress
 
@@ -338,7 +334,7 @@ def _scan_spark(paths, db, output, master, confs, fields, sep, same_series, prog
         check_spark()
         rep = scan_spark(list(paths), output, master=master, conf=conf, fields=fields, csv_paragraph_separator=sep,
                          align_params=params, candidate_params=cparams, same_series=same_series,
-                         progress=terminal_progress(mode=progress))
+                         progress=terminal_progress(mode=progress), rewritten=rewritten)
     except SparkUnavailable as e:
         _fail(str(e))
     except LoadError as e:

@@ -380,6 +380,11 @@ class CollectionClusters:
         return RECURRENCE_REASON.format(docs=int(self.recurring_docs[k]), outlets=int(self.recurring_outlets[k]))
 
 
+# the kinds of passage the cluster stage takes as quotations (``quotation`` of
+# cluster_collection): never boilerplate by their recurrence
+QUOTATION_KINDS = ("quotation", "rewritten")
+
+
 def cluster_collection(a_doc: np.ndarray, a_start: np.ndarray, a_end: np.ndarray,
                        b_doc: np.ndarray, b_start: np.ndarray, b_end: np.ndarray,
                        words: np.ndarray, worded: np.ndarray, quotation: np.ndarray,

@@ -42,6 +42,7 @@ from .boilerplate import RECURRENCE_REASON, boilerplate_reason, furniture_reason
 from .candidates import CandidateParams, other_series_sql, prepare
 from .cluster import (
     EXCERPT_CHARS,
+    QUOTATION_KINDS,
     cluster_collection,
     excerpt_members,
     outlet_codes,
@@ -491,18 +492,15 @@ class Store:
         ``sketch`` terms of smallest hash among those in at most ``max_df``
         documents), as an ``(n, 2)`` array of ``(a_key, b_key)``,
         ``a_key < b_key``, in order."""
+        from .candidates_rewritten import RewrittenCandidateParams, rewritten_pairs_sql
+
         series = "" if same_series else f"AND {other_series_sql('da.outlet', 'db.outlet')}"
+        fresh = "(SELECT doc_key FROM documents WHERE NOT scanned)"
+        cand = rewritten_pairs_sql("terms", RewrittenCandidateParams(sketch=sketch, min_shared=min_shared,
+                                                                     max_df=max_df),
+                                   fresh=f"x.doc_key IN {fresh} OR y.doc_key IN {fresh}")
         got = self.con.execute(f"""
-            WITH common AS (SELECT term FROM terms GROUP BY term HAVING count(*) > {int(max_df)}),
-            ranked AS (SELECT term, doc_key, row_number() OVER (PARTITION BY doc_key ORDER BY term) AS r
-                       FROM terms ANTI JOIN common USING (term) WHERE term <> 0),
-            kept AS (SELECT term, doc_key FROM ranked WHERE r <= {int(sketch)}),
-            fresh AS (SELECT doc_key FROM documents WHERE NOT scanned),
-            cand AS (SELECT x.doc_key AS a_key, y.doc_key AS b_key FROM kept x JOIN kept y
-                     ON x.term = y.term AND x.doc_key < y.doc_key
-                     WHERE x.doc_key IN (SELECT doc_key FROM fresh) OR y.doc_key IN (SELECT doc_key FROM fresh)
-                     GROUP BY x.doc_key, y.doc_key HAVING count(*) >= {int(min_shared)})
-            SELECT c.a_key, c.b_key FROM cand c
+            SELECT c.a_key, c.b_key FROM ({cand}) c
             JOIN documents da ON da.doc_key = c.a_key JOIN documents db ON db.doc_key = c.b_key
             WHERE NOT EXISTS (SELECT 1 FROM aligned_pairs x WHERE x.a_key = c.a_key AND x.b_key = c.b_key)
             {series}
@@ -1321,7 +1319,7 @@ class Store:
         rank = np.zeros(int(keys.max()) + 1 if len(keys) else 1, dtype=np.int64)
         rank[keys] = np.arange(len(keys))
         p = con.execute("SELECT passage_id, a_key, a_start, a_end, b_key, b_start, b_end, words, "
-                        "kind IN ('quotation', 'rewritten') AS quotation, "
+                        f"kind IN ({', '.join(repr(k) for k in QUOTATION_KINDS)}) AS quotation, "
                         f"kind = 'boilerplate' AND coalesce(boilerplate, '') NOT LIKE '{_RECURS}%' AS worded "
                         "FROM passages ORDER BY passage_id").fetchnumpy()
         col = {k: np.asarray(v, dtype=np.int64) for k, v in p.items() if k not in ("quotation", "worded")}
@@ -1390,8 +1388,8 @@ class Store:
 
         A damaged or foreign Parquet file is a :class:`StoreError`, and
         leaves the store as it was. Documents keep the tables' row order (the order they were read in);
-        ``postings``, ``aligned_pairs`` and ``skipped`` are loaded when
-        present, postings otherwise recomputed with the scan's own
+        ``postings``, ``aligned_pairs``, ``skipped`` and ``terms`` (the
+        rewritten stage's term sketches) are loaded when present, postings otherwise recomputed with the scan's own
         per-document function, so that ``query`` and later incremental scans
         work. Clusters and stories are rebuilt from the passages, with the
         same function and numbering as a scan. The stored analysis is
@@ -1405,7 +1403,7 @@ class Store:
         if con.execute("SELECT count(*) FROM documents").fetchone()[0]:
             raise StoreError(f"{self.path}: the store already holds documents; import into a new --db file")
         src = {t: _parquet_source(folder, t) for t in ("documents", "passages", "duplicates", "postings",
-                                                       "aligned_pairs", "skipped", *ANALYSIS_COLUMNS)}
+                                                       "aligned_pairs", "skipped", "terms", *ANALYSIS_COLUMNS)}
         if src["documents"] is None or src["passages"] is None:
             raise StoreError(f"{folder}: no documents and passages Parquet tables; give the --output folder "
                              "of 'newstrace scan --engine spark' or of 'newstrace export --format parquet'")
@@ -1491,6 +1489,9 @@ class Store:
                         f"FROM {src['duplicates']}" if src["duplicates"] else "SELECT 1")
             if src["skipped"]:
                 con.execute(f'INSERT INTO skipped SELECT {run_id}, "where", reason FROM {src["skipped"]}')
+            if src["terms"]:  # else the next scan with the rewritten stage sketches every document
+                con.execute(f"INSERT INTO terms SELECT t.term, d.doc_key FROM {src['terms']} t "
+                            "JOIN documents d ON d.id = t.doc_id")
             for t, cols in ANALYSIS_COLUMNS.items():  # the stored analysis, when the tables hold it
                 if src[t]:
                     names = ", ".join(f'"{c}"' for c in cols)

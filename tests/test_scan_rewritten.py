@@ -145,11 +145,6 @@ def test_seeds_keep_their_three_passages_and_get_no_rewritten_one(tmp_path):
     assert rows[0] == rows[1] and len(rows[0]) == 3 and all(r[-1] == "passage" for r in rows[1])
 
 
-def test_scan_rewritten_refused_for_spark(tmp_path):
-    res = _cli("scan", str(tmp_path), "--engine", "spark", "--output", str(tmp_path / "o"), "--rewritten")
-    assert res.exit_code == 2 and "--rewritten is for the embedded engine" in res.output
-
-
 def test_a_version_5_store_is_upgraded_and_its_documents_sketched(tmp_path):
     db = _scan(tmp_path, TEXTS, "--no-rewritten")
     con = duckdb.connect(str(db))

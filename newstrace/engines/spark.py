@@ -21,10 +21,18 @@ step is the function the embedded engine (:mod:`newstrace.engines.local`) calls:
    shingles in 2 to ``max_df`` documents; a self-join on shingle with
    ``a < b``; pairs sharing ``min_shared`` shingles; the same-series rule
    (:func:`~newstrace.candidates.other_series_sql`, the condition
-   :meth:`~newstrace.store.Store.pending_pairs` uses).
+   :meth:`~newstrace.store.Store.pending_pairs` uses). With the rewritten
+   stage (the default, as in the embedded engine), also each document's
+   term sketch (:func:`~newstrace.candidates_rewritten.term_sketch_many`,
+   in batches on the executors) and the pairs of the store's pair rule
+   (:func:`~newstrace.candidates_rewritten.rewritten_pairs_sql`, the query
+   :meth:`~newstrace.store.Store.rewritten_pairs` runs, here in Spark SQL),
+   added to the verbatim candidates.
 4. alignment: the texts are joined onto the pairs and each partition calls
-   :func:`~newstrace.align.align_pairs`; each pair with passages also gets
-   its provenance decision (:func:`~newstrace.provenance.decide`).
+   :func:`~newstrace.candidates_rewritten.align_pairs_rewritten` (the
+   verbatim aligner, and the rewritten one on the rewritten stage's pairs);
+   each pair with passages also gets its provenance decision
+   (:func:`~newstrace.provenance.decide`).
 5. boilerplate, clusters and stories: the passages' ends and sizes (ten
    integers a passage) and each document's length and outlet are collected
    to the driver, which numbers the passages and calls
@@ -36,7 +44,7 @@ step is the function the embedded engine (:mod:`newstrace.engines.local`) calls:
 Output: a folder of Parquet tables, ``documents``, ``passages``,
 ``clusters``, ``duplicates`` with the columns and row order of ``newstrace
 export`` (:mod:`newstrace.engines.tables`, docs/store.md), and ``skipped``, ``stories``, ``decisions``,
-``postings``, ``aligned_pairs``, the ``analysis_*`` tables and ``manifest.json`` besides, from which
+``postings``, ``aligned_pairs``, ``terms`` (with the rewritten stage), the ``analysis_*`` tables and ``manifest.json`` besides, from which
 :meth:`~newstrace.store.Store.load_tables` (``newstrace import``) builds a
 store that reports, ``provenance --db`` and later incremental scans use.
 """
@@ -58,10 +66,11 @@ from urllib.parse import unquote, urlparse
 
 import numpy as np
 
-from ..align import AlignParams, align_pairs, cached_tokens
+from ..align import AlignParams, cached_tokens
 from ..boilerplate import RECURRENCE_REASON, boilerplate_reason
 from ..candidates import CandidateParams, other_series_sql, prepare_many
-from ..cluster import EXCERPT_CHARS, cluster_collection, excerpt_members, outlet_codes
+from ..candidates_rewritten import RewrittenCandidateParams, align_pairs_rewritten, rewritten_pairs_sql, term_sketch_many
+from ..cluster import EXCERPT_CHARS, QUOTATION_KINDS, cluster_collection, excerpt_members, outlet_codes
 from ..ingest.collection import (
     DEFAULT_MAX_CHARS,
     CollectionFile,
@@ -95,8 +104,10 @@ from .tables import (
 
 _KEY_BITS = 40  # a document's key: file number << 40 | its place in the file
 SPLIT_BYTES = 32 << 20
+# the rewritten stage's parameters by default, as the embedded engine's (``rewritten=None``: verbatim only)
+REWRITTEN = RewrittenCandidateParams()
 TABLES = ("documents", "passages", "clusters", "duplicates", "skipped", "stories", "decisions", "postings",
-          "aligned_pairs", *ANALYSIS_COLUMNS)
+          "aligned_pairs", "terms", *ANALYSIS_COLUMNS)
 
 
 class SparkUnavailable(Exception):
@@ -116,6 +127,8 @@ class SparkReport(ScanReport):
     postings_kept: int = 0
     shingle_pairs: int = 0
     candidate_pairs: int = 0
+    terms: int = 0  # rows of the rewritten stage's terms table
+    rewritten_pairs: int = 0  # the rewritten stage's candidate pairs, before the same-series rule
     stage_seconds: dict[str, float] = field(default_factory=dict)
     output: str = ""
 
@@ -370,7 +383,9 @@ def _local(uri: str) -> str:
 def _align_partition(rows: Iterable[Any], align_params: AlignParams, decisions: bool,
                      batch: int = 64) -> Iterator[tuple]:
     """Rows ``(a_key, b_key, idx, ...)``: idx -1 holds the pair's passage
-    count and its provenance decision, idx 0.. its passages in order."""
+    count and its provenance decision, idx 0.. its passages in order. The
+    pairs of the rewritten stage (``rewrite``) also get their rewritten
+    passages, as in the embedded engine (``align_pairs_rewritten``)."""
     from ..ingest.dates import parse_date_string
     from ..provenance import decide, profile
 
@@ -393,7 +408,9 @@ def _align_partition(rows: Iterable[Any], align_params: AlignParams, decisions: 
         for r in chunk:
             texts[r["a_key"]] = r["a_text"]
             texts[r["b_key"]] = r["b_text"]
-        for r, (a, b, ps) in zip(chunk, align_pairs([(r["a_key"], r["b_key"]) for r in chunk], texts, align_params)):
+        pairs = [(r["a_key"], r["b_key"]) for r in chunk]
+        rewrite = [p for p, r in zip(pairs, chunk) if r["rewrite"]]
+        for r, (a, b, ps) in zip(chunk, align_pairs_rewritten(pairs, texts, align_params, rewrite)):
             rel = conf = source = evidence = None
             reuse = [p for p in ps if p.kind != "boilerplate"]  # furniture is no evidence
             if reuse and decisions:
@@ -451,6 +468,7 @@ def scan_spark(
     decisions: bool = True,
     split_bytes: int | None = None,
     progress: Progress | None = None,
+    rewritten: RewrittenCandidateParams | None = REWRITTEN,
 ) -> SparkReport:
     """Scan the collection at ``paths`` on Spark and write its tables as
     Parquet into ``output`` (a folder; tables already there are replaced).
@@ -459,7 +477,10 @@ def scan_spark(
     ``conf``). Plain JSON-lines files larger than ``split_bytes`` (default
     :data:`SPLIT_BYTES`) are read in byte ranges. Paths are checked first
     (:class:`~newstrace.ingest.LoadError`); bad records become Skipped rows,
-    as in the embedded engine."""
+    as in the embedded engine. With ``rewritten`` (``None``: verbatim
+    passages only), also the pairs that share rare terms, aligned with
+    rewritten passages beside the verbatim ones, as the embedded engine's
+    ``scan`` does with the same parameters."""
     align_params = align_params or AlignParams()
     cparams = candidate_params or CandidateParams(ngram=align_params.ngram)
     options = ReadOptions(fields or FieldMap(), csv_paragraph_separator, max_chars)
@@ -482,21 +503,22 @@ def scan_spark(
         stage("ingest")
         kept, dupes = _first_wins(spark, docs, messages, rep)
         stage("documents")
-        postings, pairs, dfs = _candidates(kept, cparams, same_series, rep)
+        postings, pairs, done, terms = _candidates(spark, kept, cparams, rewritten, same_series, rep)
         stage("candidates")
         aligned = _align(spark, pairs, align_params, decisions, rep)
-        dfs.unpersist()
+        for df in done:
+            df.unpersist()
         stage("alignment")
         numbered, table, story, ranks = _clusters(spark, aligned, kept, rep)
         stage("clusters")
-        _write_tables(spark, str(output), kept, dupes, postings, aligned, numbered, table, story, ranks, rep)
+        _write_tables(spark, str(output), kept, dupes, postings, terms, aligned, numbered, table, story, ranks, rep)
         stage("write")
         _write_analysis(spark, str(output), kept)
         stage("analysis")
         rep.seconds = time.perf_counter() - t0
         _write_text(spark, f"{output}/manifest.json", json.dumps(_manifest(spark, paths, align_params, cparams,
-                                                                           same_series, rep), indent=2))
-        for df in (docs, dupes, kept, postings, aligned, ranks):
+                                                                           rewritten, same_series, rep), indent=2))
+        for df in (docs, dupes, kept, postings, aligned, ranks, *([terms] if terms is not None else [])):
             df.unpersist()
     finally:
         if own:
@@ -587,12 +609,15 @@ def _first_wins(spark: Any, docs: Any, messages: list, rep: SparkReport) -> tupl
     return kept, dupes
 
 
-def _candidates(kept: Any, cparams: CandidateParams, same_series: bool, rep: SparkReport
-                ) -> tuple[Any, Any, Any]:
+def _candidates(spark: Any, kept: Any, cparams: CandidateParams, rewritten: RewrittenCandidateParams | None,
+                same_series: bool, rep: SparkReport) -> tuple[Any, Any, list[Any], Any]:
     """3. Postings, the document-frequency cap, the self-join on shingle and
-    the same-series rule, as ``Store.pending_pairs``: the postings, the
-    candidate pairs with both documents' texts and metadata, and the
-    shingles' document frequencies."""
+    the same-series rule, as ``Store.pending_pairs``, and with ``rewritten``
+    the pairs of the rewritten stage (:func:`_rewritten_pairs`): the
+    postings, the candidate pairs with both documents' texts and metadata
+    (``rewrite``: a pair of the rewritten stage), the persisted frames to
+    release after the alignment (document frequencies, the rewritten
+    stage's pairs) and the terms (None without the rewritten stage)."""
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
@@ -610,16 +635,70 @@ def _candidates(kept: Any, cparams: CandidateParams, same_series: bool, rep: Spa
     hits = (useful.alias("n").join(useful.alias("o"), "shingle")
             .where(F.col("n.doc_key") < F.col("o.doc_key"))
             .select(F.col("n.doc_key").alias("a_key"), F.col("o.doc_key").alias("b_key")))
-    pairs = hits.groupBy("a_key", "b_key").count().where(F.col("count") >= cparams.min_shared)
+    pairs = (hits.groupBy("a_key", "b_key").count().where(F.col("count") >= cparams.min_shared)
+             .select("a_key", "b_key", F.lit(False).alias("rewrite")))
+    terms, done = None, [dfs]
+    if rewritten is not None:
+        terms, rw = _rewritten_pairs(spark, kept, rewritten, rep)
+        done.append(rw)
+        pairs = (pairs.unionByName(rw.select("a_key", "b_key", F.lit(True).alias("rewrite")))
+                 .groupBy("a_key", "b_key").agg(F.max("rewrite").alias("rewrite")))
     meta = kept.select("doc_key", "id", "text", "outlet", "published", "title", "byline")
     a_side = meta.select(*[F.col(c).alias(f"a_{c}") for c in meta.columns])
     b_side = meta.select(*[F.col(c).alias(f"b_{c}") for c in meta.columns])
     pairs = pairs.join(a_side, F.col("a_key") == F.col("a_doc_key")).join(b_side, F.col("b_key") == F.col("b_doc_key"))
     if not same_series:
         pairs = pairs.where(F.expr(other_series_sql("a_outlet", "b_outlet")))
-    return postings, pairs.select("a_key", "b_key", "a_id", "a_text", "a_outlet", "a_published", "a_title",
-                                  "a_byline", "b_id", "b_text", "b_outlet", "b_published", "b_title",
-                                  "b_byline"), dfs
+    return postings, pairs.select("a_key", "b_key", "rewrite", "a_id", "a_text", "a_outlet", "a_published",
+                                  "a_title", "a_byline", "b_id", "b_text", "b_outlet", "b_published", "b_title",
+                                  "b_byline"), done, terms
+
+
+_TERMS_VIEW = "newstrace_terms"
+
+
+def _rewritten_pairs(spark: Any, kept: Any, params: RewrittenCandidateParams, rep: SparkReport) -> tuple[Any, Any]:
+    """3b. The rewritten stage's candidates: the term sketches of the
+    documents, computed on the executors in batches (:func:`_sketch_rows`),
+    as a table ``terms (term, doc_key)`` like the store's; then the store's
+    pair rule over it in Spark SQL (``rewritten_pairs_sql``; every document
+    is fresh and no pair aligned before). The same-series rule is applied
+    with the verbatim pairs'. Returns the terms and the pairs."""
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as F
+
+    rows = kept.select("doc_key", "text").rdd.mapPartitions(lambda part: _sketch_rows(part, params))
+    # a document's terms cross into the JVM as one array (as its shingles do), exploded there
+    sketches = spark.createDataFrame(rows, "doc_key long, terms array<long>")
+    terms = (sketches.select(F.explode("terms").alias("term"), "doc_key")
+             .persist(StorageLevel.MEMORY_AND_DISK))
+    rep.terms = terms.count()
+    terms.createOrReplaceTempView(_TERMS_VIEW)
+    pairs = spark.sql(rewritten_pairs_sql(_TERMS_VIEW, params)).persist(StorageLevel.MEMORY_AND_DISK)
+    rep.rewritten_pairs = pairs.count()
+    spark.catalog.dropTempView(_TERMS_VIEW)  # the persisted plan stays
+    return terms, pairs
+
+
+def _sketch_rows(rows: Iterable[Any], params: RewrittenCandidateParams, batch: int = _PREPARE_BATCH
+                 ) -> Iterator[tuple[int, list[int]]]:
+    """Rows ``(doc_key, terms)`` of documents ``(doc_key, text)``, sketched
+    :func:`~newstrace.candidates_rewritten.term_sketch_many` a batch at a
+    time; a document of no term gets the one term 0, as in the store
+    (``Store.add_terms``)."""
+    items: list[tuple[int, str]] = []
+
+    def flush() -> Iterator[tuple[int, list[int]]]:
+        for key, sk in term_sketch_many(items, params):
+            yield key, sk.tolist() or [0]
+
+    for r in rows:
+        items.append((r["doc_key"], r["text"]))
+        if len(items) >= batch:
+            yield from flush()
+            items = []
+    if items:
+        yield from flush()
 
 
 def _align(spark: Any, pairs: Any, align_params: AlignParams, decisions: bool, rep: SparkReport) -> Any:
@@ -646,7 +725,7 @@ def _clusters(spark: Any, aligned: Any, kept: Any, rep: SparkReport) -> tuple[An
 
     ends = aligned.where("idx >= 0").select(
         "a_key", "b_key", "idx", "a_start", "a_end", "b_start", "b_end", "words",
-        F.expr("CAST(kind = 'boilerplate' AS INT)"), F.expr("CAST(kind = 'quotation' AS INT)"))
+        F.expr("CAST(kind = 'boilerplate' AS INT)"), F.col("kind").isin(*QUOTATION_KINDS).cast("int"))
     cols = _collect_ints(ends, 10)
     rep.passages_found = len(cols)
     cols = cols[np.lexsort((cols[:, 2], cols[:, 1], cols[:, 0]))]  # passage order of the store
@@ -679,8 +758,8 @@ def _clusters(spark: Any, aligned: Any, kept: Any, rep: SparkReport) -> tuple[An
 _RECURRENCE_FORMAT = RECURRENCE_REASON.replace("{docs}", "%d").replace("{outlets}", "%d")
 
 
-def _write_tables(spark: Any, out: str, kept: Any, dupes: Any, postings: Any, aligned: Any, numbered: Any,
-                  table: Any, story: np.ndarray, ranks: Any, rep: SparkReport) -> None:
+def _write_tables(spark: Any, out: str, kept: Any, dupes: Any, postings: Any, terms: Any, aligned: Any,
+                  numbered: Any, table: Any, story: np.ndarray, ranks: Any, rep: SparkReport) -> None:
     """The tables: those of ``newstrace export`` with its columns and row order, and the others."""
     from pyspark.sql import functions as F
 
@@ -707,6 +786,8 @@ def _write_tables(spark: Any, out: str, kept: Any, dupes: Any, postings: Any, al
         F.col("edits").alias("evidence")))
     ids = kept.select("doc_key", F.col("id").alias("doc_id"))
     write("postings", postings.join(ids, "doc_key").orderBy("doc_key", "shingle").select("shingle", "doc_id"))
+    if terms is not None:
+        write("terms", terms.join(ids, "doc_key").select("term", "doc_id"))  # in no order: the store needs none
     write("aligned_pairs", aligned.where("idx = -1").orderBy("a_key", "b_key").select(
         "a_id", "b_id", F.col("words").alias("passages")))
 
@@ -771,13 +852,14 @@ def _write_analysis(spark: Any, out: str, kept: Any) -> None:
 
 
 def _manifest(spark: Any, paths: Sequence[str], align_params: AlignParams, cparams: CandidateParams,
-              same_series: bool, rep: SparkReport) -> dict[str, Any]:
+              rewritten: RewrittenCandidateParams | None, same_series: bool, rep: SparkReport) -> dict[str, Any]:
     counts = ("documents_seen", "documents_added", "duplicates", "pairs_aligned", "passages_found", "clusters",
               "postings", "shingles", "shingles_over_cap", "postings_over_cap", "largest_df", "postings_kept",
-              "shingle_pairs", "candidate_pairs")
+              "shingle_pairs", "candidate_pairs", "terms", "rewritten_pairs")
     return {"seconds": round(rep.seconds, 2), "engine": "spark", "spark_version": spark.version,
             "master": spark.sparkContext.master, "paths": list(paths),
             "parameters": {**parameters_dict(align_params, cparams), "same_series": same_series},
+            "rewritten": parameters_dict(rewritten) if rewritten is not None else None,
             "counts": {**{k: getattr(rep, k) for k in counts}, "skipped": rep.skipped_count},
             "stage_seconds": rep.stage_seconds}
 
