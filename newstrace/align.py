@@ -54,6 +54,8 @@ __all__ = [
     "cached_docs",
     "chain_may_reach",
     "colinear_chain",
+    "two_in_a_row",
+    "two_in_a_row_reference",
     "doc_seeds",
     "find_sequence",
     "chain_runs",
@@ -510,12 +512,7 @@ def _xdrop_many(wins_a: list[np.ndarray], wins_b: list[np.ndarray]) -> list[tupl
     :func:`extend_reference`, whose loop this computes for all pairs at once:
     the horizontal step of a row is a running maximum)."""
     out = [(0, 0)] * len(wins_a)
-    todo = []
-    for k, (xa, xb) in enumerate(zip(wins_a, wins_b)):
-        if len(xa) >= 2 and len(xb) >= 2:
-            eq = xa[:, None] == xb[None, :]
-            if (eq[1:, 1:] & eq[:-1, :-1]).any():  # else no two matching words in a row: no extension
-                todo.append(k)
+    todo = np.flatnonzero(two_in_a_row(wins_a, wins_b)).tolist()  # the others extend by nothing
     if not todo:
         return out
     m = np.array([len(wins_a[k]) for k in todo])
@@ -565,6 +562,37 @@ def _xdrop_many(wins_a: list[np.ndarray], wins_b: list[np.ndarray]) -> list[tupl
     for r, k in enumerate(todo):
         out[k] = (int(best_p[r]), int(best_q[r]))
     return out
+
+
+def _padded(wins: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Windows as the rows of one array (zeros after each), and their lengths."""
+    lens = np.fromiter(map(len, wins), dtype=np.int64, count=len(wins))
+    out = np.zeros((len(wins), max(1, int(lens.max()) if len(wins) else 1)), dtype=np.int64)
+    if int(lens.sum()):
+        rows = np.repeat(np.arange(len(wins)), lens)
+        cols = np.arange(int(lens.sum())) - np.repeat(np.cumsum(lens) - lens, lens)
+        out[rows, cols] = np.concatenate(wins)
+    return out, lens
+
+
+def two_in_a_row(wins_a: Sequence[np.ndarray], wins_b: Sequence[np.ndarray]) -> np.ndarray:
+    """For each pair of windows, whether two words in a row of one match
+    two in a row of the other (``xa[p:p+2] == xb[q:q+2]``): without that,
+    :func:`extend_reference` extends by nothing. All the pairs at once,
+    over the windows padded into one array each."""
+    if not len(wins_a):
+        return np.zeros(0, dtype=bool)
+    a, m = _padded(wins_a)
+    b, n = _padded(wins_b)
+    real_a = np.arange(a.shape[1])[None, :] < m[:, None]
+    real_b = np.arange(b.shape[1])[None, :] < n[:, None]
+    eq = (a[:, :, None] == b[:, None, :]) & real_a[:, :, None] & real_b[:, None, :]
+    return (eq[:, 1:, 1:] & eq[:, :-1, :-1]).any(axis=(1, 2))
+
+
+def two_in_a_row_reference(xa: Sequence[int], xb: Sequence[int]) -> bool:
+    """Slow twin of :func:`two_in_a_row`, for one pair of windows."""
+    return any(xa[p] == xb[q] and xa[p + 1] == xb[q + 1] for p in range(len(xa) - 1) for q in range(len(xb) - 1))
 
 
 def split_at_elisions(al: Alignment, ta: Tokens, tb: Tokens, params: AlignParams) -> list[Alignment]:

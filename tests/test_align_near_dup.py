@@ -24,6 +24,8 @@ from newstrace.align import (
     diagonal_runs,
     doc_seeds,
     seeds,
+    two_in_a_row,
+    two_in_a_row_reference,
 )
 from newstrace.cli import main
 from tests.conftest import require_corpus
@@ -214,3 +216,13 @@ def test_every_near_duplicate_pair_of_the_2018_collection_aligns_the_same(tmp_pa
     for sel in (near, taken):
         batch = [(docs[a], docs[b]) for a, b in sel]
         assert align_docs_many(batch, params) == align_docs_many(batch, params, fast_paths=False)
+
+
+@FAST
+@given(st.lists(st.tuples(st.lists(st.integers(0, 3), max_size=8), st.lists(st.integers(0, 3), max_size=8)),
+                max_size=6))
+def test_two_in_a_row_agrees_with_reference(wins):
+    """The X-drop extension's prefilter, all windows at once, against one pair at a time."""
+    wa = [np.array(a, dtype=np.int64) for a, _ in wins]
+    wb = [np.array(b, dtype=np.int64) for _, b in wins]
+    assert two_in_a_row(wa, wb).tolist() == [two_in_a_row_reference(a, b) for a, b in wins]
