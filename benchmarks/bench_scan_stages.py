@@ -3,12 +3,15 @@
 Runs `newstrace scan FILE --progress always` as a child process, --runs
 times for this tree and (with --baseline TREE) as often for another source
 tree, alternately, each into a fresh store under --workdir. Prints per run
-the wall time, the seconds of each stage (from the times the progress lines
-arrive: ingest, candidates, alignment, clusters, the stored analysis), the
-peak of the summed RSS of the scan's whole process tree (its workers
-included; forked workers share pages, so the sum overstates what the tree
-holds), the stories of the store and the load average before the run; then
-the medians and the ratio of this tree's median wall time to the baseline's.
+the wall time, the CPU seconds of the scan's process tree (less swayed by
+other users of a shared machine than the wall time), the seconds of each
+stage (from the times the progress lines arrive: ingest, candidates,
+alignment, clusters, the stored analysis), the peak of the summed RSS of
+the scan's whole process tree (its workers included; forked workers share
+pages, so the sum overstates what the tree holds), the stories of the store
+and the load average before the run; then the medians, the ratio of this
+tree's median wall time to the baseline's, and the pairwise ratios of wall
+and CPU seconds.
 
     python benchmarks/bench_scan_stages.py /tmp/c50k.jsonl --baseline /tmp/base --runs 2
 
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -52,6 +56,7 @@ def run(tree: Path, path: Path, db: Path) -> dict:
     for f in (db, Path(f"{db}.wal")):
         f.unlink(missing_ok=True)
     load = os.getloadavg()[0]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     # run in the tree: `python -m` puts the working directory first on the path, before PYTHONPATH
     proc = subprocess.Popen([sys.executable, "-m", "newstrace", "scan", str(path), "--db", str(db), "--progress",
@@ -72,6 +77,8 @@ def run(tree: Path, path: Path, db: Path) -> dict:
         peak = max(peak, tree_rss(proc.pid))
         time.sleep(0.2)
     wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the scan and its workers, all reaped
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     reader.join()
     if proc.returncode:
         raise subprocess.CalledProcessError(proc.returncode, proc.args)
@@ -83,12 +90,12 @@ def run(tree: Path, path: Path, db: Path) -> dict:
     con = duckdb.connect(str(db), read_only=True)
     stories = con.execute("SELECT count(DISTINCT story_id) FROM stories").fetchone()[0]
     con.close()
-    return {"wall": wall, "stages": stages, "peak": peak, "stories": stories, "load": load}
+    return {"wall": wall, "cpu": cpu, "stages": stages, "peak": peak, "stories": stories, "load": load}
 
 
 def show(label: str, r: dict) -> None:
     st = ", ".join(f"{k} {v:.1f}" for k, v in r["stages"].items())
-    print(f"  {label}: {r['wall']:.1f} s ({st}); peak tree RSS {r['peak'] / 2**30:.2f} GB; "
+    print(f"  {label}: {r['wall']:.1f} s, {r['cpu']:.1f} CPU-s ({st}); peak tree RSS {r['peak'] / 2**30:.2f} GB; "
           f"{r['stories']:,} stories; load {r['load']:.1f}", flush=True)
 
 
@@ -122,8 +129,10 @@ def main() -> None:
                   f"time; peak tree RSS {max(r['peak'] for r in rs) / 2**30:.2f} GB")
     if base:
         ratios = [m["wall"] / b["wall"] for m, b in zip(mine, base)]
+        cpu = [m["cpu"] / b["cpu"] for m, b in zip(mine, base)]
         print(f"ratio this/baseline: median walls {statistics.median(r['wall'] for r in mine) / statistics.median(r['wall'] for r in base):.2f}; "
-              f"pairwise {', '.join(f'{x:.2f}' for x in ratios)}")
+              f"pairwise {', '.join(f'{x:.2f}' for x in ratios)}; CPU seconds of the process tree, pairwise "
+              f"{', '.join(f'{x:.2f}' for x in cpu)}")
 
 
 if __name__ == "__main__":

@@ -53,6 +53,9 @@ __all__ = [
     "cached_doc",
     "cached_docs",
     "chain_may_reach",
+    "colinear_chain",
+    "two_in_a_row",
+    "two_in_a_row_reference",
     "doc_seeds",
     "find_sequence",
     "chain_runs",
@@ -161,6 +164,11 @@ class AlignDoc:
     quoted:      token ranges ``(i0, i1)`` of the spans it puts in quotation
                  marks (:func:`~newstrace.quotes.find_quoted_spans`), any length.
     id_bytes:    ``ids`` as bytes, for finding a phrase with ``bytes.find``.
+    quoted_keys: for each quoted span of at least ``ngram`` words, its first
+                 n-gram's key (``keys[i0]``); 0 for a shorter span, whose
+                 ``quoted_keyed`` is False. A text that holds the span holds
+                 that key: the other text of a pair is searched only for the
+                 quoted spans whose key it has.
     """
 
     tokens: Tokens
@@ -173,6 +181,8 @@ class AlignDoc:
     group_count: np.ndarray
     quoted: tuple[tuple[int, int], ...]
     id_bytes: bytes
+    quoted_keys: np.ndarray
+    quoted_keyed: np.ndarray
 
 
 def aligned_doc(tokens: Tokens, ids: np.ndarray, ngram: int) -> AlignDoc:
@@ -194,7 +204,12 @@ def aligned_doc(tokens: Tokens, ids: np.ndarray, ngram: int) -> AlignDoc:
         quoted = tuple(zip(q0.tolist(), q1.tolist()))
     else:
         quoted = ()
-    return AlignDoc(tokens, ids, ngram, keys, order, unique_keys, group_start, group_count, quoted, id_bytes)
+    keyed = np.array([i1 - i0 >= ngram for i0, i1 in quoted], dtype=bool)
+    quoted_keys = np.zeros(len(quoted), dtype=np.int64)
+    if keyed.any():
+        quoted_keys[keyed] = keys[np.array([i0 for i0, _ in quoted])[keyed]]
+    return AlignDoc(tokens, ids, ngram, keys, order, unique_keys, group_start, group_count, quoted, id_bytes,
+                    quoted_keys, keyed)
 
 
 def seeds(ia: np.ndarray, ib: np.ndarray, n: int, max_repeats: int) -> tuple[np.ndarray, np.ndarray]:
@@ -278,6 +293,38 @@ def diagonal_runs(si: np.ndarray, sj: np.ndarray, n: int) -> np.ndarray:
     b1 = sj[ends] + n
     runs = np.stack([a0, a1, b0, b1], axis=1)
     return runs[np.lexsort((runs[:, 2], runs[:, 0]))]
+
+
+def colinear_chain(runs: np.ndarray, max_gap: int) -> list[tuple[int, int, int, int]] | None:
+    """The near-duplicate fast path of :func:`chain_runs`: when the runs
+    (sorted by their start in A, as :func:`diagonal_runs` gives them) make
+    one chain, that chain; otherwise ``None`` (ask :func:`chain_runs`).
+
+    Two texts that are the same up to small edits, with no passage repeated
+    in either, have such runs: one per stretch between two edits, each
+    following the one before by a few words in both texts (or overlapping it
+    by a word or two where a repeated word was deleted). One pass over the
+    runs, against the chain's last run only, instead of the greedy loop over
+    every run and every open chain.
+
+    Why it is :func:`chain_runs`' answer: the first run opens the chain;
+    while each later run starts within ``max_gap`` words of the chain's last
+    run (before or after its end) and ends after it, in both texts, the chain
+    is active, is the only chain, and takes the run, cut as :func:`chain_runs`
+    cuts it. The first run that does not opens a second chain there: ``None``.
+    """
+    chain: list[tuple[int, int, int, int]] = []
+    for a0, a1, b0, b1 in runs.tolist():
+        if chain:
+            _, ea1, _, eb1 = chain[-1]
+            if not (-max_gap <= a0 - ea1 <= max_gap and -max_gap <= b0 - eb1 <= max_gap and a1 > ea1 and b1 > eb1):
+                return None
+            cut = max(0, ea1 - a0, eb1 - b0)
+            a0, b0 = a0 + cut, b0 + cut
+            if not (a0 < a1 and b0 < b1):
+                continue
+        chain.append((a0, a1, b0, b1))
+    return chain or None
 
 
 def chain_runs(runs: np.ndarray, max_gap: int) -> list[list[tuple[int, int, int, int]]]:
@@ -465,12 +512,7 @@ def _xdrop_many(wins_a: list[np.ndarray], wins_b: list[np.ndarray]) -> list[tupl
     :func:`extend_reference`, whose loop this computes for all pairs at once:
     the horizontal step of a row is a running maximum)."""
     out = [(0, 0)] * len(wins_a)
-    todo = []
-    for k, (xa, xb) in enumerate(zip(wins_a, wins_b)):
-        if len(xa) >= 2 and len(xb) >= 2:
-            eq = xa[:, None] == xb[None, :]
-            if (eq[1:, 1:] & eq[:-1, :-1]).any():  # else no two matching words in a row: no extension
-                todo.append(k)
+    todo = np.flatnonzero(two_in_a_row(wins_a, wins_b)).tolist()  # the others extend by nothing
     if not todo:
         return out
     m = np.array([len(wins_a[k]) for k in todo])
@@ -520,6 +562,37 @@ def _xdrop_many(wins_a: list[np.ndarray], wins_b: list[np.ndarray]) -> list[tupl
     for r, k in enumerate(todo):
         out[k] = (int(best_p[r]), int(best_q[r]))
     return out
+
+
+def _padded(wins: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Windows as the rows of one array (zeros after each), and their lengths."""
+    lens = np.fromiter(map(len, wins), dtype=np.int64, count=len(wins))
+    out = np.zeros((len(wins), max(1, int(lens.max()) if len(wins) else 1)), dtype=np.int64)
+    if int(lens.sum()):
+        rows = np.repeat(np.arange(len(wins)), lens)
+        cols = np.arange(int(lens.sum())) - np.repeat(np.cumsum(lens) - lens, lens)
+        out[rows, cols] = np.concatenate(wins)
+    return out, lens
+
+
+def two_in_a_row(wins_a: Sequence[np.ndarray], wins_b: Sequence[np.ndarray]) -> np.ndarray:
+    """For each pair of windows, whether two words in a row of one match
+    two in a row of the other (``xa[p:p+2] == xb[q:q+2]``): without that,
+    :func:`extend_reference` extends by nothing. All the pairs at once,
+    over the windows padded into one array each."""
+    if not len(wins_a):
+        return np.zeros(0, dtype=bool)
+    a, m = _padded(wins_a)
+    b, n = _padded(wins_b)
+    real_a = np.arange(a.shape[1])[None, :] < m[:, None]
+    real_b = np.arange(b.shape[1])[None, :] < n[:, None]
+    eq = (a[:, :, None] == b[:, None, :]) & real_a[:, :, None] & real_b[:, None, :]
+    return (eq[:, 1:, 1:] & eq[:, :-1, :-1]).any(axis=(1, 2))
+
+
+def two_in_a_row_reference(xa: Sequence[int], xb: Sequence[int]) -> bool:
+    """Slow twin of :func:`two_in_a_row`, for one pair of windows."""
+    return any(xa[p] == xb[q] and xa[p + 1] == xb[q + 1] for p in range(len(xa) - 1) for q in range(len(xb) - 1))
 
 
 def split_at_elisions(al: Alignment, ta: Tokens, tb: Tokens, params: AlignParams) -> list[Alignment]:
@@ -696,14 +769,22 @@ def _resolve_overlaps(passages: Iterable[Passage]) -> list[Passage]:
     return sorted(kept, key=lambda p: (p.b.start, p.a.start))
 
 
-def _quotations(da: AlignDoc, db: AlignDoc, taken: list[Passage], params: AlignParams) -> list[Passage]:
-    """Short phrases one text quotes and the other contains word for word."""
+def _quotations(da: AlignDoc, db: AlignDoc, taken: list[Passage], params: AlignParams, *,
+                prefilter: bool = True) -> list[Passage]:
+    """Short phrases one text quotes and the other contains word for word.
+
+    With ``prefilter``, a quoted span of ``ngram`` words or more is searched
+    for only when the other text has its first n-gram's key
+    (:attr:`AlignDoc.quoted_keys`, one vectorised lookup per pair): most
+    quotations of a document are in neither text of most of its pairs.
+    Without it every quoted span is searched for (the slow twin)."""
     ta, tb = da.tokens, db.tokens
     found: list[Passage] = []
     for src, dst, src_is_b in ((db, da, True), (da, db, False)):
         src_tok, dst_tok = src.tokens, dst.tokens
-        for i0, i1 in src.quoted:
-            if i1 - i0 < params.quote_min_words:
+        may = _may_hold(dst, src) if prefilter else None
+        for k, (i0, i1) in enumerate(src.quoted):
+            if i1 - i0 < params.quote_min_words or (may is not None and not may[k]):
                 continue
             hit = find_sequence(dst.id_bytes, src.id_bytes[8 * i0 : 8 * i1])
             if hit is None:
@@ -725,6 +806,18 @@ def _quotations(da: AlignDoc, db: AlignDoc, taken: list[Passage], params: AlignP
                 )
             )
     return found
+
+
+def _may_hold(dst: AlignDoc, src: AlignDoc) -> list[bool]:
+    """For each quoted span of ``src``, whether ``dst`` may hold it: it is
+    shorter than an n-gram, or ``dst`` has its first n-gram's key."""
+    if not len(src.quoted):
+        return []
+    uk = dst.unique_keys
+    if not len(uk):
+        return (~src.quoted_keyed).tolist()
+    qk = src.quoted_keys
+    return ((uk[np.minimum(np.searchsorted(uk, qk), len(uk) - 1)] == qk) | ~src.quoted_keyed).tolist()
 
 
 def find_sequence(hay: bytes, needle: bytes, width: int = 8) -> int | None:
@@ -774,9 +867,16 @@ def align_docs(da: AlignDoc, db: AlignDoc, params: AlignParams) -> list[Passage]
     return align_docs_many([(da, db)], params)[0]
 
 
-def align_docs_many(pairs: Sequence[tuple[AlignDoc, AlignDoc]], params: AlignParams) -> list[list[Passage]]:
+def align_docs_many(pairs: Sequence[tuple[AlignDoc, AlignDoc]], params: AlignParams, *,
+                    fast_paths: bool = True) -> list[list[Passage]]:
     """:func:`align_docs` of each pair, with the chain ends of all the pairs
-    extended together (:func:`extend_ends` over one batch)."""
+    extended together (:func:`extend_ends` over one batch).
+
+    ``fast_paths=False`` is the general path, the slow twin the property
+    tests compare with: without the near-duplicate fast path
+    (:func:`colinear_chain`, where a pair's runs make one colinear chain) and
+    without the quotations' prefilter (:func:`_quotations`). The passages
+    are the same either way."""
     staged = []
     wins_a: list[np.ndarray] = []
     wins_b: list[np.ndarray] = []
@@ -792,7 +892,8 @@ def align_docs_many(pairs: Sequence[tuple[AlignDoc, AlignDoc]], params: AlignPar
         # stretch of max_gap words can hold no intact n-gram. What a passage may
         # not hold (unmatched stretches over max_gap) is decided on the exact
         # alignment by split_at_elisions.
-        chains = [ch for ch in chain_runs(runs, 2 * params.max_gap)
+        one = colinear_chain(runs, 2 * params.max_gap) if fast_paths else None
+        chains = [ch for ch in ([one] if one is not None else chain_runs(runs, 2 * params.max_gap))
                   if chain_may_reach(ia, ib, ch, params.max_gap, bounds, params.min_words)]
         wa, wb = _end_windows(ia, ib, chains, params.max_gap, bounds)
         wins_a += wa
@@ -810,7 +911,7 @@ def align_docs_many(pairs: Sequence[tuple[AlignDoc, AlignDoc]], params: AlignPar
             for piece in split_at_elisions(al, da.tokens, db.tokens, params):
                 candidates.append(_passage(piece, da.tokens, db.tokens))
         passages = _resolve_overlaps(candidates)
-        passages += _quotations(da, db, passages, params)
+        passages += _quotations(da, db, passages, params, prefilter=fast_paths)
         out.append(sorted(passages, key=lambda p: (p.b.start, p.a.start)))
     return out
 
