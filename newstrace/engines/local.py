@@ -3,10 +3,12 @@
 The stages, in order, each resumable:
 
 1. ingest: read records (newstrace.ingest.collection), drop texts already
-   stored (same content hash), tokenise and shingle them (a pure
-   per-document function, newstrace.candidates.prepare, run on all cores),
-   insert documents with their postings in one transaction per batch;
-2. candidates: a SQL query over the postings (Store.pending_pairs);
+   stored (same content hash), tokenise each batch once, shingle it and,
+   with the rewritten stage, sketch its terms (`prepare_batch`, over the
+   stages' pure functions, run on all cores), insert documents with their
+   postings and term sketches in one transaction per batch;
+2. candidates: a SQL query over the postings (Store.pending_pairs), and one
+   over the term sketches (Store.rewritten_pairs);
 3. alignment: the pairwise aligner (newstrace.align.align_pairs) on every candidate pair,
    on all cores; passages and the list of aligned pairs are committed
    together, batch by batch;
@@ -39,8 +41,8 @@ import numpy as np
 
 from ..align import AlignParams, align_pairs, align_tokens
 from ..analysis import analyse_stories
-from ..candidates import CandidateParams, prepare_many, shingles
-from ..candidates_rewritten import RewrittenCandidateParams, align_pairs_rewritten, term_sketch_many
+from ..candidates import CandidateParams, batch_words, prepare_tokens, shingles
+from ..candidates_rewritten import RewrittenCandidateParams, align_pairs_rewritten, term_sketch_many, term_sketches
 from ..compare import passage_lines
 from ..excerpt import excerpt
 from ..ingest.text import document_without_surrogates, fix_surrogates
@@ -48,7 +50,7 @@ from ..labels import label_from
 from ..outputs import running
 from ..records import Document, Passage
 from ..store import Store
-from ..text import tokenize
+from ..text import tokenize, tokenize_many
 from .report import Progress, ScanReport
 from .tables import content_hash, parameters_dict
 
@@ -56,8 +58,18 @@ from .tables import content_hash, parameters_dict
 # per-document work in worker processes (the stages' own functions: prepare, align_pairs)
 
 
-def _prepare_batch(texts: list[str], params: CandidateParams) -> list[tuple[int, np.ndarray]]:
-    return prepare_many(texts, params)
+def prepare_batch(texts: list[str], params: CandidateParams, rewritten: RewrittenCandidateParams | None
+                  ) -> list[tuple[int, np.ndarray, np.ndarray | None]]:
+    """The ingest's work on a batch of texts (a worker's job): each text's
+    number of words, its sampled shingles (:func:`~newstrace.candidates.prepare_tokens`)
+    and, with ``rewritten``, its term sketch (:func:`~newstrace.candidates_rewritten.term_sketches`;
+    else ``None``), from one tokenisation of the batch, whose distinct words
+    both share (:func:`~newstrace.candidates.batch_words`)."""
+    toks = tokenize_many(texts)
+    words = batch_words(toks)
+    prepared = prepare_tokens(toks, params, words)
+    terms = term_sketches(toks, rewritten, words) if rewritten is not None else [None] * len(toks)
+    return [(n, sh, t) for (n, sh), t in zip(prepared, terms)]
 
 
 # --------------------------------------------------------------------------
@@ -280,12 +292,13 @@ def scan(
                 dupes.clear()
                 yield fresh, batch_skipped, batch_dupes, [d.text for d, _ in fresh]
 
-        jobs = (((fresh, sk, du), (texts, candidate_params)) for fresh, sk, du, texts in fresh_batches())
-        for (fresh, batch_skipped, batch_dupes), prepared in pool.map(_prepare_batch, jobs):
-            rows = [(d, h, words, sh) for (d, h), (words, sh) in zip(fresh, prepared)]
+        jobs = (((fresh, sk, du), (texts, candidate_params, rewritten)) for fresh, sk, du, texts in fresh_batches())
+        for (fresh, batch_skipped, batch_dupes), prepared in pool.map(prepare_batch, jobs):
+            rows = [(d, h, words, sh) for (d, h), (words, sh, _) in zip(fresh, prepared)]
+            terms = None if rewritten is None else [t for _, _, t in prepared if t is not None]
             before = rep.documents_added
             store.add_skipped(rep.run_id, batch_skipped)
-            rep.documents_added += store.add_documents(rep.run_id, rows)
+            rep.documents_added += store.add_documents(rep.run_id, rows, terms)
             store.add_duplicates(rep.run_id, batch_dupes)
             seen_hashes.difference_update(h for _, h in fresh)
             seen_ids.difference_update(d.id for d, _ in fresh)
@@ -352,12 +365,17 @@ def scan(
 def _rewritten_candidates(store: Store, params: RewrittenCandidateParams, pool: _Pool, same_series: bool,
                           batch_docs: int, say: Progress) -> np.ndarray:
     """The rewritten stage's candidates: the term sketches of every stored
-    document that has none (in the workers), then the store's query."""
-    say("sketching terms for the rewritten stage", milestone=True)
-    while todo := store.unsketched(batch_docs * 8):
+    document that has none (in the workers; the ingest stores those of the
+    documents it adds), then the store's query."""
+    todo = store.unsketched(batch_docs * 8)
+    if todo:
+        say("sketching terms for the rewritten stage", milestone=True)
+    while todo:
         jobs = ((None, (todo[k:k + batch_docs], params)) for k in range(0, len(todo), batch_docs))
         for _, sketches in pool.map(term_sketch_many, jobs):
             store.add_terms(sketches)
+        todo = store.unsketched(batch_docs * 8)
+    say("finding candidate pairs by rare terms for the rewritten stage")
     return store.rewritten_pairs(sketch=params.sketch, min_shared=params.min_shared, max_df=params.max_df,
                                  same_series=same_series)
 
