@@ -35,11 +35,12 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any, TypeVar
 
 import numpy as np
 
-from ..align import AlignParams, align_pairs, align_tokens
+from ..align import AlignParams, align_pairs, align_tokens, forget_cached_docs
 from ..analysis import analyse_stories
 from ..candidates import CandidateParams, batch_words, prepare_tokens, shingles
 from ..candidates_rewritten import RewrittenCandidateParams, align_pairs_rewritten, term_sketch_many, term_sketches
@@ -70,6 +71,25 @@ def prepare_batch(texts: list[str], params: CandidateParams, rewritten: Rewritte
     prepared = prepare_tokens(toks, params, words)
     terms = term_sketches(toks, rewritten, words) if rewritten is not None else [None] * len(toks)
     return [(n, sh, t) for (n, sh), t in zip(prepared, terms)]
+
+
+def release_alignment_memory() -> None:
+    """Drop this process's alignment cache (:func:`~newstrace.align.forget_cached_docs`,
+    a few hundred MB in a worker after the alignment stage) and give the
+    freed memory back to the system (glibc's ``malloc_trim``: freed small
+    blocks in the middle of the heap stay counted in the process otherwise)."""
+    if forget_cached_docs():
+        try:
+            ctypes.CDLL(None).malloc_trim(0)
+        except (OSError, AttributeError):  # not glibc: the memory is reused by the process itself
+            pass
+
+
+def _after_alignment(fn: Callable[..., _R], *args: Any) -> _R:
+    """``fn(*args)`` in a worker that may still hold the alignment's cache
+    (the analysis stage's jobs)."""
+    release_alignment_memory()
+    return fn(*args)
 
 
 # --------------------------------------------------------------------------
@@ -350,7 +370,9 @@ def scan(
         say("building reprint clusters and stories", milestone=True)
         rep.clusters = store.rebuild_clusters()
         # 5. the stored analysis of the stories whose members changed
-        rep.stories_analysed = analyse_stories(store, workers=pool.map, say=say)[0]
+        # the workers drop the alignment's cache before their first analysis job
+        rep.stories_analysed = analyse_stories(
+            store, workers=lambda fn, jobs: pool.map(partial(_after_alignment, fn), jobs), say=say)[0]
         rep.seconds = time.perf_counter() - t0
         store.finish_run(rep.run_id, documents_added=rep.documents_added, duplicates=rep.duplicates,
                          skipped=rep.skipped_count, pairs_aligned=rep.pairs_aligned,
