@@ -217,6 +217,9 @@ class _Pool:
             timer.cancel()
 
 
+# batches of documents whose texts and ids are looked up in the store together (scan's ingest)
+CHECK_BATCHES = 8
+
 # the rewritten stage's parameters by default (``rewritten=None``: verbatim passages only)
 REWRITTEN = RewrittenCandidateParams()
 
@@ -287,14 +290,18 @@ def scan(
         def fresh_batches() -> Iterator[tuple[list[tuple[Document, str]], list[tuple[str, str]],
                                               list[tuple[str, str | None, str]], list[str]]]:
             """Each batch's new documents with their content hashes, the records
-            skipped and the duplicates found while it was read, and its texts."""
-            for batch in _batched(docs(), batch_docs):
-                rep.documents_seen += len(batch)
-                hashes = [content_hash(d.text) for d in batch]
+            skipped and the duplicates found while it was read, and its texts.
+            The store is asked which texts and ids it holds for
+            :data:`CHECK_BATCHES` batches at once: each question reads a column
+            of every stored document, so that asking it once a batch would make
+            the ingest's time grow with the square of the collection's size."""
+            for group in _batched(docs(), batch_docs * CHECK_BATCHES):
+                rep.documents_seen += len(group)
+                hashes = [content_hash(d.text) for d in group]
                 known = store.existing("content_hash", hashes)
-                ids_taken = store.existing("id", [d.id for d in batch])
+                ids_taken = store.existing("id", [d.id for d in group])
                 fresh = []
-                for d, h in zip(batch, hashes):
+                for d, h in zip(group, hashes):
                     if h in known or h in seen_hashes:
                         rep.duplicates += 1
                         if d.id not in ids_taken:  # a rescan of a stored record is not a duplicate to record
@@ -307,10 +314,15 @@ def scan(
                     seen_hashes.add(h)
                     seen_ids.add(d.id)
                     fresh.append((d, h))
-                batch_skipped, batch_dupes = skipped[:], dupes[:]
-                skipped.clear()
-                dupes.clear()
-                yield fresh, batch_skipped, batch_dupes, [d.text for d, _ in fresh]
+                # the group's skipped records go with its first batch, its duplicates with
+                # its last (once every text of the group is stored)
+                parts = [fresh[k : k + batch_docs] for k in range(0, len(fresh), batch_docs)] or [[]]
+                for k, part in enumerate(parts):
+                    batch_skipped, batch_dupes = skipped[:], (dupes[:] if k == len(parts) - 1 else [])
+                    skipped.clear()
+                    if k == len(parts) - 1:
+                        dupes.clear()
+                    yield part, batch_skipped, batch_dupes, [d.text for d, _ in part]
 
         jobs = (((fresh, sk, du), (texts, candidate_params, rewritten)) for fresh, sk, du, texts in fresh_batches())
         for (fresh, batch_skipped, batch_dupes), prepared in pool.map(prepare_batch, jobs):
