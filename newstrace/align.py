@@ -968,6 +968,14 @@ def cached_docs(docs: Sequence[tuple[int, str]], ngram: int) -> list[AlignDoc]:
     return [_DOCS[k] for k in keys]
 
 
+def forget_cached_docs() -> int:
+    """Empty this process's cache of :func:`cached_docs` (a worker done
+    with the alignment stage); returns how many documents it held."""
+    n = len(_DOCS)
+    _DOCS.clear()
+    return n
+
+
 def cached_doc(key: int, text: str, ngram: int) -> AlignDoc:
     """:func:`cached_docs` of one document."""
     return cached_docs([(key, text)], ngram)[0]

@@ -20,7 +20,7 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -85,56 +85,112 @@ def shingles(tokens: Tokens, params: CandidateParams = CandidateParams()) -> np.
     return shingles_of_hashes(token_hashes([tokens]), params)
 
 
-# the word ids seen in this process (sorted) and their words' word_hash, side by side
-_KNOWN: list[np.ndarray] = [np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)]
-_MAX_KNOWN = 2_000_000
+class IdTable:
+    """A memo of one value per word id (:func:`~newstrace.text.word_id`) in
+    this process: the ids seen, sorted, with their values side by side, so
+    that a batch's values are looked up with numpy and a value is made (by
+    ``make``, from the word) only the first time its id is seen. When it
+    would hold more than ``limit`` ids it starts afresh with the batch's."""
+
+    def __init__(self, make: Callable[[str], int], dtype: type, limit: int = 2_000_000) -> None:
+        self.make, self.dtype, self.limit = make, dtype, limit
+        self.forget()
+
+    def forget(self) -> None:
+        self.ids = np.zeros(0, dtype=np.int64)
+        self.values: np.ndarray = np.zeros(0, dtype=self.dtype)
+
+    def lookup(self, words: BatchWords) -> np.ndarray:
+        """The value of each of ``words.unique`` (in their order)."""
+        uniq = words.unique
+        known, values = self.ids, self.values
+        at = np.searchsorted(known, uniq)
+        if len(known):
+            hit = known[np.minimum(at, len(known) - 1)] == uniq
+        else:
+            hit = np.zeros(len(uniq), dtype=bool)
+        if hit.all():
+            return values[at]
+        miss = np.flatnonzero(~hit)
+        made: np.ndarray = np.fromiter(map(self.make, words.cut(miss)), dtype=self.dtype, count=len(miss))
+        out: np.ndarray = np.empty(len(uniq), dtype=self.dtype)
+        out[hit] = values[at[hit]]
+        out[miss] = made
+        if len(known) + len(miss) > self.limit:  # start the table afresh, with this batch's words
+            self.ids, self.values = uniq.copy(), out.copy()
+        else:
+            self.ids = np.insert(known, at[miss], uniq[miss])
+            self.values = np.insert(values, at[miss], made)
+        return out
 
 
-def token_hashes(toks: Sequence[Tokens]) -> np.ndarray:
+@dataclass(frozen=True, slots=True)
+class BatchWords:
+    """The distinct words of a batch of tokenised documents, by word id.
+
+    unique:  the batch's distinct word ids, sorted.
+    inverse: for each token of the batch (the documents' tokens in turn), its id's place in ``unique``.
+    first:   for each of ``unique``, the batch position of one of its tokens.
+    lengths: each document's number of tokens.
+    """
+
+    toks: Sequence[Tokens]
+    unique: np.ndarray
+    inverse: np.ndarray
+    first: np.ndarray
+    lengths: np.ndarray
+
+    def cut(self, which: np.ndarray) -> Iterator[str]:
+        """The normalised words of ``unique[which]``, each cut out of one of its tokens."""
+        ends = np.cumsum(self.lengths)
+        tok_at = self.first[which]
+        doc = np.searchsorted(ends, tok_at, side="right")
+        local = tok_at - (ends - self.lengths)[doc]
+        toks = self.toks
+        for d, i in zip(doc.tolist(), local.tolist()):
+            t = toks[d]
+            yield t.normalized[int(t.norm_starts[i]) : int(t.norm_ends[i])]
+
+
+def batch_words(toks: Sequence[Tokens]) -> BatchWords:
+    """The :class:`BatchWords` of ``toks`` (one sort of the batch's word ids)."""
+    lengths = np.fromiter(map(len, toks), dtype=np.int64, count=len(toks))
+    ids = np.concatenate([t.ids for t in toks]) if len(toks) > 1 else toks[0].ids if toks else _NO_IDS
+    if not len(ids):
+        none = np.zeros(0, dtype=np.int64)
+        return BatchWords(toks, none, none, none, lengths)
+    order = np.argsort(ids)  # (a plain sort of the ids is faster, but gives no inverse)
+    s = ids[order]
+    new = np.ones(len(s), dtype=bool)
+    new[1:] = s[1:] != s[:-1]
+    inverse = np.empty(len(ids), dtype=np.int64)
+    inverse[order] = np.cumsum(new) - 1
+    return BatchWords(toks, s[new], inverse, order[new], lengths)
+
+
+_NO_IDS = np.zeros(0, dtype=np.int64)
+
+# the word ids seen in this process and their words' word_hash
+_KNOWN = IdTable(_blake2b63, np.uint64)
+
+
+def token_hashes(toks: Sequence[Tokens], words: BatchWords | None = None) -> np.ndarray:
     """:func:`word_hash` of every token of ``toks`` (in order, as uint64),
     looked up by the tokens' word ids (:func:`~newstrace.text.word_id`) in a
-    sorted table of the ids this process has seen: a word is cut out as a
-    string and hashed only the first time its id is seen, and no Python code
-    runs per token."""
-    ids = np.concatenate([t.ids for t in toks]) if len(toks) != 1 else toks[0].ids
-    if not len(ids):
+    sorted table of the ids this process has seen (:class:`IdTable`): a word
+    is cut out as a string and hashed only the first time its id is seen,
+    and no Python code runs per token. ``words``: the batch's
+    :func:`batch_words`, if made already."""
+    words = words or batch_words(toks)
+    if not len(words.inverse):
         return np.zeros(0, dtype=np.uint64)
-    known_ids, known_hashes = _KNOWN
-    at = np.searchsorted(known_ids, ids)
-    if len(known_ids):
-        miss = np.flatnonzero(known_ids[np.minimum(at, len(known_ids) - 1)] != ids)
-    else:
-        miss = np.arange(len(ids))
-    if len(miss):
-        new, first = np.unique(ids[miss], return_index=True)
-        tok_at = miss[first]  # each new id's first token
-        lens = np.fromiter(map(len, toks), dtype=np.int64, count=len(toks))
-        ends = np.cumsum(lens)
-        doc = np.searchsorted(ends, tok_at, side="right")
-        local = tok_at - (ends - lens)[doc]
-        fresh = np.fromiter((_blake2b63(toks[d].normalized[int(toks[d].norm_starts[i]) : int(toks[d].norm_ends[i])])
-                             for d, i in zip(doc.tolist(), local.tolist())), dtype=np.uint64, count=len(new))
-        if len(known_ids) + len(new) > _MAX_KNOWN:  # start the table afresh, with this batch's words
-            hashes = np.empty(len(ids), dtype=np.uint64)
-            hit = np.ones(len(ids), dtype=bool)
-            hit[miss] = False
-            hashes[hit] = known_hashes[at[hit]]
-            hashes[miss] = fresh[np.searchsorted(new, ids[miss])]
-            uniq, first = np.unique(ids, return_index=True)
-            _KNOWN[:] = [uniq, hashes[first]]
-            return hashes
-        ins = np.searchsorted(known_ids, new)
-        known_ids = np.insert(known_ids, ins, new)
-        known_hashes = np.insert(known_hashes, ins, fresh)
-        _KNOWN[:] = [known_ids, known_hashes]
-        at = np.searchsorted(known_ids, ids)
-    return known_hashes[at]
+    return _KNOWN.lookup(words)[words.inverse]
 
 
 def forget_word_hashes() -> None:
     """Empty this process's caches of word hashes (for timing a cold start)."""
     _WORD_HASH.clear()
-    _KNOWN[:] = [np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)]
+    _KNOWN.forget()
 
 
 def shingles_of_hashes(ids: np.ndarray, params: CandidateParams = CandidateParams()) -> np.ndarray:
@@ -161,11 +217,17 @@ def prepare(text: str, params: CandidateParams = CandidateParams()) -> tuple[int
 def prepare_many(texts: Sequence[str], params: CandidateParams = CandidateParams()) -> list[tuple[int, np.ndarray]]:
     """:func:`prepare` of each text, tokenised and hashed as one batch
     (:func:`~newstrace.text.tokenize_many`, :func:`token_hashes`)."""
-    toks = tokenize_many(texts)
+    return prepare_tokens(tokenize_many(texts), params)
+
+
+def prepare_tokens(toks: Sequence[Tokens], params: CandidateParams = CandidateParams(),
+                   words: BatchWords | None = None) -> list[tuple[int, np.ndarray]]:
+    """:func:`prepare_many` of documents tokenised already (``words``: their
+    :func:`batch_words`, if made already)."""
     if not toks:
         return []
-    lengths = np.fromiter(map(len, toks), dtype=np.int64, count=len(toks))
-    return list(zip(lengths.tolist(), shingles_many(token_hashes(toks), lengths, params)))
+    words = words or batch_words(toks)
+    return list(zip(words.lengths.tolist(), shingles_many(token_hashes(toks, words), words.lengths, params)))
 
 
 def shingles_many(hashes: np.ndarray, lengths: np.ndarray, params: CandidateParams = CandidateParams()

@@ -43,12 +43,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from .align import AlignParams, align_pairs, cached_tokens
+from .candidates import BatchWords, IdTable, batch_words
 from .records import Passage, Span
 from .rewritten import RewriteParams, align_rewritten, beside_verbatim
 from .text import Tokens, tokenize_many
 
-__all__ = ["RewrittenCandidateParams", "term_sketch", "term_sketch_many", "term_hash", "rewritten_pairs_sql",
-           "rewritten_pairs_slow", "align_pairs_rewritten", "says_more"]
+__all__ = ["RewrittenCandidateParams", "term_sketch", "term_sketch_many", "term_sketches", "term_hash",
+           "rewritten_pairs_sql", "rewritten_pairs_slow", "align_pairs_rewritten", "says_more"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,34 +85,57 @@ def term_sketch(tokens: Tokens, params: RewrittenCandidateParams | None = None) 
     return np.unique(np.fromiter((term_hash(t) for t in terms), dtype=np.int64, count=len(terms)))
 
 
-# word id -> term hash, per stem length, of the words this process has seen
-_TERM_OF_ID: dict[int, dict[int, int]] = {}
-_MAX_TERM_IDS = 2_000_000
+# word id -> term hash of the words this process has seen, per stem length
+_TERMS: dict[int, IdTable] = {}
+
+
+def _term_table(stem: int) -> IdTable:
+    table = _TERMS.get(stem)
+    if table is None:
+        table = _TERMS[stem] = IdTable(lambda w: term_hash(w if len(w) <= stem or w.isdigit() else w[:stem]),
+                                       np.int64)
+    return table
+
+
+def term_sketches(toks: Sequence[Tokens], params: RewrittenCandidateParams, words: BatchWords | None = None
+                  ) -> list[np.ndarray]:
+    """:func:`term_sketch` of each of a batch of tokenised documents, with
+    numpy over the whole batch: each distinct word is cut to its term and
+    hashed once per process (looked up by its word id in an
+    :class:`~newstrace.candidates.IdTable`), and no Python code runs per
+    token or per term. ``words``: the batch's
+    :func:`~newstrace.candidates.batch_words`, if made already (the scan's
+    ingest shares it with the shingles)."""
+    words = words or batch_words(toks)
+    n, u = len(toks), len(words.unique)
+    if not u:
+        return [np.zeros(0, dtype=np.int64) for _ in range(n)]
+    hashes = _term_table(params.stem).lookup(words)
+    # the batch's distinct terms (words of one stem share theirs), sorted, and each word's place among them
+    order = np.argsort(hashes)
+    new = np.ones(u, dtype=bool)
+    new[1:] = hashes[order][1:] != hashes[order][:-1]
+    terms = hashes[order][new]
+    rank = np.empty(u, dtype=np.int64)
+    rank[order] = np.cumsum(new) - 1
+    # each document's distinct terms: doc * len(terms) + rank, sorted (by document, then by term)
+    t = len(terms)
+    key = np.sort(np.repeat(np.arange(n, dtype=np.int64) * t, words.lengths) + rank[words.inverse])
+    keep = np.ones(len(key), dtype=bool)
+    keep[1:] = key[1:] != key[:-1]
+    key = key[keep]
+    doc, term = key // t, terms[key % t]
+    bounds = np.searchsorted(doc, np.arange(n + 1)).tolist()
+    return [term[bounds[d] : bounds[d + 1]] for d in range(n)]
 
 
 def term_sketch_many(items: Sequence[tuple[int, str]], params: RewrittenCandidateParams
                      ) -> list[tuple[int, np.ndarray]]:
     """:func:`term_sketch` of a batch of ``(doc_key, text)`` (a worker's
-    job), tokenised together; each distinct word is cut to its term and
-    hashed once per process (looked up by its word id,
-    :func:`~newstrace.text.word_id`), not once per document."""
-    k = params.stem
-    memo = _TERM_OF_ID.setdefault(k, {})
-    if len(memo) > _MAX_TERM_IDS:
-        memo.clear()
-    out = []
-    for (key, _), tok in zip(items, tokenize_many([text for _, text in items])):
-        ids, first = np.unique(tok.ids, return_index=True)
-        hashes = []
-        nt, ns, ne = tok.normalized, tok.norm_starts, tok.norm_ends
-        for i, at in zip(ids.tolist(), first.tolist()):
-            h = memo.get(i)
-            if h is None:
-                w = nt[int(ns[at]) : int(ne[at])]
-                h = memo[i] = term_hash(w if len(w) <= k or w.isdigit() else w[:k])
-            hashes.append(h)
-        out.append((key, np.unique(np.asarray(hashes, dtype=np.int64))))
-    return out
+    job, for stored documents that have none), tokenised together
+    (:func:`term_sketches`)."""
+    sketches = term_sketches(tokenize_many([text for _, text in items]), params)
+    return [(key, sk) for (key, _), sk in zip(items, sketches)]
 
 
 def rewritten_pairs_sql(terms: str, params: RewrittenCandidateParams, fresh: str | None = None) -> str:

@@ -223,7 +223,7 @@ def _field_map(preset: str | None, field: tuple[str, ...]):
 @click.option("--workers", type=int, default=None, metavar="N", help="Processes to use (default: all cores).")
 @click.option("--progress", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
               help="Progress on standard error: on a terminal only (auto), also into pipes and logs, or never.")
-@click.option("--memory-limit", default="4GB", show_default=True, metavar="SIZE",
+@click.option("--memory-limit", default="512MB", show_default=True, metavar="SIZE",
               help="Most memory the store's database engine may use; larger joins spill to disk.")
 @click.option("--max-df", type=int, default=100, show_default=True, metavar="N",
               help="Ignore n-grams found in more than N documents (boilerplate, stock phrases).")

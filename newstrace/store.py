@@ -341,12 +341,15 @@ class Store:
         """, [run_id])
         return con.execute("SELECT count(*) FROM duplicates").fetchone()[0] - before
 
-    def add_documents(self, run_id: int, docs: Sequence[tuple[Document, str, int, np.ndarray]]) -> int:
+    def add_documents(self, run_id: int, docs: Sequence[tuple[Document, str, int, np.ndarray]],
+                      terms: Sequence[np.ndarray] | None = None) -> int:
         """Insert documents with their postings, in one transaction.
 
         ``docs`` holds ``(document, content_hash, words, shingles)``; the
-        caller has left out documents already stored. Returns how many rows
-        were added.
+        caller has left out documents already stored. ``terms``: each
+        document's term sketch (``candidates_rewritten.term_sketches``), stored
+        with it as :meth:`add_terms` does, or ``None`` to leave them to a
+        later scan. Returns how many rows were added.
         """
         if not docs:
             return 0
@@ -365,6 +368,8 @@ class Store:
             if shingles:
                 batch = {"shingle": np.concatenate(shingles), "doc_key": np.concatenate(keys)}  # noqa: F841
                 con.execute("INSERT INTO postings SELECT shingle, doc_key FROM batch")
+            if terms is not None:
+                self._insert_terms(list(zip(range(base + 1, base + 1 + len(rows)), terms)))
         return len(rows)
 
     def rows_by_key(self, keys: Iterable[int], columns: Sequence[str]) -> dict[int, tuple]:
@@ -467,23 +472,30 @@ class Store:
         return pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
 
     def unsketched(self, limit: int) -> list[tuple[int, str]]:
-        """Up to ``limit`` stored documents with no row in ``terms`` (fresh
-        ones, or all of a store scanned without the rewritten stage), as
-        ``(doc_key, text)`` in key order."""
-        return self.con.execute(
-            "SELECT d.doc_key, d.text FROM documents d ANTI JOIN (SELECT DISTINCT doc_key FROM terms) t "
-            f"USING (doc_key) ORDER BY d.doc_key LIMIT {int(limit)}").fetchall()
+        """Up to ``limit`` stored documents with no row in ``terms`` (all of a
+        store scanned without the rewritten stage, or made by an older
+        newstrace; a scan with it stores each document's terms with the
+        document), as ``(doc_key, text)`` in key order. The keys are found
+        first, so that no text is read when there are none."""
+        keys = [k for (k,) in self.con.execute(
+            "SELECT d.doc_key FROM documents d ANTI JOIN (SELECT DISTINCT doc_key FROM terms) t "
+            f"USING (doc_key) ORDER BY d.doc_key LIMIT {int(limit)}").fetchall()]
+        texts = self.rows_by_key(keys, ("text",))
+        return [(k, texts[k][0]) for k in keys]
 
     def add_terms(self, sketches: Sequence[tuple[int, np.ndarray]]) -> None:
-        """Store documents' term sketches (``candidates_rewritten.term_sketch``);
-        a document of no term gets a row of term 0, so that it counts as sketched."""
-        if not sketches:
-            return
+        """Store documents' term sketches (``candidates_rewritten.term_sketch``),
+        in one transaction; a document of no term gets a row of term 0, so
+        that it counts as sketched."""
+        if sketches:
+            with _transaction(self.con):
+                self._insert_terms(sketches)
+
+    def _insert_terms(self, sketches: Sequence[tuple[int, np.ndarray]]) -> None:
         terms = [s if len(s) else np.zeros(1, dtype=np.int64) for _, s in sketches]
         batch = {"term": np.concatenate(terms),  # noqa: F841
                  "doc_key": np.concatenate([np.full(len(t), k, dtype=np.int32) for (k, _), t in zip(sketches, terms)])}
-        with _transaction(self.con):
-            self.con.execute("INSERT INTO terms SELECT term, doc_key FROM batch")
+        self.con.execute("INSERT INTO terms SELECT term, doc_key FROM batch")
 
     def rewritten_pairs(self, *, sketch: int, min_shared: int, max_df: int, same_series: bool) -> np.ndarray:
         """The rewritten stage's candidate pairs (:mod:`newstrace.candidates_rewritten`):

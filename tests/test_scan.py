@@ -354,3 +354,53 @@ def test_out_of_memory_is_a_message_and_the_rerun_finishes(tmp_path):
         assert a.execute(q).fetchall() == b.execute(q).fetchall() and a.execute(q).fetchall()
         assert a.execute("SELECT count(*) FROM documents").fetchone()[0] == 2
     assert_keys_unique(db)
+
+
+def _ingest_tables(db) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return {
+            "documents": con.execute("SELECT id, content_hash, text FROM documents ORDER BY doc_key").fetchall(),
+            "duplicates": con.execute("SELECT id, duplicate_of FROM duplicates ORDER BY ALL").fetchall(),
+            # (in the order of the file within a batch; a group's reader's skips before its id conflicts)
+            "skipped": con.execute('SELECT "where", reason, run_id FROM skipped ORDER BY ALL').fetchall(),
+            "terms": con.execute("SELECT d.id, t.term FROM terms t JOIN documents d USING (doc_key) "
+                                 "ORDER BY ALL").fetchall(),
+        }
+
+
+def test_the_ingest_checks_texts_and_ids_by_groups_of_batches_as_in_one_batch(tmp_path):
+    """The store is asked which texts and ids it holds for several batches
+    at once: duplicates of a text stored, or read earlier in the same group
+    or in a batch still in flight, ids taken with another text and the
+    reader's skipped records come out as when the whole collection is one
+    batch; and a rescan adds nothing and records no duplicate twice."""
+    from newstrace.align import AlignParams
+    from newstrace.engines.local import CHECK_BATCHES, scan
+    from newstrace.ingest.collection import Skipped
+    from newstrace.records import Document
+
+    words = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike".split()
+    texts = [" ".join(words[(k + j) % len(words)] + str(k * j % 7) for j in range(30)) for k in range(25)]
+
+    def records() -> list:
+        out: list = []
+        for k in range(3 * CHECK_BATCHES * 2 + 11):
+            out.append(Document(id=f"d{k}", text=texts[k % len(texts)]))  # from k = 25 on, duplicates
+            if k % 9 == 4:
+                out.append(Document(id=f"d{(k - 2) % len(texts)}", text=f"another text {k}"))  # an id taken
+            if k % 7 == 3:
+                out.append(Skipped(f"file:{k}", "not an article"))
+        return out
+
+    got = {}
+    for name, batch in (("groups", 2), ("one batch", 10_000)):
+        db = tmp_path / f"{name}.duckdb"
+        with open_store(db) as store:
+            rep = scan(store, records(), workers=1, batch_docs=batch, align_params=AlignParams(min_words=8))
+            assert rep.duplicates == 3 * CHECK_BATCHES * 2 + 11 - len(texts)
+            again = scan(store, records(), workers=1, batch_docs=batch, align_params=AlignParams(min_words=8))
+            assert again.documents_added == 0
+        got[name] = _ingest_tables(db)
+    assert got["groups"] == got["one batch"]
+    assert len(got["groups"]["documents"]) == len(texts) and got["groups"]["duplicates"]
+    assert len(got["groups"]["skipped"]) > 4 and got["groups"]["terms"]

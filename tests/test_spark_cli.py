@@ -68,7 +68,7 @@ def test_spark_into_a_store_with_documents_fails_before_the_job(tmp_path):
 
 @pytest.mark.parametrize("options, named", [
     (["--workers", "4"], "--workers is"),
-    (["--memory-limit", "4GB"], "--memory-limit is"),  # the default's value, given: still refused
+    (["--memory-limit", "512MB"], "--memory-limit is"),  # the default's value, given: still refused
     (["--workers", "2", "--memory-limit", "1GB"], "--workers and --memory-limit are"),
 ])
 def test_options_of_the_embedded_engine_are_refused_with_spark(tmp_path, options, named):

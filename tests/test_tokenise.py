@@ -33,7 +33,17 @@ from newstrace.align import (
     word_ids,
 )
 from newstrace.boilerplate import mark_furniture
-from newstrace.candidates import CandidateParams, prepare_many, shingles_of_hashes, word_hash, word_hashes
+from newstrace.candidates import (
+    CandidateParams,
+    IdTable,
+    batch_words,
+    prepare_many,
+    shingles_of_hashes,
+    word_hash,
+    word_hashes,
+)
+from newstrace.candidates_rewritten import RewrittenCandidateParams, term_sketch
+from newstrace.engines.local import prepare_batch
 from newstrace.text import char_classes, normalize, normalize_slow, tokenize, tokenize_many, tokenize_slow, word_id
 
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -152,12 +162,49 @@ def test_token_hashes_survive_a_full_table(monkeypatch):
     token still gets its word's hash."""
     import newstrace.candidates as cand
 
-    monkeypatch.setattr(cand, "_MAX_KNOWN", 5)
+    monkeypatch.setattr(cand._KNOWN, "limit", 5)
     cand.forget_word_hashes()
     for text in ("one two three", "two three four five six", "seven one eight nine ten two"):
         t = tokenize_slow(text)
         assert cand.token_hashes([tokenize(text)]).tolist() == [word_hash(w) for w in t.words]
     cand.forget_word_hashes()
+
+
+@FAST
+@given(st.lists(st.lists(TEXT, max_size=4), min_size=1, max_size=3), st.sampled_from([1, 3, 5]),
+       st.sampled_from([1, 2, 4]))
+def test_ingest_batches_agree_with_shingles_and_sketches_one_by_one(batches, stem, sample):
+    """The ingest's batch (one tokenisation, the batch's distinct words shared
+    by shingles and term sketch, memoised across batches) against the
+    shingler (word by word) and the term sketch of each text alone."""
+    params, rewritten = CandidateParams(sample=sample), RewrittenCandidateParams(stem=stem)
+    for texts in batches:
+        got = prepare_batch(texts, params, rewritten)
+        assert [(n, sh.tolist()) for n, sh, _ in got] == [(n, sh.tolist()) for n, sh in prepare_many(texts, params)]
+        for (n, sh, terms), text in zip(got, texts):
+            t = tokenize_slow(text)
+            assert n == len(t) and sh.tolist() == _shingles_reference([word_hash(w) for w in t.words], params)
+            want = term_sketch(tokenize(text), rewritten)
+            assert terms is not None and terms.dtype == want.dtype and terms.tolist() == want.tolist()
+        assert all(t is None for _, _, t in prepare_batch(texts, params, None))
+
+
+@FAST
+@given(st.lists(st.lists(TEXT, max_size=4), min_size=1, max_size=4), st.integers(1, 6))
+def test_id_table_gives_each_word_its_value_when_full(batches, limit):
+    """A memo of one value per word id that starts afresh when full: every
+    distinct word of every batch gets its own value, made from its word."""
+    table = IdTable(word_hash, np.uint64, limit=limit)
+    biggest = 0
+    for texts in batches:
+        words = batch_words(tokenize_many(texts))
+        cut = {w for text in texts for w in tokenize_slow(text).words}
+        assert len(words.unique) == len(cut)
+        got = table.lookup(words)
+        by_id = {word_id(w): word_hash(w) for w in cut}
+        assert got.tolist() == [by_id[i] for i in words.unique.tolist()]
+        biggest = max(biggest, len(words.unique))
+        assert len(table.ids) <= max(limit, biggest)  # over the limit only by one batch's words
 
 
 def test_word_hashes_are_word_hash():

@@ -3,10 +3,12 @@
 The stages, in order, each resumable:
 
 1. ingest: read records (newstrace.ingest.collection), drop texts already
-   stored (same content hash), tokenise and shingle them (a pure
-   per-document function, newstrace.candidates.prepare, run on all cores),
-   insert documents with their postings in one transaction per batch;
-2. candidates: a SQL query over the postings (Store.pending_pairs);
+   stored (same content hash), tokenise each batch once, shingle it and,
+   with the rewritten stage, sketch its terms (`prepare_batch`, over the
+   stages' pure functions, run on all cores), insert documents with their
+   postings and term sketches in one transaction per batch;
+2. candidates: a SQL query over the postings (Store.pending_pairs), and one
+   over the term sketches (Store.rewritten_pairs);
 3. alignment: the pairwise aligner (newstrace.align.align_pairs) on every candidate pair,
    on all cores; passages and the list of aligned pairs are committed
    together, batch by batch;
@@ -33,14 +35,15 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any, TypeVar
 
 import numpy as np
 
-from ..align import AlignParams, align_pairs, align_tokens
+from ..align import AlignParams, align_pairs, align_tokens, forget_cached_docs
 from ..analysis import analyse_stories
-from ..candidates import CandidateParams, prepare_many, shingles
-from ..candidates_rewritten import RewrittenCandidateParams, align_pairs_rewritten, term_sketch_many
+from ..candidates import CandidateParams, batch_words, prepare_tokens, shingles
+from ..candidates_rewritten import RewrittenCandidateParams, align_pairs_rewritten, term_sketch_many, term_sketches
 from ..compare import passage_lines
 from ..excerpt import excerpt
 from ..ingest.text import document_without_surrogates, fix_surrogates
@@ -48,7 +51,7 @@ from ..labels import label_from
 from ..outputs import running
 from ..records import Document, Passage
 from ..store import Store
-from ..text import tokenize
+from ..text import tokenize, tokenize_many
 from .report import Progress, ScanReport
 from .tables import content_hash, parameters_dict
 
@@ -56,8 +59,37 @@ from .tables import content_hash, parameters_dict
 # per-document work in worker processes (the stages' own functions: prepare, align_pairs)
 
 
-def _prepare_batch(texts: list[str], params: CandidateParams) -> list[tuple[int, np.ndarray]]:
-    return prepare_many(texts, params)
+def prepare_batch(texts: list[str], params: CandidateParams, rewritten: RewrittenCandidateParams | None
+                  ) -> list[tuple[int, np.ndarray, np.ndarray | None]]:
+    """The ingest's work on a batch of texts (a worker's job): each text's
+    number of words, its sampled shingles (:func:`~newstrace.candidates.prepare_tokens`)
+    and, with ``rewritten``, its term sketch (:func:`~newstrace.candidates_rewritten.term_sketches`;
+    else ``None``), from one tokenisation of the batch, whose distinct words
+    both share (:func:`~newstrace.candidates.batch_words`)."""
+    toks = tokenize_many(texts)
+    words = batch_words(toks)
+    prepared = prepare_tokens(toks, params, words)
+    terms = term_sketches(toks, rewritten, words) if rewritten is not None else [None] * len(toks)
+    return [(n, sh, t) for (n, sh), t in zip(prepared, terms)]
+
+
+def release_alignment_memory() -> None:
+    """Drop this process's alignment cache (:func:`~newstrace.align.forget_cached_docs`,
+    a few hundred MB in a worker after the alignment stage) and give the
+    freed memory back to the system (glibc's ``malloc_trim``: freed small
+    blocks in the middle of the heap stay counted in the process otherwise)."""
+    if forget_cached_docs():
+        try:
+            ctypes.CDLL(None).malloc_trim(0)
+        except (OSError, AttributeError):  # not glibc: the memory is reused by the process itself
+            pass
+
+
+def _after_alignment(fn: Callable[..., _R], *args: Any) -> _R:
+    """``fn(*args)`` in a worker that may still hold the alignment's cache
+    (the analysis stage's jobs)."""
+    release_alignment_memory()
+    return fn(*args)
 
 
 # --------------------------------------------------------------------------
@@ -185,6 +217,9 @@ class _Pool:
             timer.cancel()
 
 
+# batches of documents whose texts and ids are looked up in the store together (scan's ingest)
+CHECK_BATCHES = 8
+
 # the rewritten stage's parameters by default (``rewritten=None``: verbatim passages only)
 REWRITTEN = RewrittenCandidateParams()
 
@@ -255,14 +290,18 @@ def scan(
         def fresh_batches() -> Iterator[tuple[list[tuple[Document, str]], list[tuple[str, str]],
                                               list[tuple[str, str | None, str]], list[str]]]:
             """Each batch's new documents with their content hashes, the records
-            skipped and the duplicates found while it was read, and its texts."""
-            for batch in _batched(docs(), batch_docs):
-                rep.documents_seen += len(batch)
-                hashes = [content_hash(d.text) for d in batch]
+            skipped and the duplicates found while it was read, and its texts.
+            The store is asked which texts and ids it holds for
+            :data:`CHECK_BATCHES` batches at once: each question reads a column
+            of every stored document, so that asking it once a batch would make
+            the ingest's time grow with the square of the collection's size."""
+            for group in _batched(docs(), batch_docs * CHECK_BATCHES):
+                rep.documents_seen += len(group)
+                hashes = [content_hash(d.text) for d in group]
                 known = store.existing("content_hash", hashes)
-                ids_taken = store.existing("id", [d.id for d in batch])
+                ids_taken = store.existing("id", [d.id for d in group])
                 fresh = []
-                for d, h in zip(batch, hashes):
+                for d, h in zip(group, hashes):
                     if h in known or h in seen_hashes:
                         rep.duplicates += 1
                         if d.id not in ids_taken:  # a rescan of a stored record is not a duplicate to record
@@ -275,17 +314,23 @@ def scan(
                     seen_hashes.add(h)
                     seen_ids.add(d.id)
                     fresh.append((d, h))
-                batch_skipped, batch_dupes = skipped[:], dupes[:]
-                skipped.clear()
-                dupes.clear()
-                yield fresh, batch_skipped, batch_dupes, [d.text for d, _ in fresh]
+                # the group's skipped records go with its first batch, its duplicates with
+                # its last (once every text of the group is stored)
+                parts = [fresh[k : k + batch_docs] for k in range(0, len(fresh), batch_docs)] or [[]]
+                for k, part in enumerate(parts):
+                    batch_skipped, batch_dupes = skipped[:], (dupes[:] if k == len(parts) - 1 else [])
+                    skipped.clear()
+                    if k == len(parts) - 1:
+                        dupes.clear()
+                    yield part, batch_skipped, batch_dupes, [d.text for d, _ in part]
 
-        jobs = (((fresh, sk, du), (texts, candidate_params)) for fresh, sk, du, texts in fresh_batches())
-        for (fresh, batch_skipped, batch_dupes), prepared in pool.map(_prepare_batch, jobs):
-            rows = [(d, h, words, sh) for (d, h), (words, sh) in zip(fresh, prepared)]
+        jobs = (((fresh, sk, du), (texts, candidate_params, rewritten)) for fresh, sk, du, texts in fresh_batches())
+        for (fresh, batch_skipped, batch_dupes), prepared in pool.map(prepare_batch, jobs):
+            rows = [(d, h, words, sh) for (d, h), (words, sh, _) in zip(fresh, prepared)]
+            terms = None if rewritten is None else [t for _, _, t in prepared if t is not None]
             before = rep.documents_added
             store.add_skipped(rep.run_id, batch_skipped)
-            rep.documents_added += store.add_documents(rep.run_id, rows)
+            rep.documents_added += store.add_documents(rep.run_id, rows, terms)
             store.add_duplicates(rep.run_id, batch_dupes)
             seen_hashes.difference_update(h for _, h in fresh)
             seen_ids.difference_update(d.id for d, _ in fresh)
@@ -337,7 +382,9 @@ def scan(
         say("building reprint clusters and stories", milestone=True)
         rep.clusters = store.rebuild_clusters()
         # 5. the stored analysis of the stories whose members changed
-        rep.stories_analysed = analyse_stories(store, workers=pool.map, say=say)[0]
+        # the workers drop the alignment's cache before their first analysis job
+        rep.stories_analysed = analyse_stories(
+            store, workers=lambda fn, jobs: pool.map(partial(_after_alignment, fn), jobs), say=say)[0]
         rep.seconds = time.perf_counter() - t0
         store.finish_run(rep.run_id, documents_added=rep.documents_added, duplicates=rep.duplicates,
                          skipped=rep.skipped_count, pairs_aligned=rep.pairs_aligned,
@@ -352,12 +399,17 @@ def scan(
 def _rewritten_candidates(store: Store, params: RewrittenCandidateParams, pool: _Pool, same_series: bool,
                           batch_docs: int, say: Progress) -> np.ndarray:
     """The rewritten stage's candidates: the term sketches of every stored
-    document that has none (in the workers), then the store's query."""
-    say("sketching terms for the rewritten stage", milestone=True)
-    while todo := store.unsketched(batch_docs * 8):
+    document that has none (in the workers; the ingest stores those of the
+    documents it adds), then the store's query."""
+    todo = store.unsketched(batch_docs * 8)
+    if todo:
+        say("sketching terms for the rewritten stage", milestone=True)
+    while todo:
         jobs = ((None, (todo[k:k + batch_docs], params)) for k in range(0, len(todo), batch_docs))
         for _, sketches in pool.map(term_sketch_many, jobs):
             store.add_terms(sketches)
+        todo = store.unsketched(batch_docs * 8)
+    say("finding candidate pairs by rare terms for the rewritten stage")
     return store.rewritten_pairs(sketch=params.sketch, min_shared=params.min_shared, max_df=params.max_df,
                                  same_series=same_series)
 
