@@ -274,3 +274,27 @@ def test_workers_forked_beside_unreachable_duckdb_connections_do_not_crash(tmp_p
                                       "--progress", "never", "--workers", "2"])
         assert r.exit_code == 0, r.output
     gc.collect()
+
+
+def test_page_pool_closed_while_its_workers_start_raises_nothing(tmp_path):
+    """serve stopping (SIGTERM) while the pool's warm thread is still starting
+    a worker: both stop that worker; its pipe is closed once, no thread raises
+    (CI saw "OSError: [Errno 9] Bad file descriptor" from the second close)."""
+    from newstrace.web.pages import PagePool
+
+    errors: list[BaseException] = []
+    hook = threading.excepthook
+    threading.excepthook = lambda args: errors.append(args.exc_value)  # type: ignore[assignment]
+    try:
+        for _ in range(3):
+            pool = PagePool({"db": str(tmp_path / "missing.duckdb"), "index_dir": str(tmp_path), "name": "x",
+                             "taken": None, "nav": []}, slots=2, time_limit=5, memory=None)
+            pool.warm()
+            time.sleep(0.3)  # the first worker spawned, its start still awaited
+            pool.close()
+            pool.close()
+            for t in [t for t in threading.enumerate() if t.name == "newstrace-page-warm"]:
+                t.join(timeout=60)
+    finally:
+        threading.excepthook = hook
+    assert errors == []

@@ -312,12 +312,23 @@ class _Worker:
         self.proc = ctx.Process(target=_worker, args=(child, init, memory), daemon=True, name="newstrace-page")
         self.proc.start()
         child.close()
+        self._stopping = threading.Lock()
+        self._stopped = False
 
     def stop(self) -> None:
-        if self.proc.is_alive():
-            self.proc.kill()
-        self.proc.join(timeout=5)
-        self.conn.close()
+        """Kill the worker and close its pipe, once: serve's shutdown and the
+        thread still starting this worker (which then drops it) may both ask."""
+        with self._stopping:
+            if self._stopped:
+                return
+            self._stopped = True
+            if self.proc.is_alive():
+                self.proc.kill()
+            self.proc.join(timeout=5)
+            try:
+                self.conn.close()
+            except OSError:  # the starting thread's poll lost its pipe under it
+                pass
 
 
 class PagePool:
