@@ -597,3 +597,15 @@ def test_record_title_is_the_headline_past_datelines_and_furniture(text: str, ti
     assert (found[0] if found else None) == title
     doc = load_json_record({"id": "r", "text": text}).document
     assert doc.title == title and doc.text == text
+
+
+_DATE_BITS = ["Aug. 4, 2017", "4 August 2017", "2017-08-04", "1999/12/31", "June 3 2018", "3rd of May, 2021",
+              "May", "2017", "Aug 4", "10:32 am EDT", " ", ", ", "\n", "Sunday,", "20", "19", "a", "٢٠١٧", "١٩"]
+
+
+@given(st.lists(st.sampled_from(_DATE_BITS) | st.text(max_size=6), max_size=10).map("".join))
+def test_find_dates_is_find_dates_slow(text: str) -> None:
+    # a text with no four-digit year is not searched: the same dates either way
+    from newstrace.ingest.dates import find_dates_slow
+
+    assert find_dates(text) == find_dates_slow(text)

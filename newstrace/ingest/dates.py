@@ -30,7 +30,7 @@ import email.utils
 import re
 from typing import NamedTuple
 
-__all__ = ["DateMatch", "find_dates", "find_relative_date", "parse_date_string", "parse_news_date"]
+__all__ = ["DateMatch", "find_dates", "find_dates_slow", "find_relative_date", "parse_date_string", "parse_news_date"]
 
 DateValue = _dt.date | _dt.datetime
 
@@ -153,12 +153,25 @@ def _attach_time(text: str, start: int, end: int, day: _dt.date) -> DateMatch:
     return DateMatch(start, end, day)
 
 
+# Every form find_dates reads has a four-digit year: a text without one has no date.
+_A_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
 def find_dates(text: str) -> list[DateMatch]:
     """All dates printed in ``text``, in order, as ``(start, end, value)``.
 
     Overlapping candidates are resolved in favour of the earliest, then the
-    longest. Impossible dates (``February 30, 2017``) are skipped.
+    longest. Impossible dates (``February 30, 2017``) are skipped. A text
+    with no year in it is not searched (:func:`find_dates_slow` searches
+    every text: the twin of the property tests).
     """
+    if not _A_YEAR.search(text):
+        return []
+    return find_dates_slow(text)
+
+
+def find_dates_slow(text: str) -> list[DateMatch]:
+    """:func:`find_dates` with every pattern run over every text."""
     found: list[DateMatch] = []
     for pattern in (_MDY, _DMY, _ISO):
         for m in pattern.finditer(text):
