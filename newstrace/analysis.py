@@ -29,7 +29,7 @@ from .cluster import Cluster, ClusterMember
 from .labels import document_label
 from .provenance import story_summary, trace_passages
 from .provenance.credits import Credit
-from .provenance.direction import Evidence, PairDecision
+from .provenance.direction import Evidence, PairDecision, covered_chars
 from .provenance.graph import Edge, Node, ProvenanceGraph
 from .provenance.summary import ClusterLine, RootLine, StorySummary
 from .quotations.links import QuoteLink
@@ -83,16 +83,6 @@ class StoryMeasures:
 PAIR_ROWS = 100
 
 
-def _union(spans: Sequence[tuple[int, int]]) -> int:
-    total, end = 0, -1
-    for s, e in sorted(spans):
-        if e <= end:
-            continue
-        total += e - max(s, end)
-        end = e
-    return total
-
-
 def story_measures(g: Any, docs: Sequence[Document], passages: Mapping[tuple[str, str], Sequence[Passage]]
                    ) -> StoryMeasures:
     """The :class:`StoryMeasures` of a story with provenance graph ``g`` (what the story page shows)."""
@@ -119,9 +109,9 @@ def story_measures(g: Any, docs: Sequence[Document], passages: Mapping[tuple[str
         src = g.nodes[e.source]
         who = tgt.outlet or names[tgt.id]
         frm = (src.label if src.placeholder else (src.outlet or names.get(src.id, src.id)))
-        chars = _union(pair_spans[(e.target, e.source)]) if not src.placeholder else _union(spans[e.target])
+        chars = covered_chars(pair_spans[(e.target, e.source)]) if not src.placeholder else covered_chars(spans[e.target])
         borrowed[(who, frm)] += chars
-    return StoryMeasures({d.id: _union(spans[d.id]) / max(len(d.text), 1) for d in docs},
+    return StoryMeasures({d.id: covered_chars(spans[d.id]) / max(len(d.text), 1) for d in docs},
                          [(w, f, n) for (w, f), n in sorted(borrowed.items(), key=lambda kv: -kv[1])],
                          pairs[:PAIR_ROWS])
 

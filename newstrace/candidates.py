@@ -24,6 +24,7 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
+from .columns import run_starts
 from .text import Tokens, tokenize_many
 
 _WORD_HASH: dict[str, int] = {}
@@ -161,8 +162,7 @@ def batch_words(toks: Sequence[Tokens]) -> BatchWords:
         return BatchWords(toks, none, none, none, lengths)
     order = np.argsort(ids)  # (a plain sort of the ids is faster, but gives no inverse)
     s = ids[order]
-    new = np.ones(len(s), dtype=bool)
-    new[1:] = s[1:] != s[:-1]
+    new = run_starts(s)
     inverse = np.empty(len(ids), dtype=np.int64)
     inverse[order] = np.cumsum(new) - 1
     return BatchWords(toks, s[new], inverse, order[new], lengths)

@@ -44,8 +44,9 @@ import numpy as np
 
 from .align import AlignParams, align_pairs, cached_tokens
 from .candidates import BatchWords, IdTable, batch_words
+from .columns import run_starts
 from .records import Passage, Span
-from .rewritten import RewriteParams, align_rewritten, beside_verbatim
+from .rewritten import RewriteParams, align_rewritten, beside_verbatim, stem_term
 from .text import Tokens, tokenize_many
 
 __all__ = ["RewrittenCandidateParams", "term_sketch", "term_sketch_many", "term_sketches", "term_hash",
@@ -81,7 +82,7 @@ def term_hash(term: str) -> int:
 def term_sketch(tokens: Tokens, params: RewrittenCandidateParams | None = None) -> np.ndarray:
     """The sorted distinct hashed terms of one document."""
     k = (params or RewrittenCandidateParams()).stem
-    terms = {w if len(w) <= k or w.isdigit() else w[:k] for w in tokens.words}
+    terms = {stem_term(w, k) for w in tokens.words}
     return np.unique(np.fromiter((term_hash(t) for t in terms), dtype=np.int64, count=len(terms)))
 
 
@@ -92,8 +93,7 @@ _TERMS: dict[int, IdTable] = {}
 def _term_table(stem: int) -> IdTable:
     table = _TERMS.get(stem)
     if table is None:
-        table = _TERMS[stem] = IdTable(lambda w: term_hash(w if len(w) <= stem or w.isdigit() else w[:stem]),
-                                       np.int64)
+        table = _TERMS[stem] = IdTable(lambda w: term_hash(stem_term(w, stem)), np.int64)
     return table
 
 
@@ -113,17 +113,14 @@ def term_sketches(toks: Sequence[Tokens], params: RewrittenCandidateParams, word
     hashes = _term_table(params.stem).lookup(words)
     # the batch's distinct terms (words of one stem share theirs), sorted, and each word's place among them
     order = np.argsort(hashes)
-    new = np.ones(u, dtype=bool)
-    new[1:] = hashes[order][1:] != hashes[order][:-1]
+    new = run_starts(hashes[order])
     terms = hashes[order][new]
     rank = np.empty(u, dtype=np.int64)
     rank[order] = np.cumsum(new) - 1
     # each document's distinct terms: doc * len(terms) + rank, sorted (by document, then by term)
     t = len(terms)
     key = np.sort(np.repeat(np.arange(n, dtype=np.int64) * t, words.lengths) + rank[words.inverse])
-    keep = np.ones(len(key), dtype=bool)
-    keep[1:] = key[1:] != key[:-1]
-    key = key[keep]
+    key = key[run_starts(key)]
     doc, term = key // t, terms[key % t]
     bounds = np.searchsorted(doc, np.arange(n + 1)).tolist()
     return [term[bounds[d] : bounds[d + 1]] for d in range(n)]

@@ -1,4 +1,4 @@
-"""Helpers over numpy columns that several stages use (clusters, boilerplate)."""
+"""Helpers over numpy columns that several stages use (clusters, boilerplate, candidates)."""
 
 from __future__ import annotations
 

@@ -76,7 +76,7 @@ from .records import Passage, SentencePair, Span
 from .sentences import split_sentences
 from .text import Tokens, tokenize
 
-__all__ = ["RewriteParams", "Units", "units", "unit_similarity", "unit_similarity_slow",
+__all__ = ["RewriteParams", "Units", "stem_term", "units", "unit_similarity", "unit_similarity_slow",
            "align_rewritten", "align_rewritten_units", "align_rewritten_slow", "reuse_spans",
            "beside_verbatim", "compare_passages"]
 
@@ -176,6 +176,11 @@ def _cut_caseless(text: str, sents: tuple[Span, ...]) -> tuple[Span, ...]:
     return tuple(out)
 
 
+def stem_term(word: str, stem: int) -> str:
+    """A word's term: its first ``stem`` characters (a prefix stem); a number stays whole."""
+    return word if len(word) <= stem or word.isdigit() else word[:stem]
+
+
 def units(text: str, params: RewriteParams | None = None, tokens: Tokens | None = None) -> Units:
     """Split ``text`` into sentence units with stemmed terms (see the module doc)."""
     params = params or RewriteParams()
@@ -214,7 +219,7 @@ def units(text: str, params: RewriteParams | None = None, tokens: Tokens | None 
     unit_of = group_of[raw]
     spans = tuple(Span(a, b) for a, b in merged)
     k = params.stem
-    terms = [w if len(w) <= k or w.isdigit() else w[:k] for w in t.words]
+    terms = [stem_term(w, k) for w in t.words]
     return Units(text, spans, terms, unit_of, np.bincount(unit_of, minlength=len(spans)), t.starts, t.ends)
 
 

@@ -278,14 +278,13 @@ def _dateline_evidence(pa: Profile, pb: Profile) -> list[Evidence]:
     out = []
     if da and db and da.dated != db.dated and not (da.compiled or db.compiled):
         src, copy, dated, undated = (pa, pb, da, db) if da.dated else (pb, pa, db, da)
+        favours = "a" if da.dated else "b"
         if da.outlets == db.outlets:
             out.append(Evidence("dateline", f"{copy.id} prints the dateline of {src.id} without its date: "
-                                            f"{undated.text!r} for {dated.text!r}", "a" if da.dated else "b",
-                                W_DATELINE_DATE))
+                                            f"{undated.text!r} for {dated.text!r}", favours, W_DATELINE_DATE))
         else:  # another agency's credit: the dates say less
             out.append(Evidence("dateline", f"{src.id} dates its dateline as agencies do ({dated.text!r}), "
-                                            f"{copy.id} does not ({undated.text!r})", "a" if da.dated else "b",
-                                W_DATELINE_DATE / 2))
+                                            f"{copy.id} does not ({undated.text!r})", favours, W_DATELINE_DATE / 2))
     compiled_a, compiled_b = bool(da and da.compiled), bool(db and db.compiled)
     if compiled_a != compiled_b:
         comp, other, d = (pa, pb, da) if compiled_a else (pb, pa, db)
